@@ -1,0 +1,17 @@
+import { existsSync } from 'node:fs'
+import type { DataSource } from 'typeorm'
+import { importCommunityFile } from './community/import.js'
+import type { Config } from './config.js'
+import { Community } from './db/entities/index.js'
+import type { Logger } from './logger.js'
+
+/** On the first start (no community yet) the configured community file is imported. */
+export async function importCommunityOnFirstStart(db: DataSource, config: Config, logger: Logger): Promise<void> {
+  if ((await db.getRepository(Community).count()) > 0) return
+  if (!existsSync(config.COMMUNITY_FILE)) {
+    logger.warn({ file: config.COMMUNITY_FILE }, 'no community in the database and COMMUNITY_FILE does not exist; run npm run import -- <file>')
+    return
+  }
+  const summary = await importCommunityFile(db, config.COMMUNITY_FILE, { encryptionKey: config.DATA_ENCRYPTION_KEY })
+  logger.info({ file: config.COMMUNITY_FILE, ...summary }, 'imported community on first start')
+}

@@ -1,0 +1,39 @@
+import type { Category, Urgency } from './taxonomy.js'
+import type { StaffRole } from '../db/entities/community.js'
+
+export interface SlaWindow { acceptMs: number; resolveMs: number }
+
+/** Per-community settings kept as JSON on the community row. */
+export interface CommunitySettings {
+  /** category → role that owns it instead of the grid leader */
+  routing: Partial<Record<Category, StaffRole>>
+  /** SLA overrides (ISO-8601 durations from the YAML, already parsed to ms) */
+  sla: Partial<Record<Urgency, Partial<SlaWindow>>>
+  merge: MergeRule
+  callbacks: CallbackRule
+}
+
+/** When a new report is attached to an open request instead of creating another. */
+export interface MergeRule {
+  enabled: boolean
+  windowHours: number
+  /** 0..1 text similarity needed besides same building/room and category */
+  minSimilarity: number
+  /** Short "+1 / 我家也是 / 同上" follow-ups in the same room attach to that room's latest request within this many minutes. */
+  followUpMinutes: number
+}
+
+export interface CallbackRule {
+  delayMinutes: number
+  quietStart: string // "21:00"
+  quietEnd: string // "08:00"
+  reminderHours: number
+  closeAfterHours: number
+}
+
+export const DEFAULT_MERGE_RULE: MergeRule = { enabled: true, windowHours: 48, minSimilarity: 0.3, followUpMinutes: 120 }
+export const DEFAULT_CALLBACK_RULE: CallbackRule = { delayMinutes: 120, quietStart: '21:00', quietEnd: '08:00', reminderHours: 24, closeAfterHours: 24 }
+
+export function defaultSettings(): CommunitySettings {
+  return { routing: {}, sla: {}, merge: { ...DEFAULT_MERGE_RULE }, callbacks: { ...DEFAULT_CALLBACK_RULE } }
+}

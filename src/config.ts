@@ -1,0 +1,80 @@
+import { z } from 'zod'
+
+/**
+ * Every setting comes from the environment (and .env), parsed once at start-up.
+ * A bad value stops start-up with a message naming the variable and what was expected.
+ */
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
+const optionalString = z.string().trim().min(1).optional()
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/, 'sqlite:path/to/file.db or mysql://user:pass@host:3306/db')
+    .default('sqlite:./data/jiesu.db'),
+  /** Community YAML imported on first start when the database has no community yet. */
+  COMMUNITY_FILE: z.string().default('examples/community.yaml'),
+  /** 32+ chars; encrypts residents' phone numbers at rest (AES-256-GCM) and keys their lookup hashes. */
+  DATA_ENCRYPTION_KEY: z.string().min(32, 'at least 32 characters').default('jiesu-development-key-change-me-in-production!'),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default('jiesu-development-jwt-secret-change-me-please!!'),
+  JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 2h or 30m').default('2h'),
+  JWT_REFRESH_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 30d').default('30d'),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TRANSCRIBE_MODEL: z.string().default('whisper-1'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /** Below this classifier confidence a request goes to the 书记's triage queue. */
+  TRIAGE_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.6),
+  WECHAT_API_BASE_URL: z.url().default('https://api.weixin.qq.com'),
+  WECHAT_APPID: optionalString,
+  WECHAT_SECRET: optionalString,
+  WECHAT_TEMPLATE_STATUS: optionalString,
+  WECHAT_TEMPLATE_CALLBACK: optionalString,
+  UPLOAD_DIR: z.string().default('./data/uploads'),
+  OPEN311_API_KEY: optionalString,
+  BOT_ENABLED: bool.default(true),
+  /** Outbox throttling: per chat and overall, to keep the account clear of WeChat's risk controls. */
+  OUTBOX_PER_CHAT_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
+  OUTBOX_PER_MINUTE: z.coerce.number().int().min(1).default(40),
+  JOBS_ENABLED: bool.default(true),
+})
+
+export type Config = z.infer<typeof envSchema>
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings in .env mean "unset", like most dotenv users expect.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
+  const result = envSchema.safeParse(cleaned)
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const name = i.path.join('.')
+        return `${name}=${JSON.stringify(cleaned[name] ?? '')}: ${i.message}`
+      }),
+    )
+  }
+  return result.data
+}
+
+let cached: Config | undefined
+/** Loads .env (if present) once and returns the parsed config. */
+export async function loadConfig(): Promise<Config> {
+  if (cached) return cached
+  const { config } = await import('dotenv')
+  config({ quiet: true })
+  cached = parseConfig()
+  return cached
+}

@@ -1,0 +1,132 @@
+// Building / unit / room extraction from resident messages.
+// The labelling guide defines the building as "the building named in the message", so by default
+// only the text counts; the group topic (幸福里3号楼业主群) is used only when a caller opts in.
+import type { Location } from './classifier/types.js'
+import { normalizeText } from './normalize.js'
+
+export interface ExtractLocationOptions {
+  /** Use a building named in the room topic when the text names none. Off by default (see above). */
+  roomFallback?: boolean
+}
+
+// Zones are kept as a prefix because the labels keep them (南区2号楼 → "南区2"): two buildings
+// numbered 2 in different zones are different places.
+const ZONE = String.raw`(?:([东南西北中]区|[A-Z]区|\d{1,2}区)\s?)?`
+
+// 3号楼, 12幢, 5#, 5#楼, B座, 8座.
+// The lookbehind rejects digits glued to a longer number (phones, 20多楼) and ranges (1-8号楼).
+const BUILDING_RE = new RegExp(
+  ZONE + String.raw`(?<![\d.:~\-至到A-Za-z])(\d{1,3}|[A-Za-z])\s?(号楼|號楼|栋|幢|座|#楼?|号(?=\s?\d{1,2}\s?单元))`,
+  'g',
+)
+// 6-2-301 (building-unit-room) and 6-301 (building-room). Dates (2024-05-06) fail the 1–3 digit
+// first part; times (9:00-17:00) and phone parts are excluded by the lookarounds.
+const TRIPLE_RE = /(?<![\d:.\-/#A-Za-z*])(\d{1,3})-(\d{1,2})-(\d{2,4})(?![\d\-:*])/
+const PAIR_RE = /(?<![\d:.\-/#A-Za-z*])(\d{1,2})-(\d{3,4})(?![\d\-:*点号月日年元岁])/
+const UNIT_RE = /(?<![\d.])(\d{1,2})\s?单元/
+// A room right after a building or unit: 2栋101, 12栋3单元401, B座1703. Not a floor (3幢2楼) and
+// not a quantity (5栋300元).
+const ROOM_AFTER_RE = /^\s?(?:(\d{1,2})\s?单元\s?)?(\d{3,4})(?:室|号|房)?(?![\d楼层点元岁年月日个天次分秒块米斤%.])/
+const UNIT_AFTER_RE = /^\s?(\d{1,2})\s?单元/
+const ROOM_RE = /(?<![\d.\-])(\d{3,4})\s?(?:室|号房)/
+const UNIT_THEN_ROOM_RE = /(?<![\d.])(\d{1,2})\s?单元\s?(\d{3,4})(?![\d楼层点元岁年月日个天次分秒块米斤%.])/
+
+const EMPTY: Location = Object.freeze({ building: null, unit: null, room: null }) as Location
+
+function stripZeros(d: string): string {
+  const s = d.replace(/^0+(?=\d)/, '')
+  return s
+}
+
+/** Location in already-normalised text (see normalizeText). Never throws. */
+export function extractLocationNormalized(s: string): Location {
+  if (!s) return { ...EMPTY }
+  let building: string | null = null
+  let unit: string | null = null
+  let room: string | null = null
+  let buildingAt = Infinity
+
+  const triple = TRIPLE_RE.exec(s)
+  if (triple) {
+    building = stripZeros(triple[1]!)
+    unit = stripZeros(triple[2]!)
+    room = triple[3]!
+    buildingAt = triple.index
+  }
+
+  BUILDING_RE.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = BUILDING_RE.exec(s)) !== null) {
+    if (m.index >= buildingAt) break
+    const zone = m[1] ?? ''
+    const raw = m[2]!
+    const num = /\d/.test(raw) ? stripZeros(raw) : raw.toUpperCase()
+    // A lone lowercase-latin word like "wifi座" is unlikely; letters must stand alone.
+    building = zone + num
+    buildingAt = m.index
+    unit = null
+    room = null
+    const rest = s.slice(m.index + m[0].length, m.index + m[0].length + 16)
+    const ra = ROOM_AFTER_RE.exec(rest)
+    if (ra) {
+      if (ra[1]) unit = stripZeros(ra[1])
+      room = ra[2]!
+    } else {
+      const ua = UNIT_AFTER_RE.exec(rest)
+      if (ua) unit = stripZeros(ua[1]!)
+    }
+    break
+  }
+
+  if (building === null) {
+    const pair = PAIR_RE.exec(s)
+    if (pair) {
+      building = stripZeros(pair[1]!)
+      room = pair[2]!
+    }
+  }
+
+  if (unit === null) {
+    const ur = UNIT_THEN_ROOM_RE.exec(s)
+    if (ur) {
+      unit = stripZeros(ur[1]!)
+      room = room ?? ur[2]!
+    } else {
+      const u = UNIT_RE.exec(s)
+      if (u) unit = stripZeros(u[1]!)
+    }
+  }
+  if (room === null) {
+    const r = ROOM_RE.exec(s)
+    if (r) room = r[1]!
+  }
+  return { building, unit, room }
+}
+
+/** Building named in a group topic such as 幸福里3号楼业主群 or 丽景湾19座, or null. */
+export function buildingFromRoom(room: string | null | undefined): string | null {
+  if (!room || room === 'private' || room === 'miniprogram') return null
+  try {
+    return extractLocationNormalized(normalizeText(room)).building
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Building, unit and room named in a message: 3号楼 / 三栋 / 12幢 / 5# / B座 → "3" / "3" / "12" /
+ * "5" / "B"; 6-2-301 → building 6, unit 2, room 301. Floors (3楼), dates, times, amounts and phone
+ * numbers are not buildings. Never throws.
+ */
+export function extractLocation(text: string, room?: string | null, opts: ExtractLocationOptions = {}): Location {
+  try {
+    const loc = extractLocationNormalized(normalizeText(typeof text === 'string' ? text : ''))
+    if (loc.building === null && opts.roomFallback) {
+      const hint = buildingFromRoom(room)
+      if (hint !== null) return { ...loc, building: hint }
+    }
+    return loc
+  } catch {
+    return { ...EMPTY }
+  }
+}

@@ -1,0 +1,107 @@
+// Text normalisation shared by the classifiers and location extraction.
+// Residents write simplified, traditional (HK/TW) and Cantonese text, full-width digits from phone
+// IMEs, and spell addresses with Chinese numerals (三栋, 十二号楼). Everything downstream matches
+// on one canonical form, so this must be total (never throw) and cheap (it runs on every message).
+import * as OpenCC from 'opencc-js'
+import Nzh from 'nzh'
+
+type Convert = (s: string) => string
+
+let t2s: Convert | null = null
+/** Lazy singleton: building the converter loads dictionaries (~tens of ms), converting is µs. */
+function toSimplified(s: string): string {
+  if (t2s === null) {
+    try {
+      // 'hk' covers Hong Kong variants (裏, 着) as well as the common traditional forms used in TW.
+      t2s = OpenCC.Converter({ from: 'hk', to: 'cn' })
+    } catch {
+      t2s = (x: string) => x
+    }
+  }
+  return t2s(s)
+}
+
+/** Full-width ASCII (Ｕ+FF01..FF5E) and the ideographic space → half-width. */
+function toHalfWidth(s: string): string {
+  let out = ''
+  let changed = false
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xff01 && c <= 0xff5e) { out += String.fromCharCode(c - 0xfee0); changed = true }
+    else if (c === 0x3000) { out += ' '; changed = true }
+    else out += s[i]
+  }
+  return changed ? out : s
+}
+
+const DIGIT: Record<string, number> = {
+  '零': 0, '〇': 0, '○': 0, 'Ｏ': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9,
+}
+
+// A well-formed Chinese numeral below 1000: 三, 十二, 二十一, 一百零二, 三百. "四五" (four or five) is not.
+const WELL_FORMED = /^(?:[一二三四五六七八九]百(?:零[一二三四五六七八九]|[一二三四五六七八九]十[一二三四五六七八九]?)?|[一二三四五六七八九]?十[一二三四五六七八九]?|[一二三四五六七八九])$/
+// Digit-by-digit spelling used for room numbers: 二〇一, 一零二.
+const DIGIT_BY_DIGIT = /^[零〇○一二三四五六七八九]{2,4}$/
+
+/** Converts a Chinese numeral to Arabic digits, or returns null when it is not clearly a number. */
+export function chineseNumeralToDigits(zh: string): string | null {
+  if (WELL_FORMED.test(zh)) {
+    try {
+      const v = Nzh.cn.decodeS(zh)
+      return /^\d+$/.test(v) ? v : null
+    } catch {
+      return null
+    }
+  }
+  // Only when a zero is present or it is long: "四五栋" means "four or five buildings".
+  if (DIGIT_BY_DIGIT.test(zh) && (/[零〇○]/.test(zh) || zh.length >= 3)) {
+    let out = ''
+    for (const ch of zh) out += String(DIGIT[ch])
+    return out
+  }
+  return null
+}
+
+// Numeral followed by an address word. 号 alone is left alone: 三月五号 is a date.
+const ADDRESS_NUMERAL = /([零〇○一二三四五六七八九十百]+)(?=号楼|号院|号门|栋|幢|座|单元|楼|层|室|区|期|排)/g
+// Characters before a lone 一 that make it "one"/"the same" rather than a building number:
+// 同一栋, 每一栋, 这一层, 哪一单元, 唯一, 统一.
+const ONE_BLOCKERS = new Set('同每这那哪任某唯统万另整单逐几上下前后头'.split(''))
+
+function convertAddressNumerals(s: string): string {
+  if (!/[零〇○一二三四五六七八九十百]/.test(s)) return s
+  return s.replace(ADDRESS_NUMERAL, (m: string, _g: string, offset: number) => {
+    const prev = offset > 0 ? s[offset - 1]! : ''
+    // Part of a larger numeral word such as 三十几栋 or a counted phrase like 几十栋: leave it.
+    if (prev === '几' || prev === '数' || prev === '多') return m
+    if ((m === '一' || m === '两') && ONE_BLOCKERS.has(prev)) return m
+    // 两 is a count (两栋楼 = two buildings), never an address.
+    if (m.includes('两')) return m
+    // 一座 / 一排 are mostly "a/one" (一座桥); digits there are rare enough to skip.
+    const next = s[offset + m.length] ?? ''
+    if (m === '一' && (next === '座' || next === '排' || next === '期')) return m
+    const d = chineseNumeralToDigits(m)
+    return d ?? m
+  })
+}
+
+const WS = /\s+/g
+
+/**
+ * Canonical text for matching: simplified characters, half-width ASCII, single spaces, and Arabic
+ * digits in addresses (三栋 → 3栋, 十二号楼 → 12号楼, 二单元 → 2单元). Never throws.
+ */
+export function normalizeText(text: string): string {
+  if (typeof text !== 'string') return ''
+  if (text.length === 0) return ''
+  try {
+    let s = toHalfWidth(text)
+    s = toSimplified(s)
+    s = s.replace(WS, ' ').trim()
+    s = convertAddressNumerals(s)
+    return s
+  } catch {
+    // Last resort: at least keep the text usable.
+    return String(text).replace(WS, ' ').trim()
+  }
+}

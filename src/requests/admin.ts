@@ -1,0 +1,85 @@
+import type { EntityManager } from 'typeorm'
+import type { Clock } from '../clock.js'
+import type { Category, Urgency } from '../community/taxonomy.js'
+import { CATEGORY_NAMES } from '../community/taxonomy.js'
+import { RequestReporter, ServiceRequest, type Channel, type RequestSource, type Staff } from '../db/entities/index.js'
+import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
+import { enqueue } from '../outbox/outbox.js'
+import { recordEvent, type Actor } from './events.js'
+import { transition } from './lifecycle.js'
+import { draftToResident } from './notify.js'
+import { OPEN_STATUSES } from './stateMachine.js'
+import { Resident } from '../db/entities/index.js'
+
+const requireSecretary = (staff: Staff) => {
+  if (staff.role !== 'secretary' || !staff.active) throw new ForbiddenError('只有社区书记可以执行此操作', 'secretary_only')
+}
+
+/**
+ * A repeated report of the same problem: the resident becomes a co-reporter of the open request,
+ * is told its number, and from now on gets the same updates and callback. Idempotent per resident.
+ */
+export async function addCoReporter(em: EntityManager, clock: Clock, p: {
+  requestId: number; residentId: number; source: RequestSource; text: string; channel: Channel; causeKey: string
+  /** where to tell them (a group reply @-mentioning them), else a DM */
+  roomTopic?: string | null
+}) {
+  const request = await em.findOne(ServiceRequest, { where: { id: p.requestId } })
+  if (!request) throw new NotFoundError('工单', 'request_not_found')
+  const existing = await em.findOne(RequestReporter, { where: { requestId: p.requestId, residentId: p.residentId } })
+  if (!existing) {
+    await em.save(RequestReporter, em.create(RequestReporter, {
+      requestId: p.requestId, residentId: p.residentId, role: 'co_reporter', source: p.source, text: p.text, createdAt: clock.now(),
+    }))
+  }
+  const event = await recordEvent(em, clock, {
+    requestId: p.requestId, type: 'co_reported', actor: { type: 'resident', id: p.residentId }, channel: p.channel,
+    data: { text: p.text, repeat: !!existing },
+  })
+  const resident = await em.findOneOrFail(Resident, { where: { id: p.residentId } })
+  const text = `这个问题已有人反映，已并入工单 ${request.no}（${CATEGORY_NAMES[request.category]}），处理进展和回访会同步通知您。`
+  if (p.roomTopic && resident.wechatName) {
+    await enqueue(em, clock, [{ dedupeKey: `${p.causeKey}:coack`, channel: 'wechat_room', target: p.roomTopic, mentions: [resident.wechatName], text, requestId: request.id }])
+  } else {
+    const d = draftToResident(resident, `${p.causeKey}:coack:evt${event.id}`, text, { requestId: request.id })
+    if (d) await enqueue(em, clock, [d])
+  }
+  return request
+}
+
+/** 分诊: the 书记 confirms or changes a low-confidence classification. */
+export async function confirmTriage(em: EntityManager, clock: Clock, p: { requestId: number; staff: Staff; category?: Category; urgency?: Urgency; channel: Channel }) {
+  requireSecretary(p.staff)
+  const r = await em.findOne(ServiceRequest, { where: { id: p.requestId, communityId: p.staff.communityId } })
+  if (!r) throw new NotFoundError('工单', 'request_not_found')
+  const changes = { category: p.category ?? r.category, urgency: p.urgency ?? r.urgency, needsTriage: false, updatedAt: clock.now() }
+  await em.update(ServiceRequest, { id: r.id }, changes)
+  await recordEvent(em, clock, {
+    requestId: r.id, type: 'triaged', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
+    data: { from: { category: r.category, urgency: r.urgency }, to: { category: changes.category, urgency: changes.urgency } },
+  })
+  return em.findOneOrFail(ServiceRequest, { where: { id: r.id } })
+}
+
+/** 合并: marks a request as a duplicate of another open one; its reporters become co-reporters there. */
+export async function mergeRequest(em: EntityManager, clock: Clock, p: { requestId: number; intoId: number; actor: Actor; channel: Channel }) {
+  if (p.requestId === p.intoId) throw new ConflictError('merge_into_self', '不能把工单合并到它自己')
+  const into = await em.findOne(ServiceRequest, { where: { id: p.intoId } })
+  if (!into || !OPEN_STATUSES.includes(into.status)) throw new ConflictError('merge_target_closed', '只能合并到仍在办理中的工单')
+  const { request } = await transition(em, clock, {
+    requestId: p.requestId, action: 'merge', actor: p.actor, channel: p.channel, set: { mergedIntoId: p.intoId }, data: { into: into.no },
+  })
+  const reporters = await em.find(RequestReporter, { where: { requestId: p.requestId } })
+  for (const rep of reporters) {
+    const exists = await em.findOne(RequestReporter, { where: { requestId: p.intoId, residentId: rep.residentId } })
+    if (!exists) await em.save(RequestReporter, em.create(RequestReporter, { ...rep, id: undefined, requestId: p.intoId, role: 'co_reporter', createdAt: clock.now() }))
+  }
+  await recordEvent(em, clock, { requestId: p.intoId, type: 'merged_in', actor: p.actor, channel: p.channel, data: { from: request.no } })
+  return request
+}
+
+/** 撤销: the reporter withdraws it, or the 书记 cancels it. */
+export async function cancelRequest(em: EntityManager, clock: Clock, p: { requestId: number; actor: Actor; reason: string; channel: Channel }) {
+  const { request } = await transition(em, clock, { requestId: p.requestId, action: 'cancel', actor: p.actor, channel: p.channel, data: { reason: p.reason } })
+  return request
+}

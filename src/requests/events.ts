@@ -1,0 +1,28 @@
+import type { EntityManager } from 'typeorm'
+import type { Clock } from '../clock.js'
+import { RequestEvent, type ActorType, type Channel } from '../db/entities/index.js'
+
+export interface Actor {
+  type: ActorType
+  /** staff id or resident id; null for the system */
+  id: number | null
+}
+export const SYSTEM: Actor = { type: 'system', id: null }
+
+export interface EventProps {
+  requestId: number
+  type: string
+  actor: Actor
+  channel: Channel
+  fromStatus?: string | null
+  toStatus?: string | null
+  data?: Record<string, unknown> | null
+}
+
+/** Appends one row to the request's event log (never updated, never deleted). */
+export async function recordEvent(em: EntityManager, clock: Clock, p: EventProps): Promise<RequestEvent> {
+  return em.save(RequestEvent, em.create(RequestEvent, {
+    requestId: p.requestId, type: p.type, actorType: p.actor.type, actorId: p.actor.id, channel: p.channel,
+    fromStatus: p.fromStatus ?? null, toStatus: p.toStatus ?? null, data: p.data ?? null, createdAt: clock.now(),
+  }))
+}

@@ -1,0 +1,12 @@
+// The whole request lifecycle: state machine, guarded transitions, commands and their notifications.
+export * from './stateMachine.js'
+export * from './lifecycle.js'
+export * from './events.js'
+export * from './create.js'
+export * from './staffActions.js'
+export * from './feedback.js'
+export * from './admin.js'
+export * from './policy.js'
+export * from './callbackTime.js'
+export * from './messages.js'
+export * from './notify.js'

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // MySQL-backed suites share one database: run files one after another.
+    fileParallelism: false,
+    pool: 'forks',
+  },
+})
