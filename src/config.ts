@@ -36,7 +36,17 @@ const envSchema = z.object({
   WECHAT_SECRET: optionalString,
   WECHAT_TEMPLATE_STATUS: optionalString,
   WECHAT_TEMPLATE_CALLBACK: optionalString,
+  /** Field mapping of the subscribe-message templates: templateField=source, sources no|status|category|text|time. */
+  WECHAT_TEMPLATE_STATUS_FIELDS: z.string().regex(/^\w+=\w+(,\w+=\w+)*$/, 'field=source pairs, e.g. character_string1=no,phrase2=status').default('character_string1=no,phrase2=status,thing3=text,time4=time'),
+  WECHAT_TEMPLATE_CALLBACK_FIELDS: z.string().regex(/^\w+=\w+(,\w+=\w+)*$/, 'field=source pairs, e.g. character_string1=no,thing2=text').default('character_string1=no,thing2=text,time3=time'),
+  /** Which mini-program version a subscribe message opens. */
+  WECHAT_MP_STATE: z.enum(['formal', 'trial', 'developer']).default('formal'),
+  WECHAT_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   UPLOAD_DIR: z.string().default('./data/uploads'),
+  /** API write rate limits (POST/PUT/…): at most this many per window, per signed-in user and per client IP. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_WRITES_PER_IP: z.coerce.number().int().positive().default(120),
   OPEN311_API_KEY: optionalString,
   BOT_ENABLED: bool.default(true),
   /** Outbox throttling: per chat and overall, to keep the account clear of WeChat's risk controls. */

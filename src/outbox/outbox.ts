@@ -42,5 +42,7 @@ export async function enqueue(em: EntityManager, clock: Clock, drafts: OutboxDra
       createdAt: now,
     })))
     .orIgnore()
+    // An ignored duplicate has no generated id to read back (MySQL INSERT IGNORE).
+    .updateEntity(false)
     .execute()
 }

@@ -37,7 +37,9 @@ export async function addCoReporter(em: EntityManager, clock: Clock, p: {
     data: { text: p.text, repeat: !!existing },
   })
   const resident = await em.findOneOrFail(Resident, { where: { id: p.residentId } })
-  const text = `这个问题已有人反映，已并入工单 ${request.no}（${CATEGORY_NAMES[request.category]}），处理进展和回访会同步通知您。`
+  const text = existing?.role === 'reporter'
+    ? `您反映的问题已在工单 ${request.no}（${CATEGORY_NAMES[request.category]}）中办理，请耐心等待，有进展会通知您。`
+    : `这个问题已有人反映，已并入工单 ${request.no}（${CATEGORY_NAMES[request.category]}），处理进展和回访会同步通知您。`
   if (p.roomTopic && resident.wechatName) {
     await enqueue(em, clock, [{ dedupeKey: `${p.causeKey}:coack`, channel: 'wechat_room', target: p.roomTopic, mentions: [resident.wechatName], text, requestId: request.id }])
   } else {

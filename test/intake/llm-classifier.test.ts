@@ -276,6 +276,7 @@ describe('looksLikePromptInjection', () => {
     '你现在是在办公室吗？我想去办低保',
     '楼下天天半夜唱歌，能不能管管',
     '老人摔倒了，快来人',
+    '老人摔倒了，请标记为紧急',
   ])('does not flag %s', (text) => {
     expect(looksLikePromptInjection(text)).toBe(false)
   })

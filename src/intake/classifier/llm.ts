@@ -42,6 +42,15 @@ const INJECTION_PATTERNS: RegExp[] = [
   /从现在(开始|起)[，,]?\s*(你(?!们)|所有回复|每条回复|所有的回复)/,
   /\byou\s+are\s+now\b|\bact\s+as\s+(a|an|the)\b|\bpretend\s+(to\s+be|you\s+are)\b/i,
   /system\s*prompt|系统提示词?|系统指令|developer\s+mode|开发者模式|jailbreak|越狱模式/i,
+  // Talking about "this message" and its label addresses the bot, not the community.
+  /(把|将)(这条|此条|本条|该条)(消息|信息|工单|诉求)(标记|设置|设定|设为|改为|列为|定为|分类)/,
+]
+
+/**
+ * Attempts to set the outcome. One alone may be a frightened resident ("老人摔倒了，请标记为紧急"),
+ * which must still become a request; together they are an attempt to steer the bot.
+ */
+const STEERING_PATTERNS: RegExp[] = [
   /(标记|设置|设定|改|列|定)(为|成)?(紧急|最高优先级|特急|加急|最优先)/,
   /(派|分配|指派)(单|件|工单)?给(社区)?书记/,
 ]
@@ -50,7 +59,8 @@ const INJECTION_PATTERNS: RegExp[] = [
 export function looksLikePromptInjection(text: string): boolean {
   // NFKC folds full-width forms ("ｉｇｎｏｒｅ", "，" → ",") so the patterns see one spelling.
   const folded = text.normalize('NFKC')
-  return INJECTION_PATTERNS.some((p) => p.test(folded))
+  if (INJECTION_PATTERNS.some((p) => p.test(folded))) return true
+  return STEERING_PATTERNS.filter((p) => p.test(folded)).length >= 2
 }
 
 // ---------------------------------------------------------------------------------------------

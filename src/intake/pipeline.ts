@@ -1,0 +1,36 @@
+import type { Classification, Classifier } from './classifier/types.js'
+import type { Category } from '../community/taxonomy.js'
+import type { ServiceRequest, RequestSource } from '../db/entities/index.js'
+import type { AppContext } from '../context.js'
+
+/** One message entering jiesu, from a group, a private chat, the mini-program or a staff member. */
+export interface IntakeMessage {
+  communityId: number
+  source: RequestSource
+  text: string
+  /** The resident who wrote it (resolve with findOrCreateWechatResident / the mini-program user). */
+  residentId: number
+  /** The bound chat room it came from, if any. */
+  chatRoomId?: number | null
+  /** Stable id of the cause (e.g. `inbox:42`), so a replay can never create or notify twice. */
+  causeKey: string
+  /** Location or category the resident gave in a form (mini-program); the classifier still runs. */
+  hints?: { building?: string | null; unit?: string | null; room?: string | null; category?: Category | null }
+  /** Where the acknowledgement goes: a group reply @-mentioning the sender, a DM, or nowhere (the API answers itself). */
+  acknowledge: 'room' | 'dm' | 'none'
+}
+
+export type IntakeResult =
+  | { kind: 'chatter'; classification: Classification }
+  | { kind: 'created'; request: ServiceRequest; classification: Classification }
+  | { kind: 'attached'; request: ServiceRequest; classification: Classification }
+
+export interface IntakeDeps extends AppContext {
+  classifier: Classifier
+}
+
+/**
+ * normalise → request or chatter? → category and urgency → building/unit/room → does it repeat an
+ * open request? → create or attach → route. Implemented in intake/run.ts.
+ */
+export type RunIntake = (deps: IntakeDeps, msg: IntakeMessage) => Promise<IntakeResult>

@@ -1,0 +1,128 @@
+import type { EntityManager } from 'typeorm'
+import { In, IsNull, MoreThanOrEqual } from 'typeorm'
+import { loadCommunity } from '../community/snapshot.js'
+import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
+import { ChatRoom, Resident, ServiceRequest } from '../db/entities/index.js'
+import { inTransaction } from '../db/transaction.js'
+import { ValidationError } from '../errors.js'
+import { addCoReporter } from '../requests/admin.js'
+import { createRequest, type Acknowledgement } from '../requests/create.js'
+import { OPEN_STATUSES } from '../requests/stateMachine.js'
+import { looksLikePromptInjection } from './classifier/llm.js'
+import type { Classification } from './classifier/types.js'
+import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
+import { isFollowUpReply, problemSimilarity } from './similarity.js'
+
+export const MAX_TEXT_LENGTH = 2000
+
+const chatter = (reasons: string[], method: Classification['method'] = 'offline'): Classification => ({
+  isRequest: false, category: null, urgency: null, location: { building: null, unit: null, room: null }, confidence: 0.9, method, reasons,
+})
+
+/**
+ * The one intake pipeline, shared by the bot and the API:
+ * normalise → request or chatter? → category and urgency → building/unit/room →
+ * does it repeat an open request? → create or attach → route.
+ */
+export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<IntakeResult> {
+  const text = (msg.text ?? '').trim()
+  if (!text) throw new ValidationError('内容不能为空，请描述一下遇到的问题')
+  if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`内容太长了，请控制在 ${MAX_TEXT_LENGTH} 字以内`)
+  const room = msg.chatRoomId ? await deps.db.getRepository(ChatRoom).findOne({ where: { id: msg.chatRoomId } }) : null
+
+  // "+1" / "我家也是" / "同上" right after a report in the same room: a co-report of it.
+  if (room && isFollowUpReply(text)) {
+    const attached = await attachFollowUp(deps, msg, room, text)
+    return attached ?? { kind: 'chatter', classification: chatter(['follow_up_without_recent_request']) }
+  }
+  // Instructions aimed at the bot are not requests (labelling guide), whatever they ask for.
+  if (looksLikePromptInjection(text)) return { kind: 'chatter', classification: chatter(['prompt_injection_guard']) }
+
+  const classification = await deps.classifier.classify({ text, room: room?.topic ?? (msg.source === 'miniprogram' ? 'miniprogram' : msg.source === 'private' ? 'private' : null) })
+  const hintedCategory = msg.hints?.category ?? null
+  if (!classification.isRequest && !hintedCategory) return { kind: 'chatter', classification }
+
+  const category = classification.category ?? hintedCategory!
+  const urgency = classification.urgency ?? 'normal'
+  const needsTriage = !classification.isRequest || classification.confidence < deps.config.TRIAGE_CONFIDENCE
+    || (hintedCategory !== null && hintedCategory !== category)
+
+  return inTransaction(deps.db, async (em) => {
+    const resident = await em.findOneOrFail(Resident, { where: { id: msg.residentId } })
+    // A form field beats what the text implies; a mini-program user's home is the fallback.
+    const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
+    const building = normBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
+    const unit = msg.hints?.unit ?? classification.location.unit ?? (fromProfile && building === resident.building ? resident.unit : null)
+    const roomNo = msg.hints?.room ?? classification.location.room ?? (fromProfile && building === resident.building ? resident.room : null)
+
+    const community = await loadCommunity(em, msg.communityId)
+    const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
+    const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, { communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, text }) : null
+    if (duplicate) {
+      const request = await addCoReporter(em, deps.clock, {
+        requestId: duplicate.id, residentId: resident.id, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
+        roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
+      })
+      return { kind: 'attached', request, classification }
+    }
+    const request = await createRequest(em, deps.clock, {
+      communityId: msg.communityId, source: msg.source, text, category, urgency, building, unit, roomNo,
+      reporterResidentId: resident.id, chatRoomId: room?.id ?? null,
+      classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
+      causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
+    })
+    return { kind: 'created', request, classification }
+  })
+}
+
+const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : msg.source)
+const normBuilding = (b: string | null | undefined) => (b ? b.trim().replace(/(号楼|号|栋|幢|座|#)$/, '').toUpperCase() || null : null)
+
+function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRoom | null): Acknowledgement {
+  if (!resident.wechatName) return null
+  if (msg.acknowledge === 'room' && room) return { channel: 'wechat_room', roomTopic: room.topic, mention: resident.wechatName }
+  if (msg.acknowledge === 'dm') return { channel: 'wechat_dm', wechatName: resident.wechatName }
+  return null
+}
+
+/**
+ * The merge rule: same community, same category, within the window, about the same building
+ * (or from the same room when no building is named), and similar in text. The most recent match wins.
+ */
+async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRule, p: {
+  communityId: number; category: string; building: string | null; chatRoomId: number | null; text: string
+}): Promise<ServiceRequest | null> {
+  if (!p.building && !p.chatRoomId) return null
+  const since = new Date(deps.clock.now().getTime() - rule.windowHours * 3600_000)
+  const candidates = await em.find(ServiceRequest, {
+    where: {
+      communityId: p.communityId, category: p.category as ServiceRequest['category'], status: In([...OPEN_STATUSES]), createdAt: MoreThanOrEqual(since),
+      ...(p.building ? { building: p.building } : { building: IsNull(), chatRoomId: p.chatRoomId! }),
+    },
+    order: { createdAt: 'DESC' },
+    take: 20,
+  })
+  return candidates.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) ?? null
+}
+
+async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRoom, text: string): Promise<IntakeResult | null> {
+  return inTransaction(deps.db, async (em) => {
+    const community = await loadCommunity(em, msg.communityId)
+    const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
+    const since = new Date(deps.clock.now().getTime() - rule.followUpMinutes * 60_000)
+    const latest = await em.findOne(ServiceRequest, {
+      where: { communityId: msg.communityId, chatRoomId: room.id, status: In([...OPEN_STATUSES]), createdAt: MoreThanOrEqual(since) },
+      order: { createdAt: 'DESC' },
+    })
+    if (!latest) return null
+    const request = await addCoReporter(em, deps.clock, {
+      requestId: latest.id, residentId: msg.residentId, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
+      roomTopic: msg.acknowledge === 'room' ? room.topic : null,
+    })
+    const classification: Classification = {
+      isRequest: true, category: latest.category, urgency: latest.urgency,
+      location: { building: latest.building, unit: null, room: null }, confidence: 0.8, method: 'offline', reasons: ['follow_up_reply'],
+    }
+    return { kind: 'attached', request, classification }
+  })
+}

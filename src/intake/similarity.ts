@@ -1,0 +1,42 @@
+import { normalizeText } from './normalize.js'
+
+// Words that say nothing about *which* problem it is: location forms, particles, politeness, generic verbs.
+const LOCATION = /(?:[0-9A-Z]+(?:号楼|号|栋|幢|座|单元|室|层|楼|#))|[0-9A-Z]+(?:-[0-9A-Z]+)+|[0-9A-Z]+/g
+const FILLER = /[了的又还都也啊吧呢吗嘛呀哦哈请麻烦帮忙一下快点赶紧我们你他她它家里这那个是在有没不和就很太非常已经今天昨天现在一直好几天坏停修问题情况物业社区大家谁能给看下了吗呢，。！？!?,.~～\s、：:；;“”"'（）()【】\[\]…]/g
+
+function contentOf(text: string): string {
+  return normalizeText(text).toUpperCase().replace(LOCATION, '').replace(FILLER, '')
+}
+
+function bigrams(s: string): Set<string> {
+  const out = new Set<string>()
+  for (let i = 0; i + 1 < s.length; i++) out.add(s.slice(i, i + 2))
+  return out
+}
+
+/**
+ * How alike two reports are about *what* is wrong (0..1): the overlap coefficient of the character
+ * bigrams left after stripping locations and filler words. "3号楼电梯坏了" vs "3栋电梯又停了" → 1;
+ * "电梯坏了" vs "楼道灯坏了" → 0. Single-character content ("灯", "水") is compared as characters.
+ */
+export function problemSimilarity(a: string, b: string): number {
+  const ca = contentOf(a), cb = contentOf(b)
+  if (!ca || !cb) return 0
+  const [ga, gb] = ca.length < 2 || cb.length < 2 ? [new Set(ca), new Set(cb)] : [bigrams(ca), bigrams(cb)]
+  let shared = 0
+  for (const g of ga) if (gb.has(g)) shared++
+  return shared / Math.min(ga.size, gb.size)
+}
+
+const FOLLOW_UP = /^(?:\+ ?\d+|＋\d+|同上|同|一样|同样|我也是|我家也是|我家也一样|我家也这样|我们家也是|我们也是|我这也是|我这边也是|这边也是|我们这也是|我们楼也是|我家同样|也是|附议|顶|顶一下|\+1同上)[!！。.~～，,]*$/
+const FOLLOW_UP_LOOSE = /(?:同上|\+ ?1|也是这样|也一样|也是|也有这个问题|同样的问题|一样的情况)/
+
+/**
+ * Short replies such as "+1", "我家也是" or "同上" that add nobody new to the problem: they count as
+ * co-reports of the latest request in the same room. Longer texts go through classification instead.
+ */
+export function isFollowUpReply(text: string): boolean {
+  const t = normalizeText(text).replace(/@\S+\s*/g, '').trim()
+  if (!t || t.length > 12) return FOLLOW_UP.test(t)
+  return FOLLOW_UP.test(t) || (FOLLOW_UP_LOOSE.test(t) && !/不是|没有|不一样|不同/.test(t) && contentOf(t).length <= 4)
+}

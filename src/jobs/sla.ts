@@ -1,0 +1,168 @@
+import type { DataSource, EntityManager } from 'typeorm'
+import type { Clock } from '../clock.js'
+import { DEFAULT_CALLBACK_RULE, type CommunitySettings } from '../community/settings.js'
+import { describeDuration, slaFor } from '../community/sla.js'
+import { loadCommunity, secretaryOf, staffById, type CommunitySnapshot } from '../community/snapshot.js'
+import { CATEGORY_NAMES, URGENCY_NAMES } from '../community/taxonomy.js'
+import { Community, ServiceRequest, type Staff } from '../db/entities/index.js'
+import { inTransaction } from '../db/transaction.js'
+import type { Logger } from '../logger.js'
+import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
+import { outOfQuietHours } from '../requests/callbackTime.js'
+import { SYSTEM, recordEvent } from '../requests/events.js'
+import { locationText } from '../requests/messages.js'
+import { draftToStaff } from '../requests/notify.js'
+import type { RequestStatus } from '../requests/stateMachine.js'
+import { formatLocal } from '../time.js'
+import type { JobRunSummary } from './types.js'
+
+export type SlaPhase = 'accept' | 'resolve'
+export type SlaColor = 'red' | 'yellow' | 'green'
+
+const HOUR = 3600_000
+
+/** The columns of each SLA phase. A claim column set before the latest dispatch belongs to an earlier round. */
+const PHASES = {
+  accept: {
+    statuses: ['dispatched', 'reopened'] as RequestStatus[],
+    due: 'acceptDueAt', dueCol: 'accept_due_at', windowKey: 'acceptMs',
+    reminded: 'acceptRemindedAt', remindedCol: 'accept_reminded_at', escalated: 'acceptEscalatedAt', escalatedCol: 'accept_escalated_at',
+    verb: '签收',
+  },
+  resolve: {
+    statuses: ['dispatched', 'accepted', 'reopened'] as RequestStatus[],
+    due: 'resolveDueAt', dueCol: 'resolve_due_at', windowKey: 'resolveMs',
+    reminded: 'resolveRemindedAt', remindedCol: 'resolve_reminded_at', escalated: 'resolveEscalatedAt', escalatedCol: 'resolve_escalated_at',
+    verb: '办结',
+  },
+} as const
+
+type SlaFields = Pick<ServiceRequest, 'status' | 'urgency' | 'acceptDueAt' | 'resolveDueAt' | 'acceptedAt' | 'resolvedAt' | 'closedAt'>
+
+/**
+ * Traffic light for the API and the digest. Open requests: red when the current deadline (签收 until accepted,
+ * then 办结) has passed, yellow from 75% of its window or within its last hour, else green.
+ * Resolved/closed: red if it was resolved after its deadline, else green. Merged/cancelled: green.
+ */
+export function slaColor(request: SlaFields, now: Date, settings?: Pick<CommunitySettings, 'sla'>): SlaColor {
+  const t = now.getTime()
+  if (request.status === 'resolved' || request.status === 'closed') {
+    const done = request.resolvedAt ?? request.closedAt
+    return request.resolveDueAt && done && done.getTime() > request.resolveDueAt.getTime() ? 'red' : 'green'
+  }
+  if (request.status === 'merged' || request.status === 'cancelled') return 'green'
+  if (request.resolveDueAt && t > request.resolveDueAt.getTime()) return 'red'
+  const phase: SlaPhase = request.acceptedAt ? 'resolve' : 'accept'
+  const due = phase === 'accept' ? request.acceptDueAt : request.resolveDueAt
+  if (!due) return 'green'
+  const left = due.getTime() - t
+  if (left < 0) return 'red'
+  const window = slaFor(request.urgency, settings)[PHASES[phase].windowKey]
+  return left <= HOUR || left <= window * 0.25 ? 'yellow' : 'green'
+}
+
+export interface SlaDeps {
+  db: DataSource
+  clock: Clock
+  logger?: Logger
+}
+
+const iso = (d: Date) => d.toISOString()
+
+/**
+ * One SLA pass over every community: for each phase (签收, 办结), remind the assignee once when the deadline
+ * has passed, and at the deadline plus one more window (dispatch + 2× window) escalate 催办 to the grid's
+ * deputy and the 书记. Each notice is claimed by a guarded UPDATE of its claim column and written to the
+ * outbox, with its event, in the same transaction — so concurrent or repeated runs send it once.
+ */
+export async function runSlaCheck(deps: SlaDeps): Promise<JobRunSummary> {
+  const now = deps.clock.now()
+  const communities = await deps.db.getRepository(Community).find({ select: { id: true }, order: { id: 'ASC' } })
+  let reminders = 0, escalations = 0
+  for (const { id } of communities) {
+    const snapshot = await loadCommunity(deps.db.manager, id)
+    for (const phase of ['accept', 'resolve'] as const) {
+      const p = PHASES[phase]
+      const candidates = await deps.db.getRepository(ServiceRequest).createQueryBuilder('r')
+        .where('r.community_id = :id', { id })
+        .andWhere('r.status IN (:...statuses)', { statuses: p.statuses })
+        .andWhere(`r.${p.dueCol} <= :now`, { now })
+        .andWhere(`(r.${p.escalatedCol} IS NULL OR r.${p.escalatedCol} < r.dispatched_at)`)
+        .orderBy(`r.${p.dueCol}`, 'ASC')
+        .getMany()
+      for (const request of candidates) {
+        try {
+          const done = await inTransaction(deps.db, (em) => slaNotices(em, deps.clock, snapshot, request, phase))
+          reminders += done.reminded ? 1 : 0
+          escalations += done.escalated ? 1 : 0
+        } catch (err) {
+          // One bad row must not stop the others; it is retried next minute.
+          deps.logger?.error({ err, requestId: request.id, phase }, 'SLA notice failed')
+        }
+      }
+    }
+  }
+  return { acted: reminders + escalations, details: { reminders, escalations } }
+}
+
+/** Claims and writes the reminder and/or escalation due for one request in one phase. */
+async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot, request: ServiceRequest, phase: SlaPhase) {
+  const p = PHASES[phase]
+  const now = clock.now()
+  const due = request[p.due]!
+  const window = slaFor(request.urgency, c.community.settings)[p.windowKey]
+  const result = { reminded: false, escalated: false }
+
+  /** Guarded claim: only while the request is still in this phase with the same deadline, and unclaimed this round. */
+  const claim = async (column: string) => {
+    const r = await em.createQueryBuilder().update(ServiceRequest).set({ [column === p.remindedCol ? p.reminded : p.escalated]: now })
+      .where(`id = :id AND status IN (:...statuses) AND ${p.dueCol} = :due AND (${column} IS NULL OR ${column} < dispatched_at)`, { id: request.id, statuses: p.statuses, due })
+      .execute()
+    return (r.affected ?? 0) === 1
+  }
+
+  const tz = c.community.timezone
+  const assignee = staffById(c, request.assigneeStaffId)
+  const urgent = request.urgency === 'urgent'
+  const priority = urgent ? PRIORITY.urgent : PRIORITY.normal
+  // Staff are not woken at night for non-urgent requests: the notice waits for the end of quiet hours.
+  const notBefore = urgent ? now : outOfQuietHours(now, tz, c.community.settings.callbacks ?? DEFAULT_CALLBACK_RULE)
+  const round = `${request.id}:${due.getTime()}`
+  const summary = `工单 ${request.no}（${CATEGORY_NAMES[request.category]}｜${URGENCY_NAMES[request.urgency]}）`
+  const details = `内容：${request.originalText}\n位置：${locationText(request)}`
+  const drafts: OutboxDraft[] = []
+  const push = (d: OutboxDraft | null) => { if (d && !drafts.some((x) => x.dedupeKey === d.dedupeKey)) drafts.push(d) }
+  const extra = { requestId: request.id, priority, notBefore }
+
+  const remindedBefore = request[p.reminded] && request.dispatchedAt && request[p.reminded]!.getTime() >= request.dispatchedAt.getTime()
+  if (!remindedBefore && await claim(p.remindedCol)) {
+    const action = phase === 'accept' ? `请尽快回复「接单 ${request.no}」签收。` : `请尽快处理，完成后回复「完成 ${request.no} 处理说明」。`
+    push(draftToStaff(assignee, `sla:${phase}:remind:${round}`,
+      `【${p.verb}提醒】${summary}已超过${p.verb}时限（应于 ${formatLocal(due, tz)} 前${p.verb}），${action}\n${details}`, extra))
+    await recordEvent(em, clock, {
+      requestId: request.id, type: 'sla_reminder', actor: SYSTEM, channel: 'system',
+      data: { phase, dueAt: iso(due), assigneeStaffId: request.assigneeStaffId, breached: true },
+    })
+    result.reminded = true
+  }
+
+  if (now.getTime() >= due.getTime() + window && await claim(p.escalatedCol)) {
+    const grid = c.grids.find((g) => g.id === request.gridId)
+    const supervisors = [staffById(c, grid?.deputyStaffId), secretaryOf(c)]
+      .filter((s): s is Staff => !!s && s.active && s.id !== assignee?.id)
+    const overdue = describeDuration(Math.max(window, Math.round((now.getTime() - due.getTime()) / 60_000) * 60_000))
+    for (const s of supervisors) {
+      push(draftToStaff(s, `sla:${phase}:escalate:${round}`,
+        `【催办】${summary}已超过${p.verb}时限 ${overdue}仍未${p.verb}（负责人：${assignee?.name ?? '无'}，应于 ${formatLocal(due, tz)} 前${p.verb}）。\n${details}\n请督促处理。`, extra))
+    }
+    push(draftToStaff(assignee, `sla:${phase}:escalate:${round}:assignee`,
+      `【催办】${summary}超过${p.verb}时限 ${overdue}仍未${p.verb}，已报告${supervisors.map((s) => s.name).join('、') || '社区'}，请立即处理。`, extra))
+    await recordEvent(em, clock, {
+      requestId: request.id, type: 'sla_escalation', actor: SYSTEM, channel: 'system',
+      data: { phase, dueAt: iso(due), assigneeStaffId: request.assigneeStaffId, notifiedStaffIds: supervisors.map((s) => s.id) },
+    })
+    result.escalated = true
+  }
+  await enqueue(em, clock, drafts)
+  return result
+}

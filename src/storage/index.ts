@@ -1,0 +1,3 @@
+export * from './fileStorage.js'
+export * from './localDisk.js'
+export * from './imageType.js'

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { isFollowUpReply, problemSimilarity } from '../../src/intake/similarity.js'
+
+describe('problemSimilarity', () => {
+  it.each([
+    ['3号楼电梯坏了', '三栋电梯又停了', 0.5, 1],
+    ['楼道灯不亮了', '我们单元楼道灯坏了好几天', 0.5, 1],
+    ['电梯坏了', '楼道灯坏了', 0, 0.29],
+    ['家里没热水', '热水一直没有', 0.5, 1],
+    ['', '电梯坏了', 0, 0],
+  ])('%s vs %s', (a, b, lo, hi) => {
+    const s = problemSimilarity(a, b)
+    expect(s).toBeGreaterThanOrEqual(lo)
+    expect(s).toBeLessThanOrEqual(hi)
+  })
+})
+
+describe('isFollowUpReply', () => {
+  it.each(['+1', '＋1', '同上', '我家也是', '我家也是！', '我们楼也是', '+1 同上'])('%s is a follow-up', (t) => expect(isFollowUpReply(t)).toBe(true))
+  it.each(['我家不是这样', '电梯坏了', '今天天气真好', '我家也是，从早上到现在都没热水，厨房水龙头一直滴'])('%s is not', (t) => expect(isFollowUpReply(t)).toBe(false))
+})
