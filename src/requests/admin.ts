@@ -7,7 +7,11 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { enqueue } from '../outbox/outbox.js'
 import { recordEvent, type Actor } from './events.js'
 import { transition } from './lifecycle.js'
-import { draftToResident } from './notify.js'
+import { draftToResident, notifyStaff } from './notify.js'
+import { newTaskText } from './messages.js'
+import { loadCommunity, staffById } from '../community/snapshot.js'
+import { route } from '../community/routing.js'
+import { deadlines } from '../community/sla.js'
 import { OPEN_STATUSES } from './stateMachine.js'
 import { Resident } from '../db/entities/index.js'
 
@@ -60,6 +64,25 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
     requestId: r.id, type: 'triaged', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     data: { from: { category: r.category, urgency: r.urgency }, to: { category: changes.category, urgency: changes.urgency } },
   })
+  // A new category may belong to someone else (e.g. dispute → mediator): re-route work nobody has signed for yet.
+  if (r.status === 'dispatched' && (changes.category !== r.category || changes.urgency !== r.urgency)) {
+    const community = await loadCommunity(em, r.communityId)
+    const updated = await em.findOneOrFail(ServiceRequest, { where: { id: r.id } })
+    const next = route(community, { building: updated.building, chatRoomId: updated.chatRoomId, category: updated.category, urgency: updated.urgency })
+    const now = clock.now()
+    const { request, event } = await transition(em, clock, {
+      requestId: r.id, action: 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
+      set: { assigneeStaffId: next.ownerStaffId, gridId: next.gridId, dispatchedAt: now, ...deadlines(updated.urgency, now, community.community.settings) },
+      data: { from: r.assigneeStaffId, to: next.ownerStaffId, rule: next.rule, reason: 'triage' },
+    })
+    if (next.ownerStaffId !== r.assigneeStaffId) {
+      const task = newTaskText(request, community.community.timezone, '居民', '分诊后改派')
+      await notifyStaff(em, clock, request, [staffById(community, next.ownerStaffId)], `evt${event.id}`, task)
+      const previous = staffById(community, r.assigneeStaffId)
+      if (previous) await notifyStaff(em, clock, request, [previous], `evt${event.id}:prev`, `工单 ${request.no} 经书记分诊已改派给${staffById(community, next.ownerStaffId)?.name ?? '他人'}，您无需再处理。`)
+    }
+    return request
+  }
   return em.findOneOrFail(ServiceRequest, { where: { id: r.id } })
 }
 

@@ -110,3 +110,26 @@ it('the transition table only names known statuses, and every status but the ter
   const movable = REQUEST_STATUSES.filter((s) => Object.keys(TRANSITIONS).some((a) => canTransition(s, a as keyof typeof TRANSITIONS)))
   expect(movable.sort()).toEqual(['accepted', 'closed', 'dispatched', 'new', 'reopened', 'resolved', 'returned'])
 })
+
+describeEachDb('triage', (kind) => {
+  let db: DataSource, close: () => Promise<void>, communityId: number
+  const clock = new VirtualClock(T0)
+  beforeAll(async () => { ({ db, close } = await openTestDb(kind)); communityId = await seedSampleCommunity(db) })
+  afterAll(() => close())
+
+  it('changing the category re-routes a request nobody has signed for (dispute → the mediator)', async () => {
+    const { confirmTriage } = await import('../../src/requests/index.js')
+    const r = await fileRequest(db, clock, communityId, { category: 'repair', building: '3' })
+    const zhao = await staffNamed(db, '赵书记')
+    const chen = await staffNamed(db, '陈明')
+    const wang = await staffNamed(db, '王芳')
+    await expect(inTransaction(db, (em) => confirmTriage(em, clock, { requestId: r.id, staff: wang, category: 'dispute', channel: 'api' }))).rejects.toBeInstanceOf(ForbiddenError)
+    const t = await inTransaction(db, (em) => confirmTriage(em, clock, { requestId: r.id, staff: zhao, category: 'dispute', channel: 'api' }))
+    expect(t.category).toBe('dispute')
+    expect(t.needsTriage).toBe(false)
+    expect(t.assigneeStaffId).toBe(chen.id)
+    const dms = await db.getRepository(OutboxMessage).find({ where: { requestId: r.id } })
+    expect(dms.some((d) => d.target === '陈明')).toBe(true)
+    expect(dms.some((d) => d.target === '王芳' && d.text.includes('改派'))).toBe(true)
+  })
+})
