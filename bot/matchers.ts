@@ -1,18 +1,22 @@
 /**
  * Message filtering as small pure functions, so each rule can be read and tested on its own.
- * Texts are folded with NFKC first: full-width digits and spaces (１２, 　) read like their ASCII forms.
+ * Texts are folded first: full-width digits, letters, # and spaces (１２, ＃, 　) read like their ASCII forms;
+ * other characters (Chinese punctuation in a note or reason) are kept as typed.
  */
 
-/** WeChat puts U+2005 (four-per-em space) after an @mention; also fold full-width forms. */
+/** WeChat puts U+2005 (four-per-em space) after an @mention; full-width ASCII forms become ASCII. */
 export function foldText(text: string | null | undefined): string {
-  return (text ?? '').normalize('NFKC').replace(/[\u2005\u00a0]/g, ' ').trim()
+  return (text ?? '')
+    .replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\uff03\uff20]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\u2005\u00a0\u3000]/g, ' ')
+    .trim()
 }
 
 /** Removes leading/inline "@name" mentions of the bot so the rest can be read as a command or a report. */
 export function stripMentions(text: string, names: string[]): string {
   let t = foldText(text)
   for (const name of names.filter(Boolean)) {
-    const escaped = name.normalize('NFKC').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    const escaped = foldText(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     t = t.replace(new RegExp(`@${escaped}\\s*`, 'g'), ' ')
   }
   return t.replace(/\s+/g, ' ').trim()
@@ -21,7 +25,7 @@ export function stripMentions(text: string, names: string[]): string {
 /** True when the text @-mentions one of the bot's names (the puppet's own mention flag is checked too, by the caller). */
 export function mentionsBot(text: string, names: string[]): boolean {
   const t = foldText(text)
-  return names.filter(Boolean).some((n) => t.includes(`@${n.normalize('NFKC')}`))
+  return names.filter(Boolean).some((n) => t.includes(`@${foldText(n)}`))
 }
 
 export type StaffCommand =

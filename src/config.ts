@@ -47,6 +47,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_WRITES_PER_IP: z.coerce.number().int().positive().default(120),
+  /** Behind one reverse proxy: the client IP is the last X-Forwarded-For entry. false when clients connect directly. */
+  TRUST_PROXY: bool.default(true),
   OPEN311_API_KEY: optionalString,
   BOT_ENABLED: bool.default(true),
   /** Outbox throttling: per chat and overall, to keep the account clear of WeChat's risk controls. */

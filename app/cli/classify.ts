@@ -46,18 +46,21 @@ async function makeLlmClassifier(fallback: Classifier): Promise<Classifier> {
     process.stderr.write('classify: --llm needs OPENAI_API_KEY in the environment (or use --offline)\n')
     process.exit(2)
   }
-  let mod: { createLlmClassifier?: (config: Record<string, unknown>) => Classifier }
+  // A variable specifier keeps this file compiling whether or not llm.ts exists yet.
+  const specifier = '../../src/intake/classifier/llm.js'
+  let mod: Record<string, unknown>
   try {
-    mod = await import('../../src/intake/classifier/llm.js')
+    mod = (await import(specifier)) as Record<string, unknown>
   } catch (err) {
     process.stderr.write(`classify: the LLM classifier is not available (${(err as Error).message}); use --offline\n`)
     process.exit(2)
   }
-  if (typeof mod.createLlmClassifier !== 'function') {
+  const create = mod.createLlmClassifier
+  if (typeof create !== 'function') {
     process.stderr.write('classify: src/intake/classifier/llm.ts does not export createLlmClassifier; use --offline\n')
     process.exit(2)
   }
-  return mod.createLlmClassifier({
+  return (create as (config: Record<string, unknown>) => Classifier)({
     apiKey,
     baseURL: process.env.OPENAI_BASE_URL || undefined,
     model: process.env.OPENAI_MODEL || 'gpt-4o-mini',

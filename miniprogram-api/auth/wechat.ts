@@ -49,7 +49,8 @@ export class WechatClient {
     return { appId: this.o.appId, secret: this.o.secret }
   }
 
-  private async call(path: string, init: { method: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown }): Promise<WechatReply> {
+  private async call(path: string, init: { method: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown; logger?: Logger }): Promise<WechatReply> {
+    const log = init.logger ?? this.o.logger
     const url = new URL(path, this.o.baseUrl.endsWith('/') ? this.o.baseUrl : `${this.o.baseUrl}/`)
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v)
     let res: Response
@@ -61,31 +62,31 @@ export class WechatClient {
         signal: AbortSignal.timeout(this.o.timeoutMs ?? 5000),
       })
     } catch (err) {
-      this.o.logger.warn({ path, err: (err as Error).message }, 'wechat api unreachable')
+      log.warn({ path, err: (err as Error).message }, 'wechat api unreachable')
       throw new DomainError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', 502)
     }
     const text = await res.text().catch(() => '')
     let json: unknown
     try { json = JSON.parse(text) } catch { json = null }
     if (!res.ok || !json || typeof json !== 'object' || Array.isArray(json)) {
-      this.o.logger.warn({ path, status: res.status }, 'wechat api answered with something other than a JSON object')
+      log.warn({ path, status: res.status }, 'wechat api answered with something other than a JSON object')
       throw new DomainError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', 502)
     }
     return json as WechatReply
   }
 
   /** The cached access token, fetched (or force-refreshed) from /cgi-bin/stable_token when needed. One fetch at a time. */
-  async accessToken(forceRefresh = false): Promise<string> {
+  async accessToken(forceRefresh = false, logger: Logger = this.o.logger): Promise<string> {
     const now = this.o.clock.now().getTime()
     if (!forceRefresh && this.token && now < this.token.expiresAt) return this.token.value
     if (this.inflight) return this.inflight
     const { appId, secret } = this.credentials()
     this.inflight = (async () => {
       const reply = await this.call('cgi-bin/stable_token', {
-        method: 'POST', body: { grant_type: 'client_credential', appid: appId, secret, force_refresh: forceRefresh },
+        method: 'POST', body: { grant_type: 'client_credential', appid: appId, secret, force_refresh: forceRefresh }, logger,
       })
       if (reply.errcode || typeof reply.access_token !== 'string') {
-        this.o.logger.error({ errcode: reply.errcode, errmsg: reply.errmsg }, 'wechat stable_token failed')
+        logger.error({ errcode: reply.errcode, errmsg: reply.errmsg }, 'wechat stable_token failed')
         throw new WechatApiError(Number(reply.errcode ?? -1), String(reply.errmsg ?? 'no access_token'), 'wechat_error', '微信服务暂时不可用，请稍后再试', 502)
       }
       const expiresIn = Number(reply.expires_in) > 0 ? Number(reply.expires_in) : 7200
@@ -96,23 +97,23 @@ export class WechatClient {
   }
 
   /** A call that needs ?access_token=…; on an invalid/expired token it refreshes once and retries. */
-  private async withToken(path: string, body: unknown): Promise<WechatReply> {
-    let token = await this.accessToken()
-    let reply = await this.call(path, { method: 'POST', query: { access_token: token }, body })
+  private async withToken(path: string, body: unknown, logger: Logger): Promise<WechatReply> {
+    let token = await this.accessToken(false, logger)
+    let reply = await this.call(path, { method: 'POST', query: { access_token: token }, body, logger })
     if (reply.errcode && TOKEN_ERRORS.has(reply.errcode)) {
-      this.o.logger.info({ errcode: reply.errcode, path }, 'wechat access token rejected, refreshing')
+      logger.info({ errcode: reply.errcode, path }, 'wechat access token rejected, refreshing')
       // Another caller may have refreshed it meanwhile.
-      token = this.token && this.token.value !== token ? this.token.value : await this.accessToken(true)
-      reply = await this.call(path, { method: 'POST', query: { access_token: token }, body })
+      token = this.token && this.token.value !== token ? this.token.value : await this.accessToken(true, logger)
+      reply = await this.call(path, { method: 'POST', query: { access_token: token }, body, logger })
     }
     return reply
   }
 
   /** wx.login code → openid. */
-  async code2session(code: string): Promise<WechatSession> {
+  async code2session(code: string, logger: Logger = this.o.logger): Promise<WechatSession> {
     const { appId, secret } = this.credentials()
     const reply = await this.call('sns/jscode2session', {
-      method: 'GET', query: { appid: appId, secret, js_code: code, grant_type: 'authorization_code' },
+      method: 'GET', query: { appid: appId, secret, js_code: code, grant_type: 'authorization_code' }, logger,
     })
     if (reply.errcode) {
       const errcode = Number(reply.errcode)
@@ -120,7 +121,7 @@ export class WechatClient {
       if (errcode === 40029 || errcode === 40163 || errcode === 40226) {
         throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_code_invalid', '登录凭证无效或已过期，请重新登录', 401)
       }
-      this.o.logger.warn({ errcode, errmsg: reply.errmsg }, 'wechat jscode2session failed')
+      logger.warn({ errcode, errmsg: reply.errmsg }, 'wechat jscode2session failed')
       throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_error', '微信登录失败，请稍后再试', 502)
     }
     if (typeof reply.openid !== 'string' || !reply.openid) throw new DomainError('wechat_unavailable', '微信服务暂时不可用，请稍后再试', 502)
@@ -128,13 +129,13 @@ export class WechatClient {
   }
 
   /** getPhoneNumber button code → the user's phone. */
-  async getPhoneNumber(code: string): Promise<WechatPhone> {
-    const reply = await this.withToken('wxa/business/getuserphonenumber', { code })
+  async getPhoneNumber(code: string, logger: Logger = this.o.logger): Promise<WechatPhone> {
+    const reply = await this.withToken('wxa/business/getuserphonenumber', { code }, logger)
     if (reply.errcode) {
       const errcode = Number(reply.errcode)
       if (errcode === 40029) throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_code_invalid', '手机号授权已失效，请重新授权', 400)
       if (errcode === 45011) throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_rate_limited', '操作太频繁，请稍后再试', 429)
-      this.o.logger.warn({ errcode, errmsg: reply.errmsg }, 'wechat getuserphonenumber failed')
+      logger.warn({ errcode, errmsg: reply.errmsg }, 'wechat getuserphonenumber failed')
       throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_error', '获取手机号失败，请稍后再试', 502)
     }
     const info = reply.phone_info as Partial<WechatPhone> | undefined
@@ -144,7 +145,7 @@ export class WechatClient {
 
   /** POST /cgi-bin/message/subscribe/send. Throws WechatApiError with WeChat's errcode (43101: the user refused). */
   async sendSubscribeMessage(body: { touser: string; template_id: string; page?: string; data: Record<string, { value: string }>; miniprogram_state?: string; lang?: string }): Promise<void> {
-    const reply = await this.withToken('cgi-bin/message/subscribe/send', body)
+    const reply = await this.withToken('cgi-bin/message/subscribe/send', body, this.o.logger)
     if (reply.errcode) {
       const errcode = Number(reply.errcode)
       throw new WechatApiError(errcode, String(reply.errmsg), 'wechat_error', '订阅消息发送失败', 502)

@@ -8,20 +8,21 @@ import Nzh from 'nzh'
 type Convert = (s: string) => string
 
 let t2s: Convert | null = null
+function makeConverter(): Convert {
+  try {
+    // 'hk' covers Hong Kong variants (裏, 着) as well as the common traditional forms used in TW.
+    return OpenCC.Converter({ from: 'hk', to: 'cn' })
+  } catch {
+    return (x: string) => x
+  }
+}
 /** Lazy singleton: building the converter loads dictionaries (~tens of ms), converting is µs. */
 function toSimplified(s: string): string {
-  if (t2s === null) {
-    try {
-      // 'hk' covers Hong Kong variants (裏, 着) as well as the common traditional forms used in TW.
-      t2s = OpenCC.Converter({ from: 'hk', to: 'cn' })
-    } catch {
-      t2s = (x: string) => x
-    }
-  }
-  return t2s(s)
+  const convert = t2s ?? (t2s = makeConverter())
+  return convert(s)
 }
 
-/** Full-width ASCII (Ｕ+FF01..FF5E) and the ideographic space → half-width. */
+/** Full-width ASCII (U+FF01..FF5E, including ，？！：) and the ideographic space → half-width (全角转半角). */
 function toHalfWidth(s: string): string {
   let out = ''
   let changed = false
@@ -47,7 +48,8 @@ const DIGIT_BY_DIGIT = /^[零〇○一二三四五六七八九]{2,4}$/
 export function chineseNumeralToDigits(zh: string): string | null {
   if (WELL_FORMED.test(zh)) {
     try {
-      const v = Nzh.cn.decodeS(zh)
+      // decodeS is typed as string but returns a number at runtime.
+      const v = String(Nzh.cn.decodeS(zh))
       return /^\d+$/.test(v) ? v : null
     } catch {
       return null

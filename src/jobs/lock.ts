@@ -2,8 +2,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { DataSource } from 'typeorm'
 import { dialectOf } from '../db/dataSource.js'
-import { JobState } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
+import { execute, toSqlTime } from './sql.js'
 
 /** What withJobLock returns when another run holds the lock: the run is skipped, not queued. */
 export interface LockSkipped {
@@ -61,21 +61,21 @@ async function withMysqlLock<T>(db: DataSource, name: string, fn: () => Promise<
 
 async function withSqliteLease<T>(db: DataSource, name: string, holder: string, fn: () => Promise<T>, opts: JobLockOptions): Promise<T | LockSkipped> {
   const now = (opts.now ?? (() => new Date()))()
-  const expires = new Date(now.getTime() + (opts.leaseMs ?? 10 * 60_000))
+  const expires = toSqlTime(new Date(now.getTime() + (opts.leaseMs ?? 10 * 60_000)))
+  const claim = 'UPDATE job_state SET lock_holder = ?, lock_expires_at = ? WHERE name = ? AND (lock_holder IS NULL OR lock_expires_at IS NULL OR lock_expires_at < ?)'
+  const params = [holder, expires, name, toSqlTime(now)]
   // Queued through inTransaction: better-sqlite3 has one connection shared with every other transaction.
   const claimed = await inTransaction(db, async (em) => {
-    await em.createQueryBuilder().insert().into(JobState).values({ name, lockHolder: null, lockExpiresAt: null, watermark: null }).orIgnore().execute()
-    const r = await em.createQueryBuilder().update(JobState).set({ lockHolder: holder, lockExpiresAt: expires })
-      .where('name = :name AND (lock_holder IS NULL OR lock_expires_at IS NULL OR lock_expires_at < :now)', { name, now })
-      .execute()
-    return (r.affected ?? 0) === 1
+    if (await execute(em, claim, params)) return true
+    await execute(em, 'INSERT OR IGNORE INTO job_state (name) VALUES (?)', [name])
+    return (await execute(em, claim, params)) === 1
   })
   if (!claimed) return LOCK_SKIPPED
   try {
     return await fn()
   } finally {
-    await inTransaction(db, (em) => em.createQueryBuilder().update(JobState).set({ lockHolder: null, lockExpiresAt: null })
-      .where('name = :name AND lock_holder = :holder', { name, holder }).execute()).catch(() => undefined)
+    await inTransaction(db, (em) => execute(em, 'UPDATE job_state SET lock_holder = NULL, lock_expires_at = NULL WHERE name = ? AND lock_holder = ?', [name, holder]))
+      .catch(() => undefined)
   }
 }
 

@@ -1,10 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { DEFAULT_CALLBACK_RULE, type CommunitySettings } from '../community/settings.js'
-import { describeDuration, slaFor } from '../community/sla.js'
+import { slaFor } from '../community/sla.js'
 import { loadCommunity, secretaryOf, staffById, type CommunitySnapshot } from '../community/snapshot.js'
-import { CATEGORY_NAMES, URGENCY_NAMES } from '../community/taxonomy.js'
-import { Community, ServiceRequest, type Staff } from '../db/entities/index.js'
+import { CATEGORY_NAMES, URGENCY_NAMES, type Urgency } from '../community/taxonomy.js'
+import { ServiceRequest, type Staff } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
 import type { Logger } from '../logger.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
@@ -13,7 +13,9 @@ import { SYSTEM, recordEvent } from '../requests/events.js'
 import { locationText } from '../requests/messages.js'
 import { draftToStaff } from '../requests/notify.js'
 import type { RequestStatus } from '../requests/stateMachine.js'
+import { describeMinutes } from '../stats/format.js'
 import { formatLocal } from '../time.js'
+import { fromSqlTime, toSqlTime } from './sql.js'
 import type { JobRunSummary } from './types.js'
 
 export type SlaPhase = 'accept' | 'resolve'
@@ -21,7 +23,7 @@ export type SlaColor = 'red' | 'yellow' | 'green'
 
 const HOUR = 3600_000
 
-/** The columns of each SLA phase. A claim column set before the latest dispatch belongs to an earlier round. */
+/** The columns of each SLA phase. A claim column set at or before the latest dispatch belongs to an earlier round (退单 → 转派). */
 const PHASES = {
   accept: {
     statuses: ['dispatched', 'reopened'] as RequestStatus[],
@@ -77,32 +79,52 @@ const iso = (d: Date) => d.toISOString()
  */
 export async function runSlaCheck(deps: SlaDeps): Promise<JobRunSummary> {
   const now = deps.clock.now()
-  const communities = await deps.db.getRepository(Community).find({ select: { id: true }, order: { id: 'ASC' } })
   let reminders = 0, escalations = 0
-  for (const { id } of communities) {
-    const snapshot = await loadCommunity(deps.db.manager, id)
-    for (const phase of ['accept', 'resolve'] as const) {
-      const p = PHASES[phase]
-      const candidates = await deps.db.getRepository(ServiceRequest).createQueryBuilder('r')
-        .where('r.community_id = :id', { id })
-        .andWhere('r.status IN (:...statuses)', { statuses: p.statuses })
-        .andWhere(`r.${p.dueCol} <= :now`, { now })
-        .andWhere(`(r.${p.escalatedCol} IS NULL OR r.${p.escalatedCol} < r.dispatched_at)`)
-        .orderBy(`r.${p.dueCol}`, 'ASC')
-        .getMany()
-      for (const request of candidates) {
-        try {
-          const done = await inTransaction(deps.db, (em) => slaNotices(em, deps.clock, snapshot, request, phase))
-          reminders += done.reminded ? 1 : 0
-          escalations += done.escalated ? 1 : 0
-        } catch (err) {
-          // One bad row must not stop the others; it is retried next minute.
-          deps.logger?.error({ err, requestId: request.id, phase }, 'SLA notice failed')
-        }
+  const snapshots = new Map<number, CommunitySnapshot>()
+  const settings = new Map<number, Pick<CommunitySettings, 'sla'>>()
+  /** Just the SLA overrides (one cheap query), to tell whether anything is due before loading the whole community. */
+  const slaSettingsOf = async (communityId: number) => {
+    let s = settings.get(communityId)
+    if (!s) {
+      const rows: { settings: string | null }[] = await deps.db.query('SELECT settings FROM communities WHERE id = ?', [communityId])
+      try { s = JSON.parse(rows[0]?.settings ?? '{}') as Pick<CommunitySettings, 'sla'> } catch { s = { sla: {} } }
+      settings.set(communityId, s)
+    }
+    return s
+  }
+  for (const phase of ['accept', 'resolve'] as const) {
+    const p = PHASES[phase]
+    // Runs every minute: one indexed query when nothing is due; community snapshots only when something is.
+    const statuses = p.statuses.map(() => '?').join(', ')
+    const candidates: { id: number; community_id: number; urgency: Urgency; due: unknown; reminded: unknown; dispatched_at: unknown }[] = await deps.db.query(
+      `SELECT id, community_id, urgency, ${p.dueCol} AS due, ${p.remindedCol} AS reminded, dispatched_at FROM requests
+       WHERE status IN (${statuses}) AND ${p.dueCol} <= ? AND (${p.escalatedCol} IS NULL OR ${p.escalatedCol} <= dispatched_at)
+       ORDER BY ${p.dueCol}, id`,
+      [...p.statuses, toSqlTime(now)],
+    )
+    for (const c of candidates) {
+      try {
+        const window = slaFor(c.urgency, await slaSettingsOf(c.community_id))[p.windowKey]
+        // Reminded this round and not yet due for 催办: nothing to do (saves a transaction per overdue request per minute).
+        if (remindedThisRound(fromSqlTime(c.reminded), fromSqlTime(c.dispatched_at)) && now.getTime() < fromSqlTime(c.due)!.getTime() + window) continue
+        const request = await deps.db.getRepository(ServiceRequest).findOneOrFail({ where: { id: c.id } })
+        let snapshot = snapshots.get(request.communityId)
+        if (!snapshot) snapshots.set(request.communityId, snapshot = await loadCommunity(deps.db.manager, request.communityId))
+        const done = await inTransaction(deps.db, (em) => slaNotices(em, deps.clock, snapshot!, request, phase))
+        reminders += done.reminded ? 1 : 0
+        escalations += done.escalated ? 1 : 0
+      } catch (err) {
+        // One bad row must not stop the others; it is retried next minute.
+        deps.logger?.error({ err, requestId: c.id, phase }, 'SLA notice failed')
       }
     }
   }
   return { acted: reminders + escalations, details: { reminders, escalations } }
+}
+
+/** The reminder was already sent for the current dispatch round (a claim at or before the dispatch is an earlier round's). */
+function remindedThisRound(remindedAt: Date | null, dispatchedAt: Date | null): boolean {
+  return !!remindedAt && !!dispatchedAt && remindedAt.getTime() > dispatchedAt.getTime()
 }
 
 /** Claims and writes the reminder and/or escalation due for one request in one phase. */
@@ -116,7 +138,7 @@ async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot,
   /** Guarded claim: only while the request is still in this phase with the same deadline, and unclaimed this round. */
   const claim = async (column: string) => {
     const r = await em.createQueryBuilder().update(ServiceRequest).set({ [column === p.remindedCol ? p.reminded : p.escalated]: now })
-      .where(`id = :id AND status IN (:...statuses) AND ${p.dueCol} = :due AND (${column} IS NULL OR ${column} < dispatched_at)`, { id: request.id, statuses: p.statuses, due })
+      .where(`id = :id AND status IN (:...statuses) AND ${p.dueCol} = :due AND (${column} IS NULL OR ${column} <= dispatched_at)`, { id: request.id, statuses: p.statuses, due })
       .execute()
     return (r.affected ?? 0) === 1
   }
@@ -134,8 +156,7 @@ async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot,
   const push = (d: OutboxDraft | null) => { if (d && !drafts.some((x) => x.dedupeKey === d.dedupeKey)) drafts.push(d) }
   const extra = { requestId: request.id, priority, notBefore }
 
-  const remindedBefore = request[p.reminded] && request.dispatchedAt && request[p.reminded]!.getTime() >= request.dispatchedAt.getTime()
-  if (!remindedBefore && await claim(p.remindedCol)) {
+  if (!remindedThisRound(request[p.reminded], request.dispatchedAt) && await claim(p.remindedCol)) {
     const action = phase === 'accept' ? `请尽快回复「接单 ${request.no}」签收。` : `请尽快处理，完成后回复「完成 ${request.no} 处理说明」。`
     push(draftToStaff(assignee, `sla:${phase}:remind:${round}`,
       `【${p.verb}提醒】${summary}已超过${p.verb}时限（应于 ${formatLocal(due, tz)} 前${p.verb}），${action}\n${details}`, extra))
@@ -150,7 +171,7 @@ async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot,
     const grid = c.grids.find((g) => g.id === request.gridId)
     const supervisors = [staffById(c, grid?.deputyStaffId), secretaryOf(c)]
       .filter((s): s is Staff => !!s && s.active && s.id !== assignee?.id)
-    const overdue = describeDuration(Math.max(window, Math.round((now.getTime() - due.getTime()) / 60_000) * 60_000))
+    const overdue = describeMinutes(Math.round((now.getTime() - due.getTime()) / 60_000))
     for (const s of supervisors) {
       push(draftToStaff(s, `sla:${phase}:escalate:${round}`,
         `【催办】${summary}已超过${p.verb}时限 ${overdue}仍未${p.verb}（负责人：${assignee?.name ?? '无'}，应于 ${formatLocal(due, tz)} 前${p.verb}）。\n${details}\n请督促处理。`, extra))

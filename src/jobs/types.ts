@@ -10,6 +10,11 @@ export interface JobDefinition {
   /** node-cron expression, evaluated in the community's timezone (Asia/Shanghai by default) */
   schedule: string
   run(ctx: AppContext, scheduledAt: Date): Promise<JobRunSummary>
+  /**
+   * After downtime, the scheduler runs the newest missed scheduled time once if it is at most this old
+   * (ms). Absent: no catch-up (the job's next regular run covers what was missed).
+   */
+  catchUpWithinMs?: number
 }
 
 export interface JobRunSummary {

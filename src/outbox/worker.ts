@@ -52,6 +52,12 @@ export class OutboxWorker {
     this.batchSize = o.batchSize ?? 20
   }
 
+  /** The channels this worker has a sender for (and so claims). */
+  private get channels(): OutboxChannel[] {
+    const channels = (Object.keys(this.o.senders) as OutboxChannel[]).filter((c) => this.o.senders[c])
+    return channels.length ? channels : ['__none__' as OutboxChannel]
+  }
+
   /** Rows left in 'sending' by a crashed process go back to pending (a crash mid-send may resend that one row). */
   async recoverStaleClaims(): Promise<number> {
     const cutoff = new Date(this.o.clock.now().getTime() - STALE_CLAIM_MS)
@@ -76,6 +82,8 @@ export class OutboxWorker {
     return inTransaction(db, async (em) => {
       const qb = em.getRepository(OutboxMessage).createQueryBuilder('o')
         .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now })
+        // A worker claims only the channels it can send, so the bot's worker and the mini-program's can share the outbox.
+        .andWhere('o.channel IN (:...channels)', { channels: this.channels })
         .orderBy('o.priority', 'ASC').addOrderBy('o.id', 'ASC').limit(this.batchSize * 5)
       if (dialectOf(db) === 'mysql') qb.setLock('pessimistic_write').setOnLocked('skip_locked')
       const candidates = await qb.getMany()
@@ -140,6 +148,6 @@ export class OutboxWorker {
 
   /** Rows that are due but were held back (throttled) — the caller may wait and drain again. */
   async pendingDue(): Promise<number> {
-    return this.o.db.getRepository(OutboxMessage).count({ where: { status: 'pending', nextAttemptAt: LessThanOrEqual(this.o.clock.now()) } })
+    return this.o.db.getRepository(OutboxMessage).count({ where: { status: 'pending', channel: In(this.channels), nextAttemptAt: LessThanOrEqual(this.o.clock.now()) } })
   }
 }

@@ -1,5 +1,6 @@
 import type { Context } from 'koa'
 import { DomainError } from '../../../src/errors.js'
+import { readRawBody as readRequestBody } from '../../middleware/body.js'
 
 /**
  * Request bodies the JSON parser leaves alone: YAML text (the community file) and Open311's
@@ -7,21 +8,9 @@ import { DomainError } from '../../../src/errors.js'
  * else reads the stream itself, with a size limit (413).
  */
 export async function readRawBody(ctx: Context, limitBytes: number): Promise<string | undefined> {
-  const req = ctx.req
-  if (req.readableEnded) return undefined // a body parser got here first
-  const declared = Number(ctx.get('content-length') || NaN)
-  if (declared > limitBytes) throw tooLarge(limitBytes)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limitBytes) throw tooLarge(limitBytes)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks).toString('utf8')
+  if (ctx.req.readableEnded) return undefined // a body parser got here first
+  return (await readRequestBody(ctx.req, limitBytes)).toString('utf8')
 }
-
-const tooLarge = (limit: number) => new DomainError('payload_too_large', `内容过大（上限 ${Math.round(limit / 1024)} KB）`, 413)
 
 const parsed = (ctx: Context) => (ctx.request as { body?: unknown }).body
 

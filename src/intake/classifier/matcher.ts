@@ -13,6 +13,8 @@ export interface Hit {
   term: string
   start: number
   end: number
+  /** From a gapped regex pattern rather than the word list. */
+  pattern?: boolean
 }
 
 const newNode = (): Node => ({ next: new Map(), concepts: null })

@@ -10,9 +10,23 @@
 import type { Category, Urgency } from '../../community/taxonomy.js'
 import { extractLocationNormalized } from '../location.js'
 import { normalizeText } from '../normalize.js'
-import type { Concept } from './lexicon.js'
+import { PATTERNS, type Concept } from './lexicon.js'
 import { conceptMatcher, type Hit } from './matcher.js'
 import type { Classification, Classifier, ClassifierInput, Location } from './types.js'
+import {
+  NOT_NOW_BEFORE, ONGOING_SINCE, GONE_AFTER, INJECTION, BRACKET_NOTICE, SIGNED_NOTICE,
+  STAFF_SPEAKER, TO_ALL_IMPERATIVE, INFO_HEADER, SELF_CAUSED, FORWARDED, FIRST_PERSON,
+  ME_TOO, SUGGEST_VERB, ZHENGGE, AGE_ELDER, MISSING_PERSON,
+  LEFT_NOT_BACK, DAYS_UNSEEN, KNOCK_NO_ANSWER, GAS_LEAK, GAS_ESCAPING, STRONG_FIRE,
+  WEAK_FIRE, ELECTRIC, TRAPPED_CONTEXT, ELEVATOR, PERSON_INSIDE, BURST_WATER,
+  FLOOD_ELECTRIC, FALLING_THROWN, MORE_TO_FALL, IMMINENT_COLLAPSE, STRUCTURAL_NOW, SHOCK,
+  CHILD_DANGER, BATTERY_SWELL, SELF_HARM, VIOLENCE, POISON, DROWNING,
+  CALL_POLICE_NOW, EMERGENCY_CALLED, ELEVATOR_FALL, ELEVATOR_DOWN, BUTTON, DOG_NOW,
+  BITTEN, DOG_ATTACK, PETROL, MINOR_NUISANCE, ADAPTATION, SERVICE_INQUIRY,
+  HARDSHIP, IMMINENT_DEADLINE, DEADLINE, ONE_OFF_FAVOUR, LIGHT_FAULT, HEATING_OR_WATER_OUT,
+  WE_BUILDING, TIME_TO_HOSPITAL, KIDS_EXPOSED, NEIGHBOUR_ADDRESS, PUBLIC_WARNING, POSITIVE_TONE,
+  SARCASM, CLUTTER, FIRE_TALK, PLACEHOLDER_ONLY, HAS_WORD, PLANNED_OUTAGE, ALARM_CALL, SUGGEST_FRAME,
+} from './rules.js'
 
 /** Long pastes are rare; the opening carries the request and capping keeps the cost bounded. */
 const MAX_CHARS = 3000
@@ -20,53 +34,103 @@ const MAX_CHARS = 3000
 // ------------------------------------------------------------------------------------------------
 // Features
 
-const CLAUSE_BREAK = /[,，。.!！?？;；:：\n ~…、]/
+// Clause boundaries: punctuation and spaces (chat messages often use spaces as commas).
+const CLAUSE_BREAK = new Set([...',，。.!！?？;；:：\n ~…、'].map(c => c.charCodeAt(0)))
 
 class Features {
   readonly hits: Hit[]
-  private readonly counts = new Map<Concept, number>()
+  private readonly byConcept = new Map<Concept, Hit[]>()
   private readonly termsBy = new Map<Concept, string[]>()
+  private readonly activeCache = new Map<Concept, Hit[]>()
 
   constructor(readonly s: string) {
-    this.hits = conceptMatcher().scan(s)
-    for (const h of this.hits) {
-      this.counts.set(h.concept, (this.counts.get(h.concept) ?? 0) + 1)
-      const t = this.termsBy.get(h.concept)
-      if (t) { if (!t.includes(h.term)) t.push(h.term) } else this.termsBy.set(h.concept, [h.term])
+    const raw = conceptMatcher().scan(s)
+    for (const [re, concept] of PATTERNS) {
+      re.lastIndex = 0
+      let m: RegExpExecArray | null
+      while ((m = re.exec(s)) !== null) {
+        raw.push({ concept, term: m[0], start: m.index, end: m.index + m[0].length, pattern: true })
+        if (m[0].length === 0) re.lastIndex++
+      }
     }
+    const grouped = new Map<Concept, Hit[]>()
+    const masks: Hit[] = []
+    for (const h of raw) {
+      if (h.concept === 'mask') { masks.push(h); continue }
+      const g = grouped.get(h.concept)
+      if (g) g.push(h); else grouped.set(h.concept, [h])
+    }
+    // A term inside a longer term of the same concept (坏 in 坏了) is the same evidence, and a
+    // term inside a false friend (卫生 in 卫生间) is no evidence: drop both.
+    const kept: Hit[] = []
+    for (const [concept, group] of grouped) {
+      const keep: Hit[] = []
+      for (const h of group) {
+        const len = h.end - h.start
+        let drop = false
+        for (const m of masks) {
+          if (m.start <= h.start && m.end >= h.end && m.end - m.start > len) { drop = true; break }
+        }
+        if (!drop && group.length > 1) {
+          for (const o of group) {
+            if (o !== h && o.start <= h.start && o.end >= h.end && o.end - o.start > len) { drop = true; break }
+          }
+        }
+        if (!drop) keep.push(h)
+      }
+      if (keep.length === 0) continue
+      this.byConcept.set(concept, keep)
+      const terms: string[] = []
+      for (const h of keep) if (!terms.includes(h.term)) terms.push(h.term)
+      this.termsBy.set(concept, terms)
+      for (const h of keep) kept.push(h)
+    }
+    this.hits = kept
   }
 
-  n(c: Concept): number { return this.counts.get(c) ?? 0 }
-  has(c: Concept): boolean { return this.counts.has(c) }
+  has(c: Concept): boolean { return this.byConcept.has(c) }
   /** Distinct matched terms of a concept; counting distinct terms stops "吵吵吵吵" from dominating. */
   distinct(c: Concept): number { return this.termsBy.get(c)?.length ?? 0 }
-  terms(c: Concept): string[] { return this.termsBy.get(c) ?? [] }
-  of(c: Concept): Hit[] { return this.hits.filter(h => h.concept === c) }
+  terms(c: Concept): string[] { return this.termsBy.get(c) ?? NONE }
+  of(c: Concept): Hit[] { return this.byConcept.get(c) ?? NO_HITS }
+  /** Hits of a concept that are not denied, over or only feared (memoised per message). */
+  active(c: Concept): Hit[] {
+    let a = this.activeCache.get(c)
+    if (!a) { a = activeHits(this, c); this.activeCache.set(c, a) }
+    return a
+  }
+  /** Distinct active terms of a concept. */
+  distinctActive(c: Concept): number {
+    const a = this.active(c)
+    if (a.length <= 1) return a.length
+    return new Set(a.map(h => h.term)).size
+  }
 }
+const NONE: string[] = []
+const NO_HITS: Hit[] = []
 
 /** Text of the same clause before position i, at most k characters. */
 function clauseBefore(s: string, i: number, k: number): string {
   let j = i
-  while (j > 0 && i - j < k && !CLAUSE_BREAK.test(s[j - 1]!)) j--
+  while (j > 0 && i - j < k && !CLAUSE_BREAK.has(s.charCodeAt(j - 1))) j--
   return s.slice(j, i)
 }
 /** Text of the same clause after position i, at most k characters. */
 function clauseAfter(s: string, i: number, k: number): string {
   let j = i
-  while (j < s.length && j - i < k && !CLAUSE_BREAK.test(s[j]!)) j++
+  while (j < s.length && j - i < k && !CLAUSE_BREAK.has(s.charCodeAt(j))) j++
   return s.slice(i, j)
 }
 
-// Before a danger word: it is denied, over, or only feared.
-const NOT_NOW_BEFORE = /(没有|没|无|不是|并非|并没|上次|上回|以前|之前|去年|前年|前几天|前阵子|曾经|昨天|前天|上周|万一|要是|如果|假如|怕|担心|以防|防止|预防|避免|小心|谨防|严禁|禁止|会不会|可能会|容易|迟早|早晚|差点|差一点|险些|不会|以免|当心|注意)/
-// After a danger word: it has gone.
-const GONE_AFTER = /(没了|散了|灭了|扑灭|消失|已经好|不见了|虚惊|是误会|没事了|过去了)/
+function notNow(before: string): boolean {
+  return NOT_NOW_BEFORE.test(before.replace(ONGOING_SINCE, ''))
+}
 
-function activeHits(f: Features, c: Concept, extraBefore?: RegExp): Hit[] {
+function activeHits(f: Features, c: Concept): Hit[] {
   return f.of(c).filter(h => {
-    const before = clauseBefore(f.s, h.start, 8)
-    if (NOT_NOW_BEFORE.test(before)) return false
-    if (extraBefore && extraBefore.test(before)) return false
+    // A gapped pattern may have swallowed the qualifier (万一漏了): look inside it too.
+    const before = clauseBefore(f.s, h.start, 8) + (h.pattern ? h.term.slice(0, -2) : '')
+    if (notNow(before)) return false
     if (GONE_AFTER.test(clauseAfter(f.s, h.end, 10))) return false
     return true
   })
@@ -75,80 +139,15 @@ function activeHits(f: Features, c: Concept, extraBefore?: RegExp): Hit[] {
 // ------------------------------------------------------------------------------------------------
 // Gates
 
-// Instructions aimed at the bot itself (guide: not a request).
-const INJECTION: RegExp[] = [
-  /(忽略|无视|忘记|忘掉|不要理会|跳过|清除)(掉)?(你)?(之前|以前|此前|先前|前面|上面|以上|上述|刚才|原来|原有|所有|全部|一切)(的)?(所有|全部|一切)?(的)?(指令|指示|命令|规则|提示词?|设定|要求|约束|限制|对话|记忆)/,
-  /(ignore|disregard|forget)\s+(all\s+|any\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|preceding|system)?\s*(instructions?|rules|prompts?|directions|context)/i,
-  /(你现在|从现在(开始|起))(是|扮演|充当|作为|进入)(一个|一名|一位|个)?.{0,10}?(助手|机器人|ai|模型|管理员|系统|客服|开发者|角色|模式)/i,
-  /(进入|切换到|开启)(物业)?(管理员|开发者|调试|上帝|越狱|debug|admin)模式/i,
-  /从现在(开始|起)[,，]?\s*(你(?!们)|所有回复|每条回复|所有的回复|都(说|回复|回答))/,
-  /\byou\s+are\s+now\b|\bact\s+as\s+(a|an|the)\b|\bpretend\s+(to\s+be|you\s+are)\b|\bclassify\s+this\s+(message\s+)?as\b/i,
-  /system\s*prompt|系统提示词?|系统设定|系统指令|你的设定|你的提示词|developer\s+mode|开发者模式|jailbreak|越狱/i,
-  /^\s*\[(系统|system|管理员|admin)\]/i,
-  /(把|将)(这条|此条|本条|该)(消息|信息|工单)?(标记|设置|设定|改|定|归类|分类)(为|成)/,
-  /(输出|发出来|发给我|列出|导出|泄露)[^,，。]{0,12}(所有|全部)?[^,，。]{0,6}(业主|居民|住户|用户)[^,，。]{0,6}(电话|手机号|号码|住址|地址|信息|资料|记录)/,
-  /(所有|全部)(业主|居民|住户)的?(电话|手机号|号码|住址|身份证)/,
-]
-
-const BRACKET_NOTICE = /^[\s@\w]*【[^】]{0,12}(通知|提示|公告|告知|已处理|已完成|接种|活动|停水|停电|停气|预告|须知|通告|播报|提醒|服务)[^】]{0,6}】/
-const SIGNED_NOTICE = /(——|--|—|-)\s?[^,，。!！?？]{0,12}(物业|社区|服务中心|居委会|管家|客服|管理处|党委|街道)[^,，。!！?？]{0,8}$|【[^】]{0,10}(物业|社区|客服|管理处|服务中心)[^】]{0,6}】\s*$/
-const STAFF_SPEAKER = /^\s*(社区|物业|网格员|网格长|居委会|街道|管理处|物业客服|物业管家|管家)[^,，。!！?？:：]{0,8}[:：]/
-const FORWARDED = /^\s*(转发|转|\[转发\]|【转发】)\s?[:：]/
-const FIRST_PERSON = /(我家|我们家|俺家|阿拉屋里|阿拉|我哋|我屋|我妈|我爸|我婆婆|我爷爷|我奶奶|我外公|我外婆|我是|我在|我住|我们(这|那)?(栋|幢|楼|单元)|我们楼|我老伴|我孩子|我女儿|我儿子)/
-const ME_TOO = /^\s*(\+1|同问|同求|我家也是|我们也|我家也|我也是|加一|\+一)/
-
-// Suggestions: proposing something new for the community.
-const SUGGEST_VERB = /(能不能|可不可以|可否|能否|是否可以|可以|希望|最好|要不|应该|为什么不|不如|何不|求求)[^,，。!！?？]{0,8}?(加(?![快紧班油])|增加|增设|多装|多放|多设|多建|多安排|多配|装个|装几个|装一些|装一个|安装|建个|建一个|修建|搞个|搞一个|搞几个|办个|办一个|开个|开一个|开设|开办|划个|划一块|划出|划一个|搭个|搭一个|延长|设个|设置|设立|配个|配备|添|弄个|组织|举办|放几个|种些|种点|公示|公开|改成|改为|换成|规划|引进|开通|推出)/
-const ZHENGGE = /整(个|几个|一个|俩|点)[^,，。!！?？]{0,10}呗/
-
-const AGE_ELDER = /(?:(?<!\d)(?:[6-9]\d|1[01]\d)\s?(?:岁|周岁))|(?:[六七八九]十[一二三四五六七八九]?(?:岁|了|多))|今年[六七八九]十/
-const DAYS_UNSEEN = /(?:\d+|[两三四五六七八九十几]+|好几|多)天(?:都|了|也)?没(?:有)?(?:见|看到|看见|出门|出过门|下楼|动静|开门|人|露面|出来|应|接)|(?:报纸|牛奶|快递|外卖)[^,，。]{0,6}(?:塞满|没拿|没人拿|堆)|几天不见人|没见(?:人|她|他)出来/
-const KNOCK_NO_ANSWER = /敲门[^,，。]{0,4}(?:没人|无人|冇人)?(?:应|开|反应|回应|理)|敲门不应|敲不开|叫不应|喊不应|没人应/
-const GAS_LEAK = /(煤气|燃气|天然气|液化气|瓦斯|沼气)[^,，。.!！?？;；]{0,6}(味|漏|泄)|(漏|泄漏|泄露)[^,，。]{0,2}(煤气|燃气|天然气|液化气|气)|漏气/
-const STRONG_FIRE = /着火|起火|失火|火灾|火警|烧起来|烧着了|冒黑烟|黑烟|浓烟|爆炸|火烛|冒火花|火花|冒火|着大火/
-const WEAK_FIRE = /冒烟|烟雾|火苗|明火|火光|焦糊味|糊味|烧焦|焦味|一股烟|好大的烟|烟很大/
-const ELECTRIC = /电|线|插座|配电|电箱|电器|开关|充电/
-const TRAPPED_CONTEXT = /(出不来|出不去|卡在[^,，。]{0,10}(中间|之间)|停在[^,，。]{0,10}(中间|之间)|门打不开)/
-const ELEVATOR = /电梯|轿厢|升降梯/
-const PERSON_INSIDE = /里面|里头|有人|小孩|孩子|老人|宝宝|娃|人在/
-const BURST_WATER = /水|管/
-const FLOOD_ELECTRIC = /配电|电箱|电房|变电|电梯井|插座|电表|电闸|电线/
-const FALLING_THROWN = /高空抛物|扔下来|丢下来|抛下来|往下扔|往下丢/
-const MORE_TO_FALL = /还有[^,，。]{0,6}(块|片|个)?[^,，。]{0,4}(松|悬|挂|翘|裂)|随时|摇摇欲坠|快掉|要掉|又掉|松着|松动|悬着/
-const IMMINENT_COLLAPSE = /(随时|马上|快要?|眼看)(可能|就|都|会|要)?(会|要)?(倒|塌|掉|断|砸|垮)|摇摇欲坠|要塌了|要倒了/
-const SHOCK = /触电|被电(了|到|一下)|电到人|电到(孩子|小孩|老人)|麻了一下/
-const CHILD_DANGER = /(孩子|小孩|宝宝|娃|儿童|小朋友)[^,，。]{0,10}(锁在|关在|困在|卡在|反锁)|反锁[^,，。]{0,8}(孩子|小孩|宝宝|娃|老人)|(孩子|小孩|宝宝|娃)[^,，。]{0,10}(爬|站|坐|挂)(到|在|上)?(窗台|窗外|阳台外|护栏外|窗户外)/
-const BATTERY_SWELL = /鼓包|电池[^,，。]{0,6}(冒烟|起火|着火|爆)/
-const SELF_HARM = /跳楼(?!价)|轻生|自杀|寻短见|割腕/
-const VIOLENCE = /持刀|拿刀|砍人|打起来了|动手打人|家暴|打人了/
-const POISON = /一氧化碳|煤气中毒|中毒/
-const EMERGENCY_CALLED = /(打了|叫了|已经打|已打|拨打了?|已经叫|已经拨|刚打了?|赶紧打|快打|打)\s?(120|119|急救电话|救护车|火警)|救护车|消防车(来了|到了)?/
-const ELEVATOR_FALL = /电梯[^,，。]{0,6}(下坠|坠落|冲顶|溜梯|掉下去|往下掉)/
-const ELEVATOR_DOWN = /(电梯|电悌)[^,，。!！?？]{0,8}(坏|停运|停了|停在|不动|不能用|用不了|罢工|故障|没反应|瘫痪)/
-const BUTTON = /按(钮|键|扭)/
-const DOG_NOW = /(还在|正在|现在|追着|一直追|到处跑|乱窜)/
-const BITTEN = /咬伤|被咬|咬了|咬到/
-const PETROL = /汽油味|柴油味|漏油/
-const MINOR_NUISANCE = /小广告|牛皮癣|传单|落叶|狗屎|狗粪|枯死|枯了|浇水|草枯|涂鸦|树叶/
-const ADAPTATION = /适老化|改造|扶手|借轮椅|借用轮椅|助行器|防滑|坡道|无障碍/
-const SERVICE_INQUIRY = /(请问|有没有|是否有|能不能申请|怎么申请|可以申请)[^,，。]{0,12}(服务|食堂|助餐|上门|补贴)/
-const HARDSHIP = /被裁|失业|下岗|没收入|残疾|中风|重病|大病|住院|生病|病了|困难/
-const IMMINENT_DEADLINE = /(今天|明天|今晚|马上|后天|这两天)[^,，。]{0,4}(就)?(截止|到期|结束|过期|截单)|(截止|到期)[^,，。]{0,4}(今天|明天|今晚)/
-const DEADLINE = /截止|到期|过期|来得及|来不及|月底|下周|出差/
-const ONE_OFF_FAVOUR = /代收|代取|帮我收|拉(我)?进群|进群|入群|楼栋群|借用|活动室|会议室|群公告|场地/
-const LIGHT_FAULT = /灯/
-const HEATING_OR_WATER_OUT = /停水|没水|断水|停电|断电|没电|冇水|冇电|暖气不热|没暖气|停气/
-const WE_BUILDING = /我们[^,，。]{0,3}\d+(栋|幢|号楼|座)|我们(这|那|整)?(栋|幢|个楼|楼)|整栋|全楼|整个楼|整幢/
-const TIME_TO_HOSPITAL = /(送|去|赶)[^,，。]{0,6}(医院|看病|急诊)|急着|着急/
-const KIDS_EXPOSED = /(小孩|孩子|小朋友|娃|儿童|学生)[^,，。]{0,10}(还在|在上面|跑上去|爬上去|爬|玩|上面|经过|路过|放学|上学)|(还在|在上面|跑上去|爬上去)[^,，。]{0,6}(玩|荡)/
-const NEIGHBOUR_ADDRESS = /^(楼上|楼下|隔壁|对门)的?(邻居|朋友|兄弟|大哥|大姐|姐妹)|(邻居|朋友)(们)?[,，]?\s?(你家|你们家)/
-const POSITIVE_TONE = /(真好|挺好|好美|好漂亮|享受|开心|好吃|好听|点赞|推荐|赞|不错)/
-const SARCASM = /(真棒|真好|感谢物业的|贴心|太感谢物业|谢谢物业的|物业辛苦了)[^,，。]{0,4}/
-const PLACEHOLDER_ONLY = /^(\s*\[[^\]]{1,8}\]\s*)+$/
-const HAS_WORD = /[\p{Script=Han}a-z0-9]/iu
+// Rule patterns live in ./rules.ts.
 
 // ------------------------------------------------------------------------------------------------
 // Result helpers
+
+const problemMaxOf = (sc: Record<Category, number>): number => Math.max(sc.repair, sc.environment, sc.dispute, sc.safety, sc.elderly_help)
+const cap = (x: number, m: number): number => (x > m ? m : x)
+/** Evidence from n distinct words of one concept: the first counts most, more of the same adds less. */
+const ev = (n: number, first: number, more: number, upTo: number): number => (n <= 0 ? 0 : first + (cap(n, upTo) - 1) * more)
 
 const NO_LOCATION: Location = { building: null, unit: null, room: null }
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : Math.round(x * 1000) / 1000)
@@ -187,7 +186,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   const f = new Features(s)
   const reasons: string[] = []
-  const has = (c: Concept) => f.has(c)
+  const has = f.has.bind(f)
 
   // ---------------------------------------------------------------- people
   const elderPerson = has('elder') || AGE_ELDER.test(s)
@@ -197,7 +196,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // ---------------------------------------------------------------- urgent cues (danger right now)
   const urgent: UrgentCue[] = []
-  const gasLeak = GAS_LEAK.test(s) && activeRegex(s, GAS_LEAK)
+  const gasLeak = (GAS_LEAK.test(s) && activeRegex(s, GAS_LEAK)) || (has('gasWord') && GAS_ESCAPING.test(s))
   if (gasLeak) urgent.push({ cue: 'gas_leak', category: 'safety' })
   const deliberateBurn = has('burnDeliberate')
   const strongFire = activeRegex(s, STRONG_FIRE)
@@ -213,30 +212,34 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (has('trapped') || (TRAPPED_CONTEXT.test(s) && ELEVATOR.test(s) && PERSON_INSIDE.test(s))) {
     urgent.push({ cue: 'trapped', category: ELEVATOR.test(s) ? 'repair' : 'safety' })
   }
-  const distressNow = activeHits(f, 'distress').length > 0
-  if (distressNow && !/跳楼价/.test(s)) urgent.push({ cue: 'person_in_distress', category: 'elderly_help' })
-  if ((elderPerson || alone) && (DAYS_UNSEEN.test(s) || KNOCK_NO_ANSWER.test(s))) {
+  const distressNow = f.active('distress').length > 0
+  // A collapsed or sick person: elderly help for older or disabled people, otherwise a safety matter.
+  if (distressNow) urgent.push({ cue: 'person_in_distress', category: elderPerson || !child ? 'elderly_help' : 'safety' })
+  if ((elderPerson || alone) && !has('pet') && (DAYS_UNSEEN.test(s) || KNOCK_NO_ANSWER.test(s) || f.of('missing').some(h => h.pattern))) {
     urgent.push({ cue: 'unresponsive', category: 'elderly_help' })
   }
-  const missingPerson = has('missing') && (elderPerson || child) && !has('pet') && !has('resolved')
-  if (missingPerson && activeHits(f, 'missing').length > 0) {
+  const missingPerson = (MISSING_PERSON.test(s) || (elderPerson && LEFT_NOT_BACK.test(s))) && !has('pet') && !has('resolved')
+  if (missingPerson && f.active('missing').length > 0) {
     urgent.push({ cue: 'missing_person', category: 'elderly_help' })
   }
-  if ((has('burst') && BURST_WATER.test(s)) || (has('flood') && FLOOD_ELECTRIC.test(s))) {
+  if ((has('burst') && BURST_WATER.test(s)) || (has('flood') && FLOOD_ELECTRIC.test(s)) || (has('gushing') && has('flood'))) {
     urgent.push({ cue: 'burst_or_flood', category: 'repair' })
   }
   if (has('falling') && !FALLING_THROWN.test(s) && MORE_TO_FALL.test(s)) urgent.push({ cue: 'falling_structure', category: 'safety' })
+  if (STRUCTURAL_NOW.test(s)) urgent.push({ cue: 'structural_danger', category: 'safety' })
   if (IMMINENT_COLLAPSE.test(s)) urgent.push({ cue: 'imminent_collapse', category: 'safety' })
   if (SHOCK.test(s)) urgent.push({ cue: 'electric_shock', category: 'safety' })
-  if (has('dog') && has('bite') && (DOG_NOW.test(s) || BITTEN.test(s)) && activeHits(f, 'bite').length > 0) {
+  if (has('dog') && f.active('bite').some(h => DOG_ATTACK.test(h.term)) && (DOG_NOW.test(s) || BITTEN.test(s))) {
     urgent.push({ cue: 'dog_attack', category: 'safety' })
   }
   if (CHILD_DANGER.test(s)) urgent.push({ cue: 'child_in_danger', category: 'safety' })
   if (BATTERY_SWELL.test(s)) urgent.push({ cue: 'battery_swelling', category: 'safety' })
-  if (SELF_HARM.test(s)) urgent.push({ cue: 'self_harm', category: 'elderly_help' })
+  if (SELF_HARM.test(s)) urgent.push({ cue: 'self_harm', category: elderPerson ? 'elderly_help' : 'safety' })
   if (VIOLENCE.test(s)) urgent.push({ cue: 'violence', category: 'safety' })
   if (POISON.test(s)) urgent.push({ cue: 'poisoning', category: 'safety' })
   if (ELEVATOR_FALL.test(s)) urgent.push({ cue: 'elevator_fall', category: 'repair' })
+  if (activeRegex(s, DROWNING) && (child || elderPerson || /有人|人/.test(s))) urgent.push({ cue: 'fall_into_water', category: 'safety' })
+  if (CALL_POLICE_NOW.test(s)) urgent.push({ cue: 'police_now', category: 'safety' })
   if (EMERGENCY_CALLED.test(s)) urgent.push({ cue: 'emergency_services', category: elderPerson || distressNow ? 'elderly_help' : 'safety' })
 
   // ---------------------------------------------------------------- not-a-request framings
@@ -244,82 +247,86 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   const resolvedHits = f.of('resolved').filter(h => !/(没|不|未|还没|没有|怎么|何时|啥时候|什么时候)$/.test(clauseBefore(s, h.start, 3)))
   const resolvedQuestion = /(修好|好了|恢复|来电|来水)[^,，。]{0,3}(吗|没|没有|了吗|呢|\?)/.test(s)
   const resolved = resolvedHits.length > 0 && !resolvedQuestion
-  const handling = has('handling')
+  const handling = f.of('handling').some(h => !/(不|没|没有|不太|不够|不是很|还没)$/.test(clauseBefore(s, h.start, 4)))
 
-  let announce = f.distinct('announce')
+  let announce = f.distinct('announce') + (/@所有人|@全体/.test(s) ? 1 : 0)
+  if (TO_ALL_IMPERATIVE.test(s)) announce += 2
   if (BRACKET_NOTICE.test(s)) announce += 3
   if (SIGNED_NOTICE.test(s)) announce += 3
   if (STAFF_SPEAKER.test(s)) announce += 3
   if (FORWARDED.test(s)) announce += 3
+  if (INFO_HEADER.test(s)) announce += 3
   const firstPerson = FIRST_PERSON.test(s)
 
   // ---------------------------------------------------------------- category scores
-  const cap = (x: number, m: number) => (x > m ? m : x)
+  // First piece of evidence counts most; more of the same adds less (several words, one problem).
   const score: Record<Category, number> = {
     repair: 0, elderly_help: 0, dispute: 0, environment: 0, safety: 0, consultation: 0, suggestion: 0, other: 0,
   }
 
   // repair: a facility with a fault, a utility out, or asking for a repair
   const facility = f.distinct('facility')
-  const fault = f.distinct('fault')
-  score.repair += cap(facility, 2) * 0.8 + cap(fault, 2) * 1.3 + cap(f.distinct('repairAct'), 2) * 1.8 + (has('outage') ? 2.5 : 0)
-  if (facility > 0 && fault > 0) score.repair += 2
+  const fault = f.distinctActive('fault')
+  score.repair += ev(facility, 0.8, 0.4, 3) + ev(fault, 2, 0.8, 3) + ev(f.distinct('repairAct'), 2, 0.6, 2) + (has('outage') ? 2 : 0)
+  if (facility > 0 && fault > 0) score.repair += 1.5
 
   // elderly_help: a vulnerable person with a care need or in distress
-  const elderN = cap(f.distinct('elder'), 2) + (AGE_ELDER.test(s) ? 1 : 0)
-  const needN = cap(f.distinct('elderNeed'), 3)
-  score.elderly_help += elderN * 0.6 + needN * (elderPerson ? 1.4 : 0.4)
+  const elderN = f.distinct('elder') + (AGE_ELDER.test(s) ? 1 : 0)
+  const needN = f.distinct('elderNeed')
+  score.elderly_help += ev(elderN, 0.6, 0.3, 3) + (elderPerson ? ev(needN, 1.6, 0.7, 3) : ev(needN, 0.4, 0.2, 2))
   if (elderPerson && needN > 0) score.elderly_help += 2
   if (elderPerson && alone) score.elderly_help += 1.5
+  // The family is away and asks someone to look in.
+  if (elderPerson && has('away')) score.elderly_help += 1
   if (elderPerson && ADAPTATION.test(s)) score.elderly_help += 1.5
 
   // dispute: conduct of another party, conflict, fees
   const party = has('party')
-  const nuisance = cap(f.distinct('nuisance'), 3)
-  const conflict = cap(f.distinct('conflict'), 3)
-  score.dispute += nuisance * 1.3 + conflict * 1.2 + (has('fee') ? 2 : 0) + (party ? 0.5 : 0)
-  if (party && nuisance > 0) score.dispute += 1.5
+  const nuisance = f.distinctActive('nuisance')
+  const conflict = f.distinctActive('conflict')
+  score.dispute += ev(nuisance, 2, 0.8, 3) + ev(conflict, 1.5, 0.7, 3) + ev(f.distinct('fee'), 2, 0.8, 3) + (party ? 0.5 : 0)
+  if (party && nuisance > 0) score.dispute += 1
   if (party && conflict > 0) score.dispute += 1
 
   // environment: sanitation, pests, greenery
-  score.environment += cap(f.distinct('env'), 3) * 1.3 + cap(f.distinct('pest'), 2) * 1.8
+  score.environment += ev(f.distinct('env'), 2.2, 0.8, 3) + ev(f.distinct('pest'), 2.6, 0.8, 2) + ev(f.distinct('greenery'), 0.8, 0.3, 2)
 
   // safety: hazards to life or property
-  const hazardN = cap(f.distinct('hazard'), 2)
-  score.safety += hazardN * 2
+  score.safety += ev(f.distinct('hazard'), 3, 1, 2)
   if (gasLeak) score.safety += 5
   else if (has('gasWord') && /罐|钢瓶/.test(s)) score.safety += 2
   if (strongFire || weakFire) score.safety += fireNow ? 5 : 2
   if (deliberateBurn && (weakFire || strongFire)) score.safety += 1
-  if (has('falling')) score.safety += 3
+  if (f.active('falling').length > 0) score.safety += /下面|下方|人行道|有人走|路过|行人|楼下|门口/.test(s) ? 6 : 5
   if (has('ebike') && has('charging')) score.safety += 3.5
   else if (/飞线|私拉电线|私拉乱接|乱拉电线/.test(s)) score.safety += 3.5
-  if (has('exposedWire') && /电线|线|铜丝|电/.test(s)) score.safety += 3
-  if (has('manhole')) score.safety += 3
-  if (has('exitBlock')) score.safety += 3
-  if (has('intruder')) score.safety += 2.5
-  if (has('fraud')) score.safety += 3
+  if (has('exposedWire') && /电线|线|铜丝|电/.test(s)) score.safety += 4.5
+  if (has('manhole')) score.safety += 4.5
+  if (has('exitBlock')) score.safety += fault > 0 ? 6 : 4.5
+  if (has('intruder')) score.safety += ev(f.distinct('intruder'), 4.5, 1, 2)
+  if (has('fraud')) score.safety += 4
   if (has('dog') && has('bite')) score.safety += 3
   if (PETROL.test(s)) score.safety += 2
-  score.safety += cap(f.distinct('danger'), 2) * 0.6
+  score.safety += ev(f.distinct('danger'), 0.8, 0.4, 2)
 
   // consultation: policy or service questions
-  const policyN = cap(f.distinct('policy'), 2)
-  const howN = cap(f.distinct('howTo'), 2)
+  const policyN = f.distinct('policy')
+  const howN = f.distinct('howTo')
   const questionish = has('question') || howN > 0
-  score.consultation += policyN * 1.6 + howN * 1.2
-  if (policyN > 0 && questionish) score.consultation += 1.5
-  if (has('fee') && howN > 0 && conflict === 0 && !has('complain')) score.consultation += 2
+  score.consultation += ev(policyN, 2, 0.8, 2) + ev(howN, 1.8, 0.8, 3)
+  if (policyN > 0 && questionish) score.consultation += 1
+  // Asking how or when to pay a fee is a question, complaining about it is a dispute.
+  if (has('fee') && (howN > 0 || has('question')) && conflict === 0 && !/涨|凭什么|乱收|不合理|太贵|贵了/.test(s)) score.consultation += 2.5
 
   // suggestion: proposals to improve the community
   const suggestWord = has('suggest')
   const suggestVerb = SUGGEST_VERB.test(s) || ZHENGGE.test(s)
   if (/建议|提议|提个建议|倡议/.test(s)) score.suggestion += 5
-  else if (suggestWord) score.suggestion += 2.5
-  if (suggestVerb) score.suggestion += 3
+  else if (suggestWord) score.suggestion += 3
+  if (suggestVerb) score.suggestion += 4
 
   // other: favours and services that fit nowhere else
-  score.other += cap(f.distinct('favour'), 2) * 2
+  score.other += ev(f.distinct('favour'), 2.2, 0.6, 2)
 
   // ---------------------------------------------------------------- cross-category rules
   // Leaks between floors where blame is at issue are disputes (guide); a plain leak is a repair.
@@ -333,15 +340,21 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (fireNow || gasLeak) { score.safety += 3 }
   // A policy keyword inside a complaint about fees is a dispute, not a question.
   if (has('fee') && (conflict > 0 || /凭什么|涨|乱收|不合理/.test(s))) { score.dispute += 1.5; score.consultation -= 1 }
+  // Noise that keeps people awake is a neighbour dispute even when a machine makes it.
+  if (/噪音|噪声|吵|扰民/.test(s) && /睡不着|睡不好|失眠|影响休息|半夜|晚上|凌晨/.test(s)) score.dispute += 1.5
+  // Rubbish or smell left by someone is an environment problem unless there is an actual quarrel.
+  if (f.distinct('env') >= 2 && conflict === 0) score.environment += 1
+  // Clutter in stairwells plus fire talk is a fire-safety hazard (guide: blocked fire exits).
+  if (CLUTTER.test(s) && FIRE_TALK.test(s)) score.safety += 5
   // Deliberate burning smell that fills the area is environmental.
   if (deliberateBurn && /味|烟/.test(s) && !fireNow) score.environment += 1
 
-  for (const u of urgent) score[u.category] += 3
+  // A person in distress outweighs whatever object is nearby (倒在楼梯口 is not a stair repair).
+  for (const u of urgent) score[u.category] += u.category === 'elderly_help' ? 5 : 3
 
   // ---------------------------------------------------------------- request evidence
   const ranked = (Object.keys(score) as Category[]).sort((a, b) => score[b] - score[a] || tieOrder(a) - tieOrder(b))
-  let top = ranked[0]!
-  const second = ranked[1]!
+  const top = ranked[0]!
   const topScore = score[top]
 
   const authority = has('authority') || /@\S{0,6}(物业|社区|管家|小助手|网格|居委|客服|保安|书记)/.test(s)
@@ -352,6 +365,8 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   else if (authority) evidence += 0.7
   if (ask) evidence += 0.8
   if (complaint) evidence += 0.6
+  if (has('severe')) evidence += 0.6
+  if (questionish && topScore >= 1.5) evidence += 0.4
   if (urgent.length > 0) evidence += 3
   if (ME_TOO.test(s)) evidence += 1
   if (has('urgentCall')) evidence += 0.5
@@ -359,10 +374,17 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   // Soft framings that lower the evidence.
   const chatN = f.distinct('chat') + f.distinct('greeting')
   const neighbourQ = has('neighbourQ') || NEIGHBOUR_ADDRESS.test(s)
-  if (neighbourQ && !authority) evidence -= 2.5
+  if (neighbourQ && !authority) evidence -= /你家|你们家/.test(s) ? 3.5 : 2.5
+  // Hearsay (听说隔壁小区…, 看到群里说…) is news, not a report; an answer to someone else's
+  // question (我打听过了…) is information.
+  if (/听说|据说|新闻|网上说|视频里|别的小区|隔壁小区|其他小区|群里说|有人说/.test(s) && !authority && !ask) evidence -= 2
+  if (/我(去|已经)?(打听|问|查|咨询)(过|了)/.test(s) && !questionish) evidence -= 2
   if (chatN > 0 && urgent.length === 0) evidence -= Math.min(chatN, 3) * 0.6
-  if (POSITIVE_TONE.test(s) && !complaint && urgent.length === 0) evidence -= 1
+  // Enjoying something (烧烤太香了) is not complaining about it.
+  if (POSITIVE_TONE.test(s) && !complaint && urgent.length === 0) evidence -= ask || questionish ? 1 : 2.5
   if (has('thanks') && !complaint && !ask && urgent.length === 0) evidence -= 1
+  // Thanks for something already done, with nothing broken or asked: 谢谢社区送来的慰问品.
+  const thanksOnly = has('thanks') && !complaint && !ask && !questionish && urgent.length === 0 && f.distinctActive('fault') === 0 && !has('distress')
 
   // Hard framings: the guide lists these as not requests.
   const problemStrong = topScore >= 4 || urgent.length > 0
@@ -377,12 +399,20 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (/(加v|加微信|vx|wx|微信号|私聊|私信|电话)[^,，。]{0,20}$/.test(s) && adN >= 2 && !firstPerson && urgent.length === 0) {
     return chatter(location, 0.8, ['advertisement'])
   }
+  // "原来是我家空开跳了", "不过是我自己欠费了": the cause was on the resident's side.
+  if (SELF_CAUSED.test(s) && urgent.length === 0 && !ask) return chatter(location, 0.8, ['self_caused'])
   if (resolved && !(recur && problemStrong && !/虚惊|误会|搞错/.test(s))) {
     return chatter(location, 0.85, ['already_resolved', ...resolvedHits.map(h => `resolved:${h.term}`).slice(0, 2)])
   }
-  if (handling && !complaint && urgent.length === 0 && !/还没|没有|不|没/.test(f.terms('handling').join(''))) {
+  // Praise or "they're on it" closes the matter, unless the problem is still going on (坏了第三周).
+  if (handling && !complaint && urgent.length === 0 && !(fault > 0 && has('longTime'))) {
     if (topScore < 6 || POSITIVE_TONE.test(s)) return chatter(location, 0.75, ['being_handled'])
   }
+  if (PUBLIC_WARNING.test(s) && urgent.length === 0 && !(authority && (ask || questionish))) {
+    return chatter(location, 0.75, ['public_warning'])
+  }
+  if (thanksOnly) return chatter(location, 0.75, ['thanks'])
+  if (PLANNED_OUTAGE.test(s) && !complaint && urgent.length === 0) return chatter(location, 0.75, ['planned_outage'])
   const lostPetOrItem = (has('lost') && (has('pet') || has('lostItem'))) || has('found')
   if (lostPetOrItem && !missingPerson && !authority && policyN === 0 && !has('favour') && urgent.length === 0) {
     return chatter(location, 0.85, ['lost_or_found'])
@@ -390,12 +420,12 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // Threshold: one clear concept (facility+fault, policy question, hazard) or a weaker one addressed
   // to the people who can act.
-  const THRESHOLD = 3
+  const THRESHOLD = 2.5
   let isRequest = evidence >= THRESHOLD
   // Sarcastic praise around a real problem is still a complaint (真棒, 感谢物业的贴心安排).
   if (!isRequest && SARCASM.test(s) && topScore >= 3 && (has('longTime') || complaint)) isRequest = true
   // A bare question with no community topic is neighbour chat.
-  if (isRequest && topScore < 1.5 && urgent.length === 0) isRequest = false
+  if (isRequest && topScore < 1.5 && urgent.length === 0 && !(authority && ask && !neighbourQ && chatN === 0)) isRequest = false
   if (!isRequest) {
     const conf = 0.5 + Math.min(0.45, (THRESHOLD - evidence) * 0.1)
     return chatter(location, conf, ['no_request_signal', `evidence:${evidence.toFixed(1)}`])
@@ -404,9 +434,18 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   // ---------------------------------------------------------------- category choice
   let category: Category = top
   if (topScore < 2 && (ask || authority)) category = 'other'
+  // A rhetorical "什么时候…" inside a complaint is not a policy question.
+  if (category === 'consultation' && complaint && policyN <= 1 && problemMaxOf(score) >= 2) {
+    category = (['safety', 'elderly_help', 'repair', 'dispute', 'environment'] as Category[]).reduce((a, b) => (score[b] > score[a] ? b : a))
+  }
+  // "能不能立个牌子" after a complaint is a remedy for that problem, not a standalone proposal.
+  if (suggestVerb && !/建议|提议|提个建议|倡议|提个意见/.test(s) && problemMaxOf(score) >= 3 && category === 'suggestion') {
+    category = (['safety', 'elderly_help', 'repair', 'dispute', 'environment'] as Category[]).reduce((a, b) => (score[b] > score[a] ? b : a))
+  }
+  // A message framed as a proposal is a suggestion whatever problems it mentions, unless there is danger.
+  if (SUGGEST_FRAME.test(s) && urgent.length === 0) category = 'suggestion'
   // A proposal beats a mild complaint it is attached to, not a danger.
   if (score.suggestion >= 5 && urgent.length === 0 && category !== 'suggestion' && score.suggestion + 1 >= topScore) category = 'suggestion'
-  top = category
 
   // ---------------------------------------------------------------- urgency
   const urgency = decideUrgency({
@@ -414,15 +453,18 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   })
 
   // ---------------------------------------------------------------- confidence
-  const margin = score[top] - (top === second ? score[ranked[2]!] : score[second])
+  let runnerUp = -Infinity
+  for (const k of ranked) if (k !== category && score[k] > runnerUp) runnerUp = score[k]
+  const margin = score[category] - runnerUp
   const reqStrength = Math.min(1, (evidence - THRESHOLD + 1) / 5)
   const catStrength = Math.min(1, Math.max(0, margin) / 4)
   let confidence = 0.35 + 0.35 * reqStrength + 0.3 * catStrength
   if (urgent.length > 0) confidence = Math.max(confidence, 0.8)
   if (category === 'other') confidence = Math.min(confidence, 0.55)
 
-  reasons.push(`category:${category}`, `score:${score[top].toFixed(1)}`, `margin:${margin.toFixed(1)}`)
+  reasons.push(`category:${category}`, `score:${score[category].toFixed(1)}`, `margin:${margin.toFixed(1)}`)
   for (const u of urgent) reasons.push(`urgent:${u.cue}`)
+  if (urgency === 'urgent' && urgent.length === 0) reasons.push('urgent:alarm_call')
   for (const c of KEY_CONCEPTS) { const t = f.terms(c); if (t.length) reasons.push(`${c}:${t.slice(0, 3).join('|')}`) }
 
   return {
@@ -441,13 +483,16 @@ function reasonsOf(f: Features, c: Concept): string[] {
 }
 
 /** A regex match that is not denied, over, or only feared (see NOT_NOW_BEFORE / GONE_AFTER). */
+const GLOBAL_RE = new Map<RegExp, RegExp>()
 function activeRegex(s: string, re: RegExp): boolean {
-  const g = new RegExp(re.source, 'g')
+  let g = GLOBAL_RE.get(re)
+  if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
+  g.lastIndex = 0
   let m: RegExpExecArray | null
   while ((m = g.exec(s)) !== null) {
     const before = clauseBefore(s, m.index, 8)
     const after = clauseAfter(s, m.index + m[0].length, 10)
-    if (!NOT_NOW_BEFORE.test(before) && !GONE_AFTER.test(after)) return true
+    if (!notNow(before) && !GONE_AFTER.test(after)) return true
     if (m[0].length === 0) g.lastIndex++
   }
   return false
@@ -467,6 +512,7 @@ interface UrgencyInput {
 function decideUrgency(x: UrgencyInput): Urgency {
   const { category, s, f } = x
   if (x.urgent.length > 0 && category !== 'suggestion' && category !== 'consultation') return 'urgent'
+  if (ALARM_CALL.test(s) && (category === 'safety' || category === 'elderly_help' || category === 'repair')) return 'urgent'
 
   const many = f.has('many') || WE_BUILDING.test(s) && HEATING_OR_WATER_OUT.test(s)
   const timely = f.has('timely')

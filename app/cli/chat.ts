@@ -1,0 +1,89 @@
+// npm run chat: talk to the real bot as any resident or staff member, in a terminal.
+// Same machinery as `npm run simulate` (wechaty-puppet-mock, real database, intake and jobs on a virtual
+// clock). Type a message to send it as the current person in the current chat; commands start with "/".
+import { createInterface } from 'node:readline'
+import { parseDuration } from '../../src/clock.js'
+import { CommunityFileError } from '../../src/community/import.js'
+import { formatLocal } from '../../src/time.js'
+import { fillPlaceholders, ScenarioError } from '../sim/scenario.js'
+import { Simulation, type OutputLine } from '../sim/simulation.js'
+import { openSimulationEnvironment, stderrLogger } from '../sim/setup.js'
+
+const HELP = `命令 (commands):
+  直接输入文字      以当前身份在当前会话发言（{{req1}} 代表本次第一个工单号）
+  /as 名字          切换身份，如 /as 王芳（社区文件里的工作人员）或任意居民名
+  /room 群名        在群里说话，如 /room 幸福里3号楼业主群
+  /dm               私聊机器人
+  /image  /voice    发一张照片 / 一段语音
+  /at 文字          在群里 @机器人 说话
+  /wait PT2H        时间前进（定时任务按点运行）
+  /state            查看工单状态
+  /who              列出工作人员和群
+  /help  /quit`
+
+async function main() {
+  const logger = stderrLogger()
+  const { config, db, databaseLabel } = await openSimulationEnvironment()
+  const start = process.argv.slice(2).find((a) => /^\d{4}-\d{2}-\d{2}T/.test(a))
+  let tz = 'Asia/Shanghai'
+  const print = (line: OutputLine) => {
+    const when = formatLocal(new Date(line.at), tz)
+    process.stdout.write(line.type === 'room' ? `[${when}] 〔${line.room}〕 社区小助手：${line.text}\n` : `[${when}] 社区小助手 → ${line.to}（私聊）：${line.text}\n`)
+  }
+  let sim: Simulation
+  try {
+    sim = await Simulation.create({ db, config, logger, start: start ? new Date(start) : new Date(), onOutput: print })
+  } catch (e) {
+    if (e instanceof CommunityFileError) { process.stderr.write(`chat: ${e.message}\n`); process.exit(2) }
+    throw e
+  }
+  tz = sim.timezone
+
+  let who = '李阿姨'
+  let room: string | null = '幸福里3号楼业主群'
+  const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
+  process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
+  rl.setPrompt(prompt())
+  rl.prompt()
+
+  for await (const raw of rl) {
+    const line = raw.trim()
+    try {
+      if (!line) { /* nothing */ } else if (line === '/quit' || line === '/exit') break
+      else if (line === '/help') process.stdout.write(`${HELP}\n`)
+      else if (line.startsWith('/as ')) who = line.slice(4).trim() || who
+      else if (line.startsWith('/room ')) room = line.slice(6).trim() || room
+      else if (line === '/dm') room = null
+      else if (line === '/image' || line === '/voice') await sim.say({ from: who, ...(room ? { room } : {}), ...(line === '/image' ? { image: true } : { voice: true }) })
+      else if (line.startsWith('/wait ')) {
+        await sim.advance(parseDuration(line.slice(6).trim()))
+        process.stdout.write(`（现在是 ${formatLocal(sim.clock.now(), tz)}）\n`)
+      } else if (line === '/state') process.stdout.write(`${JSON.stringify(await sim.state(), null, 2)}\n`)
+      else if (line === '/who') {
+        const staff = await db.query('SELECT name, wechat, role FROM staff WHERE active = 1 ORDER BY id') as { name: string; wechat: string; role: string }[]
+        const rooms = await db.query('SELECT topic FROM chat_rooms ORDER BY id') as { topic: string }[]
+        process.stdout.write(`工作人员：${staff.map((s) => `${s.wechat}(${s.role})`).join('、')}\n群：${rooms.map((r) => r.topic).join('、')}\n`)
+      } else if (line.startsWith('/') && !line.startsWith('/at ')) process.stdout.write(`未知命令 ${line.split(' ')[0]}，输入 /help 查看命令。\n`)
+      else {
+        const mention = line.startsWith('/at ')
+        const body = mention ? line.slice(4).trim() : line
+        const text = fillPlaceholders(body, body.includes('{{') ? await sim.requestNumbers() : [], 'chat', 'input')
+        await sim.say({ from: who, ...(room ? { room } : {}), text, ...(mention ? { mention: true } : {}) })
+      }
+    } catch (e) {
+      process.stdout.write(`（${e instanceof ScenarioError ? e.problem : e instanceof Error ? e.message : String(e)}）\n`)
+    }
+    rl.setPrompt(prompt())
+    rl.prompt()
+  }
+  rl.close()
+  await sim.close()
+  await db.destroy()
+  process.exit(0)
+}
+
+main().catch((err) => {
+  process.stderr.write(`chat: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
+  process.exit(1)
+})

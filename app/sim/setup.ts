@@ -1,0 +1,36 @@
+import pino from 'pino'
+import type { DataSource } from 'typeorm'
+import { ConfigError, loadConfig, type Config } from '../../src/config.js'
+import { openDatabase } from '../../src/db/dataSource.js'
+import type { Logger } from '../../src/logger.js'
+
+/** Logs on stderr: the simulator's stdout carries only its JSON lines (or the chat transcript). */
+export function stderrLogger(level = process.env.LOG_LEVEL ?? 'warn'): Logger {
+  return pino({ level, base: { service: 'jiesu-sim' } }, pino.destination({ fd: 2, sync: true }))
+}
+
+/**
+ * Config and database for the simulator and the chat console: a temporary in-memory SQLite unless
+ * DATABASE_URL is set in the environment itself (a DATABASE_URL in .env is the real database: never used here).
+ */
+export async function openSimulationEnvironment(): Promise<{ config: Config; db: DataSource; databaseLabel: string }> {
+  const explicitUrl = process.env.DATABASE_URL
+  let config: Config
+  try {
+    config = await loadConfig()
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`)
+      process.exit(2)
+    }
+    throw e
+  }
+  const url = explicitUrl || 'sqlite::memory:'
+  const db = await openDatabase(url)
+  return { config: { ...config, DATABASE_URL: url }, db, databaseLabel: explicitUrl ? url.replace(/\/\/[^@]*@/, '//***@') : 'temporary in-memory SQLite' }
+}
+
+/** Waits until stdout has taken everything written so far (before process.exit on a pipe). */
+export function flushStdout(): Promise<void> {
+  return new Promise((res) => process.stdout.write('', () => res()))
+}

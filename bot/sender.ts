@@ -1,0 +1,47 @@
+import type { Contact, Wechaty } from 'wechaty'
+import type { OutboxMessage } from '../src/db/entities/index.js'
+import { PermanentSendError, type OutboundSender, type Senders } from '../src/outbox/worker.js'
+
+/** The bot that is currently logged in, or null (sends then fail and are retried with backoff). */
+export type CurrentBot = () => Wechaty | null
+
+function loggedIn(currentBot: CurrentBot): Wechaty {
+  const bot = currentBot()
+  if (!bot || !bot.isLoggedIn) throw new Error('wechat_not_logged_in')
+  return bot
+}
+
+/** wechat_room: finds the room by topic and says the text, @-mentioning the named members. */
+export class WechatyRoomSender implements OutboundSender {
+  constructor(private readonly currentBot: CurrentBot) {}
+  async send(m: OutboxMessage): Promise<void> {
+    const bot = loggedIn(this.currentBot)
+    const room = await bot.Room.find({ topic: m.target })
+    if (!room) throw new PermanentSendError(`room_not_found: ${m.target}`)
+    const found: Contact[] = []
+    const missing: string[] = []
+    for (const name of m.mentions ?? []) {
+      const member = await room.member({ name }).catch(() => undefined)
+      if (member) found.push(member)
+      else missing.push(name)
+    }
+    // Someone not (or no longer) in the room is still addressed by name.
+    const text = missing.length ? `${missing.map((n) => `@${n}`).join(' ')} ${m.text}` : m.text
+    await room.say(text, ...found)
+  }
+}
+
+/** wechat_dm: finds the contact by WeChat name (or the bot's alias for them) and says the text. */
+export class WechatyDirectSender implements OutboundSender {
+  constructor(private readonly currentBot: CurrentBot) {}
+  async send(m: OutboxMessage): Promise<void> {
+    const bot = loggedIn(this.currentBot)
+    const contact = (await bot.Contact.find({ name: m.target })) ?? (await bot.Contact.find({ alias: m.target }))
+    if (!contact) throw new PermanentSendError(`contact_not_found: ${m.target}`)
+    await contact.say(m.text)
+  }
+}
+
+export function wechatySenders(currentBot: CurrentBot): Senders {
+  return { wechat_room: new WechatyRoomSender(currentBot), wechat_dm: new WechatyDirectSender(currentBot) }
+}

@@ -1,0 +1,183 @@
+import type Router from '@koa/router'
+import type { EntityManager } from 'typeorm'
+import { In, LessThan } from 'typeorm'
+import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
+import { inTransaction } from '../../../src/db/transaction.js'
+import { ConflictError, ForbiddenError } from '../../../src/errors.js'
+import { recordEvent, type Actor } from '../../../src/requests/events.js'
+import { rateRequest } from '../../../src/requests/feedback.js'
+import { notifyReporters, notifyStaff } from '../../../src/requests/notify.js'
+import { soleCommunityId } from '../../auth/identity.js'
+import { depsOf, residentOf } from '../../deps.js'
+import { requireAuth } from '../../middleware/auth.js'
+import { rateLimit } from '../../middleware/rateLimit.js'
+import { inputOf, validate } from '../../middleware/validate.js'
+import { registerRoute } from '../../openapi.js'
+import { canComment, canRate, isReporter, loadVisibleRequest, viewerOf, type Viewer } from '../../policies.js'
+import { presentEvent, type TimelineViewer } from '../../presenters/event.js'
+import { presentRequests, presentTasks } from '../../presenters/load.js'
+import { presentPhoto } from '../../presenters/photo.js'
+import { checkBuilding, CommunityRequiredError } from '../me/index.js'
+import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
+import { idempotencyKeyOf, markFailed, markProcessed, NotARequestError, receive } from './intake.js'
+import {
+  commentBody, commentResponse, commentSchema, createRequestBody, createRequestResponse, createRequestSchema, getRequestSchema,
+  listRequestsQuery, listRequestsResponse, listRequestsSchema, ratingBody, ratingSchema, requestDetailResponse,
+} from './schema.js'
+
+const CHANNEL = 'miniprogram' as const
+
+/** The actor for the event log: as staff when acting on a request as its staff, else as the resident. */
+const actorOf = (v: Viewer, reporterIds: number[]): Actor =>
+  v.staff && !isReporter(v, reporterIds) ? { type: 'staff', id: v.staff.id } : { type: 'resident', id: v.residentId }
+
+const outcomeMessage = (outcome: 'created' | 'attached', no: string) => outcome === 'created'
+  ? `已收到您反映的问题，工单号 ${no}，我们会尽快处理。`
+  : `这个问题已有人反映，已并入工单 ${no}，处理进展会同步通知您。`
+
+async function presentOne(em: EntityManager, request: ServiceRequest, residentId: number, now: Date) {
+  return (await presentRequests(em, [request], { now, ownText: (r) => r.reporterResidentId === residentId }))[0]!
+}
+
+export function requestRoutes(router: Router): void {
+  registerRoute({
+    method: 'post', path: '/api/requests', tags: ['requests'], status: 201, errors: [409, 422, 429],
+    summary: 'Report a problem. Goes through intake (the classifier runs even with a chosen category). 201 created, 200 attached to an open report of the same problem; 422 not_a_request when it reads as chatter and no category was chosen. Optional Idempotency-Key header.',
+    body: createRequestBody, response: createRequestResponse,
+  })
+  router.post('/api/requests', rateLimit(), requireAuth(), validate(createRequestSchema), async (ctx) => {
+    const deps = depsOf(ctx)
+    const { body } = inputOf(ctx, createRequestSchema)
+    const key = idempotencyKeyOf(ctx)
+    const me = residentOf(ctx)
+    const em = deps.db.manager
+    // load
+    const communityId = me.communityId ?? ctx.state.staff?.communityId ?? (await soleCommunityId(em))
+    if (communityId == null) throw new CommunityRequiredError()
+    if (me.communityId == null) await inTransaction(deps.db, (tx) => tx.update(Resident, { id: me.id }, { communityId }))
+    if (body.building) await checkBuilding(em, communityId, body.building)
+    const viewer = await viewerOf(em, ctx)
+    const photoIds = body.photos ?? []
+    await checkOwnPhotos(em, viewer, photoIds)
+
+    const received = await receive(deps, { residentId: me.id, key, text: body.text, payload: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null, photos: photoIds } })
+    if (received.kind === 'replay') {
+      ctx.set('Idempotent-Replayed', 'true')
+      if (!received.request) throw new NotARequestError()
+      const outcome = received.inbox.payload?.outcome === 'attached' ? 'attached' : 'created'
+      ctx.status = outcome === 'created' ? 201 : 200
+      ctx.body = { request: await presentOne(em, received.request, me.id, deps.clock.now()), outcome, message: outcomeMessage(outcome, received.request.no), photos: [] }
+      return
+    }
+    const inboxId = received.inbox.id
+    try {
+      // command: the one intake pipeline, as the bot uses it
+      const result = await deps.runIntake({ ...deps, logger: ctx.state.logger, classifier: deps.classifier }, {
+        communityId, source: 'miniprogram', text: body.text, residentId: me.id, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
+        hints: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null },
+      })
+      if (result.kind === 'chatter') {
+        await inTransaction(deps.db, (tx) => markProcessed(tx, deps, inboxId, null, 'chatter'))
+        ctx.state.logger.info({ inboxId, reasons: result.classification.reasons }, 'mini-program submission read as chatter')
+        throw new NotARequestError()
+      }
+      const attached = await inTransaction(deps.db, async (tx) => {
+        const ids = await attachPhotos(tx, deps.clock, { requestId: result.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report' })
+        await markProcessed(tx, deps, inboxId, result.request.id, result.kind)
+        return ids
+      })
+      ctx.state.logger.info({ inboxId, serviceRequestId: result.request.id, outcome: result.kind }, 'mini-program request received')
+      ctx.status = result.kind === 'created' ? 201 : 200
+      ctx.body = { request: await presentOne(em, result.request, me.id, deps.clock.now()), outcome: result.kind, message: outcomeMessage(result.kind, result.request.no), photos: attached }
+    } catch (e) {
+      if (!(e instanceof NotARequestError)) await markFailed(deps, inboxId, e)
+      throw e
+    }
+  })
+
+  registerRoute({ method: 'get', path: '/api/requests', summary: 'My requests (reported or co-reported), newest first; ?page&pageSize or ?cursor', tags: ['requests'], query: listRequestsQuery, response: listRequestsResponse })
+  router.get('/api/requests', requireAuth(), validate(listRequestsSchema), async (ctx) => {
+    const deps = depsOf(ctx)
+    const { query } = inputOf(ctx, listRequestsSchema)
+    const me = residentOf(ctx)
+    const em = deps.db.manager
+    const mine = (await em.find(RequestReporter, { where: { residentId: me.id }, select: { requestId: true } })).map((r) => r.requestId)
+    const ids = query.cursor ? mine.filter((id) => id < query.cursor!) : mine
+    const where = { id: ids.length ? In(ids) : LessThan(0), ...(query.status?.length ? { status: In(query.status) } : {}) }
+    const [rows, total] = await em.findAndCount(ServiceRequest, {
+      where, order: { id: 'DESC' }, take: query.pageSize, skip: query.cursor ? 0 : (query.page - 1) * query.pageSize,
+    })
+    ctx.body = {
+      items: await presentRequests(em, rows, { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }),
+      page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
+      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.id : null,
+    }
+  })
+
+  registerRoute({ method: 'get', path: '/api/requests/:id', summary: 'A request with its timeline (whitelisted events, Chinese labels) and photos; reporters, its grid\'s leaders, its assignee and the 书记 may see it', tags: ['requests'], response: requestDetailResponse, errors: [404] })
+  router.get('/api/requests/:id', requireAuth(), validate(getRequestSchema), async (ctx) => {
+    const deps = depsOf(ctx)
+    const { params } = inputOf(ctx, getRequestSchema)
+    const em = deps.db.manager
+    const now = deps.clock.now()
+    const { request, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
+    const asStaff = !!viewer.staff && !isReporter(viewer, reporterIds)
+    const [events, photos, staff, reporterRow] = await Promise.all([
+      em.find(RequestEvent, { where: { requestId: request.id }, order: { id: 'ASC' } }),
+      em.find(Attachment, { where: { requestId: request.id, kind: 'image' }, order: { id: 'ASC' } }),
+      em.find(Staff, { where: { communityId: request.communityId }, select: { id: true, name: true } }),
+      viewer.residentId != null ? em.findOne(RequestReporter, { where: { requestId: request.id, residentId: viewer.residentId } }) : null,
+    ])
+    const residentIds = [...new Set(events.filter((e) => e.actorType === 'resident' && e.actorId != null).map((e) => e.actorId!))]
+    const residents = asStaff && residentIds.length ? await em.find(Resident, { where: { id: In(residentIds) }, select: { id: true, name: true, wechatName: true } }) : []
+    const timelineViewer: TimelineViewer = { kind: asStaff ? 'staff' : 'resident', residentId: viewer.residentId }
+    const lookup = { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map(residents.map((r) => [r.id, r])) }
+    ctx.body = {
+      request: asStaff ? (await presentTasks(em, [request], now))[0] : await presentOne(em, request, viewer.residentId ?? -1, now),
+      timeline: events.map((e) => presentEvent(e, timelineViewer, lookup)).filter((e) => e !== null),
+      photos: photos.map(presentPhoto),
+      permissions: {
+        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && reporterRow?.callbackStatus !== 'answered',
+        comment: canComment(viewer, request, reporterIds),
+      },
+    }
+  })
+
+  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, unsatisfied or not solved reopens it (重办)', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
+  router.post('/api/requests/:id/rating', rateLimit(), requireAuth(), validate(ratingSchema), async (ctx) => {
+    const deps = depsOf(ctx)
+    const { params, body } = inputOf(ctx, ratingSchema)
+    const me = residentOf(ctx)
+    const request = await inTransaction(deps.db, async (em) => {
+      const { request: r, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
+      if (!canRate(viewer, r, reporterIds)) throw new ForbiddenError('只有反映问题的居民可以评价', 'not_reporter')
+      if (r.status !== 'resolved' && r.status !== 'closed') throw new ConflictError('request_not_resolved', `工单 ${r.no} 还未办结，办结后再评价`)
+      const mine = await em.findOneOrFail(RequestReporter, { where: { requestId: r.id, residentId: me.id } })
+      if (mine.callbackStatus === 'answered' || (r.status === 'closed' && mine.callbackStatus == null)) throw new ConflictError('already_rated', '您已经评价过了，谢谢！')
+      return rateRequest(em, deps.clock, { requestId: r.id, residentId: me.id, rating: body.rating, solved: body.solved, words: body.words ?? null, channel: CHANNEL })
+    })
+    ctx.body = { request: await presentOne(deps.db.manager, request, me.id, deps.clock.now()) }
+  })
+
+  registerRoute({ method: 'post', path: '/api/requests/:id/comments', summary: 'Add a comment to a request (a `comment` event); a resident\'s comment notifies the assignee, a staff comment the reporters', tags: ['requests'], body: commentBody, response: commentResponse, status: 201, errors: [404, 409, 429] })
+  router.post('/api/requests/:id/comments', rateLimit(), requireAuth(), validate(commentSchema), async (ctx) => {
+    const deps = depsOf(ctx)
+    const { params, body } = inputOf(ctx, commentSchema)
+    ctx.status = 201
+    ctx.body = await inTransaction(deps.db, async (em) => {
+      const { request, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
+      if (!canComment(viewer, request, reporterIds)) throw new ConflictError('request_closed_for_comments', `工单 ${request.no} 已合并或撤销，不能再留言`)
+      const actor = actorOf(viewer, reporterIds)
+      const event = await recordEvent(em, deps.clock, { requestId: request.id, type: 'comment', actor, channel: CHANNEL, data: { text: body.text } })
+      if (body.photos?.length) await attachPhotos(em, deps.clock, { requestId: request.id, ids: body.photos, viewer, actor, channel: CHANNEL, stage: 'comment' })
+      if (actor.type === 'resident') {
+        const assignee = request.assigneeStaffId != null ? await em.findOne(Staff, { where: { id: request.assigneeStaffId } }) : null
+        await notifyStaff(em, deps.clock, request, [assignee], `comment:evt${event.id}`, `【居民留言】工单 ${request.no}：${body.text}`)
+      } else {
+        await notifyReporters(em, deps.clock, request, `comment:evt${event.id}`, `工作人员${viewer.staff!.name}就工单 ${request.no} 留言：${body.text}`)
+      }
+      const staff = await em.find(Staff, { where: { communityId: request.communityId }, select: { id: true, name: true } })
+      return { comment: presentEvent(event, { kind: actor.type === 'staff' ? 'staff' : 'resident', residentId: viewer.residentId }, { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map() })! }
+    })
+  })
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod'
+import { registerRoute, type RouteDoc } from '../../openapi.js'
+import {
+  buildingCreateBody, buildingUpdateBody, digestListQuery, gridCreateBody, gridUpdateBody, importJsonBody, periodQuery,
+  roomCreateBody, roomUpdateBody, staffCreateBody, staffUpdateBody, triageBody,
+} from './schema.js'
+
+const tags = ['secretary']
+const admin = ['secretary: community']
+
+/** The 书记's routes in the OpenAPI document (/api/openapi.json). */
+export function registerSecretaryDocs() {
+  const docs: RouteDoc[] = [
+    { method: 'get', path: '/api/dashboard', summary: '三率 by grid and category, counts, median times (书记)', tags, query: periodQuery, errors: [403] },
+    { method: 'get', path: '/api/digests', summary: 'Weekly digests, newest first (书记)', tags, query: digestListQuery, errors: [403] },
+    { method: 'get', path: '/api/digests/:id', summary: 'One weekly digest with its figures (书记)', tags, errors: [403, 404] },
+    {
+      method: 'get', path: '/digests/:id', summary: 'A weekly digest as an HTML page (书记)', tags, errors: [403, 404], responseType: 'text/html',
+      description: 'Authenticates with the Bearer header or, for links opened in WeChat, a ?token= query parameter.',
+      query: z.object({ token: z.string().optional() }),
+    },
+    { method: 'get', path: '/api/triage', summary: 'Requests waiting for a confirmed category (书记)', tags, errors: [403] },
+    { method: 'post', path: '/api/triage/:id', summary: 'Confirm or change the category/urgency of a request (书记)', tags, body: triageBody, errors: [403, 404, 429] },
+    {
+      method: 'get', path: '/api/requests.csv', summary: 'CSV export of requests created in a period (书记)', tags, query: periodQuery, errors: [403], responseType: 'text/csv',
+      description: 'UTF-8 with BOM, Chinese headers, RFC 4180 quoting; no resident names or phones, phone and ID numbers masked in the text.',
+    },
+    { method: 'get', path: '/api/admin/grids', summary: 'Grids with leaders, buildings and rooms', tags: admin, errors: [403] },
+    { method: 'post', path: '/api/admin/grids', summary: 'Create a grid', tags: admin, body: gridCreateBody, status: 201, errors: [403, 409, 429] },
+    { method: 'patch', path: '/api/admin/grids/:id', summary: 'Rename a grid, change its leaders or its buildings', tags: admin, body: gridUpdateBody, errors: [403, 404, 409, 429] },
+    { method: 'post', path: '/api/admin/grids/:id/deactivate', summary: 'Release a grid\'s buildings and rooms', tags: admin, errors: [403, 404, 429] },
+    { method: 'get', path: '/api/admin/buildings', summary: 'Buildings and their grids', tags: admin, errors: [403] },
+    { method: 'post', path: '/api/admin/buildings', summary: 'Add a building', tags: admin, body: buildingCreateBody, status: 201, errors: [403, 409, 429] },
+    { method: 'patch', path: '/api/admin/buildings/:id', summary: 'Move a building to another grid', tags: admin, body: buildingUpdateBody, errors: [403, 404, 429] },
+    { method: 'post', path: '/api/admin/buildings/:id/deactivate', summary: 'Take a building out of its grid', tags: admin, errors: [403, 404, 429] },
+    { method: 'get', path: '/api/admin/staff', summary: 'Staff (phones masked)', tags: admin, errors: [403] },
+    { method: 'post', path: '/api/admin/staff', summary: 'Add a staff member', tags: admin, body: staffCreateBody, status: 201, errors: [403, 409, 429] },
+    { method: 'patch', path: '/api/admin/staff/:id', summary: 'Change a staff member (name, WeChat name, role, phone, active)', tags: admin, body: staffUpdateBody, errors: [403, 404, 409, 429] },
+    { method: 'post', path: '/api/admin/staff/:id/deactivate', summary: 'Deactivate a staff member', tags: admin, errors: [403, 404, 409, 429] },
+    { method: 'get', path: '/api/admin/rooms', summary: 'WeChat groups and their grids', tags: admin, errors: [403] },
+    { method: 'post', path: '/api/admin/rooms', summary: 'Add a WeChat group', tags: admin, body: roomCreateBody, status: 201, errors: [403, 409, 429] },
+    { method: 'patch', path: '/api/admin/rooms/:id', summary: 'Rename a group or bind it to a grid', tags: admin, body: roomUpdateBody, errors: [403, 404, 409, 429] },
+    { method: 'delete', path: '/api/admin/rooms/:id', summary: 'Remove a group no request came from', tags: admin, errors: [403, 404, 409, 429] },
+    {
+      method: 'post', path: '/api/admin/import', summary: 'Re-import the community YAML (same rules as the CLI import)', tags: admin, body: importJsonBody,
+      description: 'Send the file as text/yaml, or JSON {"yaml": "…"}. An invalid file is a 400 invalid_community_file whose details.problems name line, path and problem.',
+      errors: [403, 413, 429],
+    },
+  ]
+  for (const d of docs) registerRoute(d)
+}

@@ -1,0 +1,138 @@
+import type Router from '@koa/router'
+import type { Context, Next } from 'koa'
+import { In, Not } from 'typeorm'
+import { loadCommunity, staffById } from '../../../src/community/snapshot.js'
+import type { AppContext } from '../../../src/context.js'
+import { Digest, ServiceRequest } from '../../../src/db/entities/index.js'
+import { inTransaction } from '../../../src/db/transaction.js'
+import { NotFoundError } from '../../../src/errors.js'
+import { renderDigestHtml } from '../../../src/jobs/digest.js'
+import { confirmTriage } from '../../../src/requests/admin.js'
+import { computeStats } from '../../../src/stats/rates.js'
+import { escapeHtml } from '../../../src/stats/format.js'
+import { localDate } from '../../../src/stats/period.js'
+import { staffOf } from '../../deps.js'
+import { requireStaff } from '../../middleware/auth.js'
+import { rateLimit } from '../../middleware/rateLimit.js'
+import { inputOf, validate } from '../../middleware/validate.js'
+import { presentDashboard } from '../../presenters/dashboard.js'
+import { requestsCsv } from '../../presenters/requestsCsv.js'
+import { presentDigest, presentDigestSummary, presentTriageItem } from '../../presenters/secretary.js'
+import { resolvePeriod } from './period.js'
+import { digestListInput, idInput, periodInput, triageInput } from './schema.js'
+
+const DASHBOARD_DEFAULT_DAYS = 30
+const MAX_PERIOD_DAYS = 366
+/** A community's year of requests is a few thousand rows; this only stops a runaway export. */
+const CSV_MAX_ROWS = 50_000
+
+/** The HTML digest is opened from a link (WeChat's in-app browser cannot add headers): ?token= stands in for the header. */
+async function tokenFromQuery(ctx: Context, next: Next) {
+  const token = ctx.query.token
+  if (!ctx.get('authorization') && typeof token === 'string' && token) ctx.request.header.authorization = `Bearer ${token}`
+  await next()
+}
+
+/** The digest job's page; a digest whose figures it cannot draw still shows its text. */
+function digestPage(d: Digest, ctx: Context): string {
+  try {
+    return renderDigestHtml(d)
+  } catch (err) {
+    ctx.state.logger?.warn({ err, digestId: d.id }, 'digest figures could not be rendered; serving its text')
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>社区周报</title></head>`
+      + `<body><pre style="white-space:pre-wrap;font-family:sans-serif">${escapeHtml(d.text)}</pre></body></html>`
+  }
+}
+
+/** Dashboard, digests, triage queue and CSV export: 书记 only, scoped to the 书记's community. */
+export function reportRoutes(router: Router, app: AppContext) {
+  const secretary = requireStaff('secretary')
+
+  router.get('/api/dashboard', secretary, validate(periodInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { query } = inputOf(ctx, periodInput)
+    const em = app.db.manager
+    const { community } = await loadCommunity(em, staff.communityId)
+    const now = app.clock.now()
+    const { from, to } = resolvePeriod(query, { timeZone: community.timezone, now, defaultDays: DASHBOARD_DEFAULT_DAYS, maxDays: MAX_PERIOD_DAYS })
+    const stats = await computeStats(em, { communityId: community.id, from, to, now })
+    ctx.body = presentDashboard(stats, { timeZone: community.timezone })
+  })
+
+  router.get('/api/digests', secretary, validate(digestListInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { page, pageSize } = inputOf(ctx, digestListInput).query
+    const [rows, total] = await app.db.getRepository(Digest).findAndCount({
+      where: { communityId: staff.communityId }, order: { periodStart: 'DESC', id: 'DESC' }, skip: (page - 1) * pageSize, take: pageSize,
+    })
+    ctx.body = { items: rows.map(presentDigestSummary), page, pageSize, total }
+  })
+
+  router.get('/api/digests/:id', secretary, validate(idInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { id } = inputOf(ctx, idInput).params
+    const d = await app.db.getRepository(Digest).findOne({ where: { id, communityId: staff.communityId } })
+    if (!d) throw new NotFoundError('周报', 'digest_not_found')
+    ctx.body = presentDigest(d)
+  })
+
+  router.get('/digests/:id', tokenFromQuery, secretary, validate(idInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { id } = inputOf(ctx, idInput).params
+    const d = await app.db.getRepository(Digest).findOne({ where: { id, communityId: staff.communityId } })
+    if (!d) throw new NotFoundError('周报', 'digest_not_found')
+    ctx.type = 'text/html; charset=utf-8'
+    // The token may be in the URL: keep it out of caches and Referer headers.
+    ctx.set('Cache-Control', 'private, no-store')
+    ctx.set('Referrer-Policy', 'no-referrer')
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+    ctx.body = digestPage(d, ctx)
+  })
+
+  router.get('/api/triage', secretary, async (ctx) => {
+    const staff = staffOf(ctx)
+    const em = app.db.manager
+    const c = await loadCommunity(em, staff.communityId)
+    const rows = await em.find(ServiceRequest, {
+      where: { communityId: staff.communityId, needsTriage: true, status: Not(In(['merged', 'cancelled'])) },
+      order: { createdAt: 'ASC', id: 'ASC' }, take: 500,
+    })
+    const now = app.clock.now()
+    ctx.body = {
+      items: rows.map((r) => presentTriageItem(r, {
+        assignee: staffById(c, r.assigneeStaffId), gridName: c.grids.find((g) => g.id === r.gridId)?.name ?? null, now, settings: c.community.settings,
+      })),
+    }
+  })
+
+  router.post('/api/triage/:id', rateLimit(), secretary, validate(triageInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { params, body } = inputOf(ctx, triageInput)
+    const r = await inTransaction(app.db, (em) => confirmTriage(em, app.clock, { requestId: params.id, staff, category: body.category, urgency: body.urgency, channel: 'miniprogram' }))
+    const c = await loadCommunity(app.db.manager, staff.communityId)
+    ctx.body = presentTriageItem(r, {
+      assignee: staffById(c, r.assigneeStaffId), gridName: c.grids.find((g) => g.id === r.gridId)?.name ?? null, now: app.clock.now(), settings: c.community.settings,
+    })
+  })
+
+  router.get('/api/requests.csv', secretary, validate(periodInput), async (ctx) => {
+    const staff = staffOf(ctx)
+    const { query } = inputOf(ctx, periodInput)
+    const em = app.db.manager
+    const c = await loadCommunity(em, staff.communityId)
+    const tz = c.community.timezone
+    const now = app.clock.now()
+    const { from, to } = resolvePeriod(query, { timeZone: tz, now, defaultDays: DASHBOARD_DEFAULT_DAYS, maxDays: MAX_PERIOD_DAYS })
+    const rows = await em.getRepository(ServiceRequest).createQueryBuilder('r')
+      .where('r.community_id = :c AND r.created_at >= :from AND r.created_at < :to', { c: staff.communityId, from, to })
+      .orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(CSV_MAX_ROWS).getMany()
+    ctx.type = 'text/csv; charset=utf-8'
+    ctx.set('Cache-Control', 'private, no-store')
+    ctx.attachment(`requests-${localDate(from, tz)}-${localDate(new Date(to.getTime() - 1), tz)}.csv`)
+    ctx.body = requestsCsv(rows, {
+      timeZone: tz, now,
+      gridNames: new Map(c.grids.map((g) => [g.id, g.name])),
+      staffNames: new Map(c.staff.map((s) => [s.id, s.name])),
+    })
+  })
+}
