@@ -60,7 +60,7 @@ export async function rateRequest(em: EntityManager, clock: Clock, p: RateProps)
     .where('request_id = :id AND callback_status IN (:...s)', { id: request.id, s: ['pending', 'asked', 'reminded'] }).execute()
   const text = reopenedText(request, p.words ?? null)
   await notifyStaff(em, clock, request, [staffById(community, request.assigneeStaffId)], `evt${event.id}:assignee`, text)
-  await notifyStaff(em, clock, request, [secretaryOf(community)], `evt${event.id}:secretary`, `【重办提醒】${text}`)
+  await notifyStaff(em, clock, request, [secretaryOf(community)], `evt${event.id}:secretary`, `【重办提醒】工单 ${request.no} 回访不满意${p.words ? `：“${p.words}”` : ''}，已交回${staffById(community, request.assigneeStaffId)?.name ?? '原负责人'}重办（第 ${request.reopenCount} 次）。`)
   await notifyReporters(em, clock, request, `evt${event.id}`, `抱歉问题还没解决好，工单 ${request.no} 已重新交办，我们会尽快处理。`)
   return request
 }

@@ -33,7 +33,7 @@ export function acknowledgementText(r: ServiceRequest, assignee: Staff | null, e
 export const acceptedText = (r: ServiceRequest, staff: Staff | null) =>
   `您反映的问题（工单 ${r.no}）已由${staff?.name ?? '工作人员'}签收，正在处理。`
 export const resolvedText = (r: ServiceRequest, staff: Staff | null, note: string | null) =>
-  `您反映的问题（工单 ${r.no}）已由${staff?.name ?? '工作人员'}办结${note ? `：${note}` : '。'}稍后我们会回访，请您评价。`
+  `您反映的问题（工单 ${r.no}）已由${staff?.name ?? '工作人员'}办结${note ? `：${note.replace(/[。.!！]+$/, '')}。` : '。'}稍后我们会回访，请您评价。`
 export const returnedText = (r: ServiceRequest, staff: Staff | null, reason: string) =>
   `【退单】工单 ${r.no}（${CATEGORY_NAMES[r.category]}）被${staff?.name ?? '工作人员'}退回，原因：${reason}\n内容：${r.originalText}\n请重新派单：回复「转派 ${r.no} 姓名」。`
 export const reopenedText = (r: ServiceRequest, words: string | null) =>

@@ -90,7 +90,8 @@ export async function transferRequest(em: EntityManager, clock: Clock, p: StaffA
   const now = clock.now()
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: fresh ? 'dispatch' : 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
-    set: { assigneeStaffId: target.id, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings) } : {}) },
+    // The grid follows the new owner when they lead one; a specialist (mediator …) keeps the building's grid.
+    set: { assigneeStaffId: target.id, gridId: community.grids.find((g) => g.leaderStaffId === target.id || g.deputyStaffId === target.id)?.id ?? r.gridId, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings) } : {}) },
     data: { from: r.assigneeStaffId, to: target.id },
   })
   const reporters = await reportersOf(em, request.id)

@@ -47,3 +47,33 @@ describe('npm run simulate', () => {
     expect(stderr).toContain(`${file}: steps[1].wait: expected an ISO-8601 duration`)
   })
 })
+
+// Issue "Scheduled jobs", done when: a week on the virtual clock shows a reminder and an escalation, a callback
+// that closes one request and one that reopens another, and the Monday 08:00 digest to the 书记 with correct counts.
+describe('a week in the simulator', () => {
+  it('reminds, escalates, closes one request, reopens another and sends the Monday digest', async () => {
+    const { code, stdout } = await simulate('examples/scenarios/week.json')
+    expect(code).toBe(0)
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const dms = lines.filter((l) => l.type === 'dm') as { at: string; to: string; text: string }[]
+    const at = (who: string, re: RegExp) => dms.filter((m) => m.to === who && re.test(m.text)).map((m) => m.at)
+    // 工单 2 (high: accept within 1 h) is reminded at 10:00 and escalated to the deputy and the 书记 at 11:00.
+    expect(at('刘强', /^【签收提醒】工单 2/)[0]).toBe('2026-11-16T10:00:00+08:00')
+    expect(at('吴静', /^【催办】工单 2/)[0]).toBe('2026-11-16T11:00:00+08:00')
+    expect(at('赵书记', /^【催办】工单 2/)[0]).toBe('2026-11-16T11:00:00+08:00')
+    // Callbacks 2 h after 办结; 李阿姨's "1" closes 工单 1, 张大爷's words reopen 工单 2 and tell the 书记.
+    expect(at('李阿姨', /^【回访】/)).toEqual(['2026-11-16T15:30:00+08:00'])
+    expect(at('李阿姨', /工单 1 已关闭/)).toHaveLength(1)
+    expect(at('赵书记', /^【重办提醒】工单 2/)).toHaveLength(1)
+    // The digest for 11月16日—11月22日 arrives on Monday 08:00 with the week's figures.
+    const digest = dms.filter((m) => m.to === '赵书记' && m.text.startsWith('【社区周报】'))
+    expect(digest.map((m) => m.at)).toEqual(['2026-11-23T08:00:00+08:00'])
+    expect(digest[0]!.text).toContain('收件 2 件')
+    expect(digest[0]!.text).toMatch(/办结率 50%（1\/2）/)
+    expect(digest[0]!.text).toMatch(/满意率 50%（1\/2/)
+    expect(digest[0]!.text).toMatch(/重办 1 件/)
+    const state = lines.at(-1)
+    expect(state.requests.map((r: { no: string; status: string; rating: string | null; reopened: number }) => [r.no, r.status, r.rating, r.reopened]))
+      .toEqual([['1', 'closed', 'satisfied', 0], ['2', 'reopened', 'unsatisfied', 1]])
+  }, 120_000)
+})

@@ -397,7 +397,7 @@ export const LEXICON: Record<Concept, string[]> = {
   `),
   greeting: w(`
     早上好 早安 晚安 中午好 下午好 晚上好 大家好 各位好 你好 您好 新年快乐 春节快乐 节日快乐 中秋快乐 元宵节快乐 元宵快乐 端午快乐 国庆快乐 生日快乐 圣诞快乐 快乐 祝 祝福 祝大家 恭喜 恭喜发财 阖家幸福 万事如意 身体健康 收到 好的 好滴 知道了 明白 了解 ok 嗯嗯 嗯 哦哦 👌 👍 🙏 🌹 😊 😂 哈哈 呵呵
-    good morning good night hello hi everyone
+    good morning good night hello everyone
   `),
   // Chit-chat topics and tone.
   chat: w(`

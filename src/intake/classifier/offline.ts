@@ -381,7 +381,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (/我(去|已经)?(打听|问|查|咨询)(过|了)/.test(s) && !questionish) evidence -= 2
   if (chatN > 0 && urgent.length === 0) evidence -= Math.min(chatN, 3) * 0.6
   // Enjoying something (烧烤太香了) is not complaining about it.
-  if (POSITIVE_TONE.test(s) && !complaint && urgent.length === 0) evidence -= ask || questionish ? 1 : 2.5
+  if (POSITIVE_TONE.test(s) && !complaint && urgent.length === 0) evidence -= ask || questionish ? 1 : 3
   if (has('thanks') && !complaint && !ask && urgent.length === 0) evidence -= 1
   // Thanks for something already done, with nothing broken or asked: 谢谢社区送来的慰问品.
   const thanksOnly = has('thanks') && !complaint && !ask && !questionish && urgent.length === 0 && f.distinctActive('fault') === 0 && !has('distress')
