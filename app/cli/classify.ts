@@ -140,8 +140,10 @@ async function main(): Promise<void> {
   // Ordered pipeline: up to `window` classifications in flight, written in input order.
   const pending: Promise<OutputLine>[] = []
   let lineNo = 0
-  for await (const line of rl) {
+  for await (const raw of rl) {
     lineNo++
+    // Files saved by some Windows editors start with a byte-order mark.
+    const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
     pending.push(classifyOne(line, lineNo))
     if (pending.length >= window) await write(await pending.shift()!)
   }

@@ -7,23 +7,33 @@ import Nzh from 'nzh'
 
 type Convert = (s: string) => string
 
-let t2s: Convert | null = null
-function makeConverter(): Convert {
+let hkToCn: Convert | null = null
+let twToCn: Convert | null = null
+function makeConverter(from: 'hk' | 'tw'): Convert {
   try {
-    // 'hk' covers Hong Kong variants (裏, 着) as well as the common traditional forms used in TW.
-    return OpenCC.Converter({ from: 'hk', to: 'cn' })
+    return OpenCC.Converter({ from, to: 'cn' })
   } catch {
     return (x: string) => x
   }
 }
-/** Lazy singleton: building the converter loads dictionaries (~tens of ms), converting is µs. */
+/**
+ * Traditional → simplified. The HK pass covers Hong Kong variants (裏, 綫, 衞) and the shared
+ * traditional forms; the TW pass then fixes Taiwan usage such as 著火 → 着火 (keeping 著名). The TW
+ * pass only runs when the text was traditional at all, which keeps simplified input at one pass.
+ * Converters are lazy singletons: building one loads dictionaries (~tens of ms), converting is µs.
+ */
 function toSimplified(s: string): string {
-  const convert = t2s ?? (t2s = makeConverter())
-  return convert(s)
+  const hk = hkToCn ?? (hkToCn = makeConverter('hk'))
+  const once = hk(s)
+  if (once === s) return s
+  const tw = twToCn ?? (twToCn = makeConverter('tw'))
+  return tw(once)
 }
 
 /** Full-width ASCII (U+FF01..FF5E, including ，？！：) and the ideographic space → half-width (全角转半角). */
+const HAS_FULL_WIDTH = /[\uff01-\uff5e\u3000]/
 function toHalfWidth(s: string): string {
+  if (!HAS_FULL_WIDTH.test(s)) return s
   let out = ''
   let changed = false
   for (let i = 0; i < s.length; i++) {
@@ -36,7 +46,7 @@ function toHalfWidth(s: string): string {
 }
 
 const DIGIT: Record<string, number> = {
-  '零': 0, '〇': 0, '○': 0, 'Ｏ': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9,
+  '零': 0, '〇': 0, '○': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9,
 }
 
 // A well-formed Chinese numeral below 1000: 三, 十二, 二十一, 一百零二, 三百. "四五" (four or five) is not.

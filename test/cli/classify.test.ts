@@ -92,9 +92,9 @@ describe('classify CLI', () => {
     expect(out[0]).toMatchObject({ id: 'm0', is_request: false })
   })
 
-  it('handles empty input and CRLF line endings', async () => {
+  it('handles empty input, a byte-order mark and CRLF line endings', async () => {
     expect((await runCli('')).stdout).toBe('')
-    const { stdout } = await runCli('{"id":"w1","text":"路灯坏了"}\r\n{"id":"w2","text":"谢谢"}\r\n')
+    const { stdout } = await runCli('\ufeff{"id":"w1","text":"路灯坏了"}\r\n{"id":"w2","text":"谢谢"}\r\n')
     expect(parseLines(stdout).map(o => [o.id, o.is_request])).toEqual([['w1', true], ['w2', false]])
   })
 

@@ -6,6 +6,10 @@ describe('normalizeText', () => {
   it('converts traditional (HK/TW) characters to simplified', () => {
     expect(normalizeText('請問電梯壞了誰來處理')).toBe('请问电梯坏了谁来处理')
     expect(normalizeText('樓下停車場的燈')).toBe('楼下停车场的灯')
+    // HK variants and Taiwan usage of 著
+    expect(normalizeText('裏面的電綫')).toBe('里面的电线')
+    expect(normalizeText('樓道著火了')).toBe('楼道着火了')
+    expect(normalizeText('著名的樓盤')).toBe('著名的楼盘')
   })
 
   it('handles Cantonese text without mangling the colloquial characters', () => {

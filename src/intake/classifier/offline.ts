@@ -425,7 +425,8 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   // Sarcastic praise around a real problem is still a complaint (真棒, 感谢物业的贴心安排).
   if (!isRequest && SARCASM.test(s) && topScore >= 3 && (has('longTime') || complaint)) isRequest = true
   // A bare question with no community topic is neighbour chat.
-  if (isRequest && topScore < 1.5 && urgent.length === 0 && !(authority && ask && !neighbourQ && chatN === 0)) isRequest = false
+  const alarm = ALARM_CALL.test(s) && !POSITIVE_TONE.test(s) && chatN === 0
+  if (isRequest && topScore < 1.5 && urgent.length === 0 && !alarm && !(authority && ask && !neighbourQ && chatN === 0)) isRequest = false
   if (!isRequest) {
     const conf = 0.5 + Math.min(0.45, (THRESHOLD - evidence) * 0.1)
     return chatter(location, conf, ['no_request_signal', `evidence:${evidence.toFixed(1)}`])
@@ -433,7 +434,9 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // ---------------------------------------------------------------- category choice
   let category: Category = top
-  if (topScore < 2 && (ask || authority)) category = 'other'
+  // An unexplained cry for help is treated as a safety matter; other unplaced asks are 'other'.
+  if (topScore < 2 && alarm) category = 'safety'
+  else if (topScore < 2 && (ask || authority)) category = 'other'
   // A rhetorical "什么时候…" inside a complaint is not a policy question.
   if (category === 'consultation' && complaint && policyN <= 1 && problemMaxOf(score) >= 2) {
     category = (['safety', 'elderly_help', 'repair', 'dispute', 'environment'] as Category[]).reduce((a, b) => (score[b] > score[a] ? b : a))
