@@ -220,7 +220,7 @@ describeEachDb('Open311 GeoReport v2', (kind) => {
 
 describe('publicDescription', () => {
   it('masks phones, ID numbers, the given names and room numbers, and keeps buildings', () => {
-    expect(publicDescription('我是张三，住6-2-301，电话 138 0000 1234', ['张三'])).toBe('我是张*，住6-*-***，电话 138****1234')
+    expect(publicDescription('我是张三，住6-2-301，电话 138 0000 1234', ['张三'])).toBe('我是张*，住6-*-***，电话 138 **** 1234')
     expect(publicDescription('12栋1703室漏水，B座2单元401也漏', [])).toBe('12栋***室漏水，B座2单元***也漏')
     expect(publicDescription('小区东门路灯不亮', ['阿', '东门'])).toBe('小区东*路灯不亮')
   })
