@@ -30,7 +30,8 @@ async function main() {
 
   // One WeChat client (and one cached access token) for mini-program login and subscribe messages.
   const wechat = createWechatClient(ctx)
-  const api = createApi(ctx, { health: () => ({ bot: getBotStatus() }), wechat })
+  // /healthz is public: it shows the bot's state only; the QR link is for the 书记 at /api/admin/bot.
+  const api = createApi(ctx, { health: () => ({ bot: { state: config.BOT_ENABLED ? getBotStatus().state : 'disabled' } }), botStatus: () => ({ ...getBotStatus() }), wechat })
   // Mini-program subscribe messages leave through their own outbox worker (it claims only mp_subscribe rows),
   // independent of the bot's login. Without WECHAT_APPID/SECRET they wait in the outbox.
   const mpOutbox = wechat.configured

@@ -13,12 +13,15 @@ import type { ApiDeps } from './deps.js'
 import { errorHandler } from './errors.js'
 import { bodyParser } from './middleware/body.js'
 import { RateLimiter } from './middleware/rateLimit.js'
+import { requireStaff } from './middleware/auth.js'
 import { openApiDocument, registerRoute } from './openapi.js'
 import { API_MODULES, readsOwnBody, type ApiModule } from './routes/index.js'
 
 export interface ApiOptions {
-  /** Extra status for /healthz (e.g. the bot's login state). */
+  /** Extra status for /healthz (e.g. the bot's login state). Public: no secrets. */
   health?: () => Record<string, unknown>
+  /** The bot's full status, login QR link included: for the 书记 only (whoever scans the QR becomes the bot). */
+  botStatus?: () => Record<string, unknown>
   /** Defaults: the configured classifier (LLM with offline fallback, or offline), the real intake, photos on disk under UPLOAD_DIR. */
   classifier?: Classifier
   runIntake?: RunIntake
@@ -90,6 +93,10 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
   registerRoute({ method: 'get', path: '/api/openapi.json', summary: 'This document', tags: ['ops'], auth: 'none', errors: [] })
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openApiDocument({ title: 'jiesu 接诉即办 API', version: '1' })
+  })
+  registerRoute({ method: 'get', path: '/api/admin/bot', summary: 'WeChat bot login state and QR link (书记 only)', tags: ['secretary'], errors: [401, 403] })
+  router.get('/api/admin/bot', requireStaff('secretary'), (ctx) => {
+    ctx.body = { bot: opts.botStatus?.() ?? { state: 'disabled' } }
   })
   for (const mount of opts.modules ?? API_MODULES) mount(router, deps)
   koa.use(router.routes()).use(router.allowedMethods())
