@@ -13,9 +13,6 @@ export class CommunityFileError extends DomainError {
   constructor(readonly file: string, readonly problems: string[]) {
     super('invalid_community_file', `社区配置文件有误：\n${problems.join('\n')}`, 400, { file, problems })
   }
-  override get message(): string {
-    return `${this.file}: invalid community file\n${this.problems.map((p) => `  - ${p}`).join('\n')}`
-  }
 }
 
 const pathText = (path: PropertyKey[]) =>
