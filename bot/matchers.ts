@@ -117,3 +117,11 @@ export function isBoundRoom(boundTopics: Iterable<string>, topic: string | null 
   for (const t of boundTopics) if (t === topic) return true
   return false
 }
+
+const STAFF_REPORT = /^(?:上报|代报|巡查上报|代居民上报)\s*[:：,，]?\s*([\s\S]+)$/
+
+/** `上报 5号楼门口井盖缺失`: a staff member's own report (巡查上报 / 代报); returns what is reported. */
+export function parseStaffReport(text: string): string | null {
+  const m = STAFF_REPORT.exec(text.trim())
+  return m?.[1]?.trim() || null
+}

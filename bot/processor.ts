@@ -19,7 +19,8 @@ import { OPEN_STATUSES, recordEvent } from '../src/requests/index.js'
 import type { FileStorage } from '../src/storage/index.js'
 import { markFailed, markProcessed, pendingInbox, recordInbox, type ReceivedMessage } from './inbox.js'
 import {
-  isHelpRequest, isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, stripMentions, type BindCommand,
+  isHelpRequest, isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, stripMentions, type BindCommand, type StaffCommand,
+  parseStaffReport,
 } from './matchers.js'
 import { runStaffCommand } from './commands.js'
 import * as T from './texts.js'
@@ -241,9 +242,26 @@ export class InboxProcessor extends EventEmitter {
     switch (row.kind) {
       case 'image': return this.attachImage(row, room.communityId, rememberRoomId)
       case 'voice': return this.voice(row, room.communityId, room, rememberRoomId)
-      case 'text': return this.intakeText(row, text, room.communityId, room, rememberRoomId)
+      case 'text': {
+        // "完成 12 已更换灯泡" typed in the group is a command, never a new report.
+        const clean = stripMentions(text, this.names)
+        if (isStaffCommand(clean)) return this.groupStaffCommand(row, clean, room, rememberRoomId)
+        return this.intakeText(row, text, room.communityId, room, rememberRoomId)
+      }
       default: return this.finish(row, { outcome: 'ignored', also: rememberRoomId })
     }
+  }
+
+  /**
+   * A staff command typed in a bound group: staff of the community get it run, with the confirmation in a
+   * private chat (the group is not filled with work talk); anyone else is refused only when they @ the bot.
+   */
+  private async groupStaffCommand(row: InboxMessage, clean: string, room: ChatRoom, also: (em: EntityManager) => Promise<void>) {
+    const staff = await this.db.getRepository(Staff).findOne({ where: { communityId: room.communityId, wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+    if (staff) return this.staffCommand(row, staff, parseStaffCommand(clean)!, also)
+    if (isProgressQuery(clean)) return this.intakeText(row, row.text ?? '', room.communityId, room, also)
+    const mentioned = row.payload?.mentionSelf === true || mentionsBot(row.text ?? '', this.names)
+    return this.finish(row, { outcome: 'refused', replies: mentioned ? [this.roomReply(row, T.NOT_STAFF_IN_GROUP)] : [], also })
   }
 
   /** 绑定 <网格> / 绑定 社区, typed in the room by a staff member of the community. */
@@ -278,7 +296,7 @@ export class InboxProcessor extends EventEmitter {
   // ---------------------------------------------------------------------------------------------
   // Reports (group and private)
 
-  private async intakeText(row: InboxMessage, raw: string, communityId: number, room: ChatRoom | null, also?: (em: EntityManager) => Promise<void>) {
+  private async intakeText(row: InboxMessage, raw: string, communityId: number, room: ChatRoom | null, also?: (em: EntityManager) => Promise<void>, reporterStaff?: Staff) {
     const mentioned = row.payload?.mentionSelf === true || mentionsBot(raw, this.names)
     const text = stripMentions(raw, this.names)
     const help = room ? T.GROUP_HELP : T.RESIDENT_HELP
@@ -287,8 +305,8 @@ export class InboxProcessor extends EventEmitter {
 
     const resident = await inTransaction(this.db, (em) => findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId }))
     const msg: IntakeMessage = {
-      communityId, source: room ? 'group' : 'private', text, residentId: resident.id, chatRoomId: room?.id ?? null,
-      causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm',
+      communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId: resident.id, chatRoomId: room?.id ?? null,
+      causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
     }
     let result
     try {
@@ -299,6 +317,12 @@ export class InboxProcessor extends EventEmitter {
       return this.finish(row, { outcome: 'rejected', replies: room ? [] : [this.dmReply(row, err.message)], also })
     }
     if (result.kind === 'chatter') {
+      // "没人来" / "还没修好" with no 回访 awaiting (another reporter already reopened it): show where things stand.
+      if (!room && parseCallbackAnswer(text)?.solved === false) {
+        const rows = await this.openRequestsOf(row.senderName!, communityId)
+        if (rows.length) return this.finish(row, { outcome: 'progress', replies: [this.dmReply(row, T.progressList(rows))], also })
+      }
+      if (reporterStaff) return this.finish(row, { outcome: 'help', replies: [this.dmReply(row, T.STAFF_REPORT_UNCLEAR)], also })
       const replies = mentioned || !room ? [this.reply(row, help)] : []
       return this.finish(row, { outcome: replies.length ? 'help' : 'chatter', replies, also })
     }
@@ -315,7 +339,11 @@ export class InboxProcessor extends EventEmitter {
     let text = row.text ?? ''
     if (row.kind === 'voice') {
       const heard = await this.transcribe(row)
-      if (!heard) return this.finish(row, { outcome: 'voice_unreadable', replies: [this.dmReply(row, T.voiceFallback(null))] })
+      if (!heard) {
+        const communityId = staff ? null : await this.communityForResident(row.senderName!)
+        const reply = staff ? T.STAFF_VOICE : T.voiceFallback(communityId == null ? null : await this.gridLeaderOf(row.senderName!, communityId))
+        return this.finish(row, { outcome: 'voice_unreadable', replies: [this.dmReply(row, reply)] })
+      }
       text = heard
     }
     const clean = stripMentions(text, this.names)
@@ -323,9 +351,13 @@ export class InboxProcessor extends EventEmitter {
     if (staff) {
       if (command) return this.staffCommand(row, staff, command)
       if (isProgressQuery(clean)) return this.staffCommand(row, staff, { kind: 'todo' })
+      // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
+      const report = parseStaffReport(clean)
+      if (report) return this.intakeText(row, report, staff.communityId, null, undefined, staff)
       return this.finish(row, { outcome: 'help', replies: [this.dmReply(row, `没看懂这条消息。\n${T.STAFF_HELP}`)] })
     }
-    if (isStaffCommand(clean)) return this.finish(row, { outcome: 'refused', replies: [this.dmReply(row, T.NOT_STAFF)] })
+    // 我的工单 is a resident's 进度 as much as a staff member's 待办: only a staff command proper is refused.
+    if (isStaffCommand(clean) && !isProgressQuery(clean)) return this.finish(row, { outcome: 'refused', replies: [this.dmReply(row, T.NOT_STAFF)] })
 
     const communityId = await this.communityForResident(row.senderName!)
     if (communityId == null) return this.finish(row, { outcome: 'ignored' })
@@ -346,6 +378,18 @@ export class InboxProcessor extends EventEmitter {
     return first[0]?.id ?? null
   }
 
+  /** The grid leader who looks after a resident: from their latest request, else from their building. */
+  private async gridLeaderOf(wechatName: string, communityId: number): Promise<string | null> {
+    const resident = await this.db.getRepository(Resident).findOne({ where: { communityId, wechatName }, order: { id: 'ASC' } })
+    if (!resident) return null
+    const community = await loadCommunity(this.db.manager, communityId)
+    const latest = await this.db.getRepository(RequestReporter).findOne({ where: { residentId: resident.id }, order: { id: 'DESC' } })
+    const request = latest ? await this.db.getRepository(ServiceRequest).findOneBy({ id: latest.requestId }) : null
+    const gridId = request?.gridId ?? community.buildings.find((b) => resident.building != null && b.code === resident.building)?.gridId ?? null
+    const grid = community.grids.find((g) => g.id === gridId)
+    return staffById(community, grid?.leaderStaffId)?.name ?? null
+  }
+
   /** A 回访 answer (1/2/3 or words) when one is awaited from this resident; null lets the text go on to intake. */
   private async callbackAnswer(row: InboxMessage, communityId: number, text: string): Promise<{ outcome: Outcome; requestId?: number | null } | null> {
     try {
@@ -363,26 +407,30 @@ export class InboxProcessor extends EventEmitter {
   }
 
   private async progress(row: InboxMessage, communityId: number) {
-    const resident = await this.db.getRepository(Resident).findOne({ where: { communityId, wechatName: row.senderName! }, order: { id: 'ASC' } })
-    let rows: { request: ServiceRequest; handler: string | null }[] = []
-    if (resident) {
-      const mine = await this.db.getRepository(RequestReporter).find({ where: { residentId: resident.id } })
-      const requests = mine.length
-        ? await this.db.getRepository(ServiceRequest).find({
-          where: { id: In(mine.map((m) => m.requestId)), status: In([...OPEN_STATUSES, 'resolved']) }, order: { id: 'DESC' }, take: 10,
-        })
-        : []
-      const community = await loadCommunity(this.db.manager, communityId)
-      rows = requests.map((request) => ({ request, handler: staffById(community, request.assigneeStaffId)?.name ?? null }))
-    }
+    const rows = await this.openRequestsOf(row.senderName!, communityId)
     return this.finish(row, { outcome: 'progress', replies: [this.dmReply(row, T.progressList(rows))] })
   }
 
-  private async staffCommand(row: InboxMessage, staff: Staff, command: NonNullable<ReturnType<typeof parseStaffCommand>>) {
-    if (command.kind === 'help') return this.finish(row, { outcome: 'help', replies: [this.dmReply(row, T.STAFF_HELP)] })
-    if (command.kind === 'malformed') return this.finish(row, { outcome: 'command_rejected', replies: [this.dmReply(row, T.malformedCommand(command.verb, command.usage))] })
+  /** A resident's requests still in hand (open or awaiting 回访), newest first, with who handles each. */
+  private async openRequestsOf(wechatName: string, communityId: number): Promise<{ request: ServiceRequest; handler: string | null }[]> {
+    const resident = await this.db.getRepository(Resident).findOne({ where: { communityId, wechatName }, order: { id: 'ASC' } })
+    if (!resident) return []
+    const mine = await this.db.getRepository(RequestReporter).find({ where: { residentId: resident.id } })
+    if (!mine.length) return []
+    const requests = await this.db.getRepository(ServiceRequest).find({
+      where: { id: In(mine.map((m) => m.requestId)), status: In([...OPEN_STATUSES, 'resolved']) }, order: { id: 'DESC' }, take: 10,
+    })
+    const community = await loadCommunity(this.db.manager, communityId)
+    return requests.map((request) => ({ request, handler: staffById(community, request.assigneeStaffId)?.name ?? null }))
+  }
+
+  /** Runs a staff command; the answer always goes to the staff member privately. */
+  private async staffCommand(row: InboxMessage, staff: Staff, command: NonNullable<ReturnType<typeof parseStaffCommand>>, also?: (em: EntityManager) => Promise<void>) {
+    if (command.kind === 'help') return this.finish(row, { outcome: 'help', replies: [this.dmReply(row, T.STAFF_HELP)], also })
+    if (command.kind === 'malformed') return this.finish(row, { outcome: 'command_rejected', replies: [this.dmReply(row, T.malformedCommand(command.verb, command.usage))], also })
     try {
       return await inTransaction(this.db, async (em) => {
+        await also?.(em)
         const { reply, requestId } = await runStaffCommand(em, this.clock, staff, command)
         await enqueue(em, this.clock, [this.dmReply(row, reply)])
         await markProcessed(em, this.clock, row, requestId)
@@ -390,8 +438,18 @@ export class InboxProcessor extends EventEmitter {
       })
     } catch (err) {
       if (!(err instanceof DomainError)) throw err
-      return this.finish(row, { outcome: 'command_rejected', replies: [this.dmReply(row, err.message)] })
+      return this.finish(row, { outcome: 'command_rejected', replies: [this.dmReply(row, await this.commandErrorText(err, staff, command))], also })
     }
+  }
+
+  /** The domain's message, or a plainer one with the way out for the two mistakes staff make most. */
+  private async commandErrorText(err: DomainError, staff: Staff, command: StaffCommand): Promise<string> {
+    if (err.code === 'request_not_found' && 'no' in command) return T.requestNotFound(command.no)
+    if (err.code === 'staff_not_found' && command.kind === 'transfer') {
+      const community = await loadCommunity(this.db.manager, staff.communityId)
+      return T.staffNotFound(command.to, community.staff.filter((s) => s.active && s.id !== staff.id).map((s) => s.name))
+    }
+    return err.message
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -423,7 +481,8 @@ export class InboxProcessor extends EventEmitter {
       }
     }
     if (!target || !file) {
-      return this.finish(row, { outcome: 'image_unmatched', replies: row.roomTopic ? [] : [this.dmReply(row, T.IMAGE_WITHOUT_REQUEST)], also })
+      const fromStaff = communityId != null && await this.db.getRepository(Staff).exists({ where: { communityId, wechat: row.senderName!, active: true } })
+      return this.finish(row, { outcome: 'image_unmatched', replies: row.roomTopic ? [] : [this.dmReply(row, fromStaff ? T.STAFF_PHOTO_UNMATCHED : T.IMAGE_WITHOUT_REQUEST)], also })
     }
     const request = await this.db.getRepository(ServiceRequest).findOneByOrFail({ id: target.requestId })
     const t = target
@@ -467,6 +526,8 @@ export class InboxProcessor extends EventEmitter {
       const grid = community.grids.find((g) => g.id === room.gridId)
       leader = staffById(community, grid?.leaderStaffId)?.name ?? null
     }
+    // A community-wide group has no grid of its own: name the leader who looks after this resident.
+    leader ??= await this.gridLeaderOf(row.senderName!, communityId)
     return this.finish(row, { outcome: 'voice_unreadable', replies: [this.roomReply(row, T.voiceFallback(leader))], also })
   }
 }

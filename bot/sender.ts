@@ -1,6 +1,18 @@
 import type { Contact, Wechaty } from 'wechaty'
 import type { OutboxMessage } from '../src/db/entities/index.js'
 import { PermanentSendError, type OutboundSender, type Senders } from '../src/outbox/worker.js'
+import { maskPersonalText } from '../src/requests/privacy.js'
+
+/** A WeChat openid (28 characters, starts with "o"): an account key that has no place in a group. */
+const OPENID = /(?<![A-Za-z0-9_-])o(?=[A-Za-z0-9_-]{27}(?![A-Za-z0-9_-]))(?=[a-z_-]*[A-Z0-9])[A-Za-z0-9_-]{27}/g
+
+/**
+ * The last check before anything is said in a group: phone, ID-card and landline numbers are masked
+ * (138****5678) and openids removed, whoever composed the text.
+ */
+export function groupSafeText(text: string): string {
+  return maskPersonalText(text).replace(OPENID, '[已隐藏]')
+}
 
 /** The bot that is currently logged in, or null (sends then fail and are retried with backoff). */
 export type CurrentBot = () => Wechaty | null
@@ -21,13 +33,15 @@ export class WechatyRoomSender implements OutboundSender {
     const found: Contact[] = []
     const missing: string[] = []
     for (const name of m.mentions ?? []) {
+      // A nickname with a phone number in it (common for shops) is named masked, without a real @.
+      if (groupSafeText(name) !== name) { missing.push(name); continue }
       const member = await room.member({ name }).catch(() => undefined)
       if (member) found.push(member)
       else missing.push(name)
     }
     // Someone not (or no longer) in the room is still addressed by name.
     const text = missing.length ? `${missing.map((n) => `@${n}`).join(' ')} ${m.text}` : m.text
-    await room.say(text, ...found)
+    await room.say(groupSafeText(text), ...found)
   }
 }
 

@@ -20,8 +20,11 @@ export const STAFF_HELP = [
   '退单 12 原因 —— 退回书记重新派单',
   '转派 12 姓名 —— 转给其他工作人员',
   '待办 —— 查看我手上的工单',
+  '上报 情况描述 —— 巡查发现或代居民上报问题，例如：上报 5号楼门口井盖缺失',
   '帮助 —— 显示本说明',
 ].join('\n')
+
+export const STAFF_REPORT_UNCLEAR = '没有识别出需要处理的问题，请写明地点和情况，例如：上报 5号楼门口井盖缺失'
 
 export const NOT_STAFF = '抱歉，这是社区工作人员使用的指令，您没有权限操作。如需反映问题，请直接告诉我情况。'
 
@@ -31,7 +34,18 @@ export const malformedCommand = (verb: string, usage: string) => `「${verb}」�
 export const voiceFallback = (gridLeader: string | null) =>
   `抱歉，我现在听不了语音。请您用文字把问题打出来，比如「3号楼楼道灯坏了」。不方便打字的话，可以请家里人帮忙打字，或者直接找${gridLeader ? `网格员${gridLeader}` : '网格员'}帮您反映。`
 
+/** For a staff member: voice cannot carry a command. */
+export const STAFF_VOICE = '抱歉，我听不了语音。请用文字发指令，例如「完成 12 已更换灯泡」；发送「帮助」可查看全部指令。'
+
 export const IMAGE_WITHOUT_REQUEST = '收到您的图片。请再用文字说一下是什么问题、在哪栋楼，我好登记并安排人员处理。'
+/** A staff member's photo that came too late (or before any 完成). */
+export const STAFF_PHOTO_UNMATCHED = '这张照片没有附到工单上：只有回复「完成 工单号 说明」后10分钟内发来的照片才会附上。请先回复「完成」，再发照片。'
+/** A well-formed staff command typed in a group by someone who is not staff (only when they @ the bot). */
+export const NOT_STAFF_IN_GROUP = '抱歉，这是社区工作人员使用的指令。如需反映问题，请直接说明情况和位置。'
+
+export const requestNotFound = (no: string) => `没有找到工单 ${no}，请核对工单号。发送「待办」可查看您手上的工单。`
+export const staffNotFound = (name: string, names: string[]) =>
+  `没有找到工作人员「${name}」，请核对姓名。${names.length ? `可以转派给：${names.join('、')}。` : ''}`
 export const imageAttached = (no: string) => `照片已附到工单 ${no}。`
 
 export const TOO_LONG_OR_EMPTY_FALLBACK = '请用一两句话说明遇到的问题和位置，我来登记。'

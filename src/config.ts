@@ -7,6 +7,9 @@ import { z } from 'zod'
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 const optionalString = z.string().trim().min(1).optional()
 
+/** Published in .env.example: anyone could sign API tokens with it, so production refuses it. */
+export const DEV_JWT_SECRET = 'jiesu-development-jwt-secret-change-me-please!!'
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -20,7 +23,7 @@ const envSchema = z.object({
   COMMUNITY_FILE: z.string().default('examples/community.yaml'),
   /** 32+ chars; encrypts residents' phone numbers at rest (AES-256-GCM) and keys their lookup hashes. */
   DATA_ENCRYPTION_KEY: z.string().min(32, 'at least 32 characters').default('jiesu-development-key-change-me-in-production!'),
-  JWT_SECRET: z.string().min(32, 'at least 32 characters').default('jiesu-development-jwt-secret-change-me-please!!'),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 2h or 30m').default('2h'),
   JWT_REFRESH_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 30d').default('30d'),
   OPENAI_API_KEY: optionalString,
@@ -47,8 +50,8 @@ const envSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   RATE_LIMIT_WRITES_PER_USER: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_WRITES_PER_IP: z.coerce.number().int().positive().default(120),
-  /** Behind one reverse proxy: the client IP is the last X-Forwarded-For entry. false when clients connect directly. */
-  TRUST_PROXY: bool.default(true),
+  /** true behind one reverse proxy (the client IP is the last X-Forwarded-For entry); false (default) when clients connect directly. */
+  TRUST_PROXY: bool.default(false),
   OPEN311_API_KEY: optionalString,
   BOT_ENABLED: bool.default(true),
   /** Outbox throttling: per chat and overall, to keep the account clear of WeChat's risk controls. */
@@ -77,6 +80,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
         return `${name}=${JSON.stringify(cleaned[name] ?? '')}: ${i.message}`
       }),
     )
+  }
+  if (result.data.NODE_ENV === 'production' && result.data.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET: the development default is public (anyone could sign tokens with it); set a secret of your own in production'])
   }
   return result.data
 }

@@ -10,6 +10,8 @@ export interface IntakeMessage {
   text: string
   /** The resident who wrote it (resolve with findOrCreateWechatResident / the mini-program user). */
   residentId: number
+  /** A staff member filing it themselves (巡查上报 / 代报); the reporter resident is then their own record. */
+  reporterStaffId?: number | null
   /** The bound chat room it came from, if any. */
   chatRoomId?: number | null
   /** Stable id of the cause (e.g. `inbox:42`), so a replay can never create or notify twice. */

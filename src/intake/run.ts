@@ -11,6 +11,7 @@ import { OPEN_STATUSES } from '../requests/stateMachine.js'
 import { looksLikePromptInjection } from './classifier/llm.js'
 import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
+import { buildingFromRoom } from './location.js'
 import { isFollowUpReply, problemSimilarity } from './similarity.js'
 
 export const MAX_TEXT_LENGTH = 2000
@@ -57,7 +58,9 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
 
     const community = await loadCommunity(em, msg.communityId)
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
-    const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, { communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, text }) : null
+    const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, {
+      communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text,
+    }) : null
     if (duplicate) {
       const request = await addCoReporter(em, deps.clock, {
         requestId: duplicate.id, residentId: resident.id, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
@@ -67,7 +70,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     }
     const request = await createRequest(em, deps.clock, {
       communityId: msg.communityId, source: msg.source, text, category, urgency, building, unit, roomNo,
-      reporterResidentId: resident.id, chatRoomId: room?.id ?? null,
+      reporterResidentId: resident.id, reporterStaffId: msg.reporterStaffId ?? null, chatRoomId: room?.id ?? null,
       classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
     })
@@ -90,15 +93,18 @@ function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRo
  * (or from the same room when no building is named), and similar in text. The most recent match wins.
  */
 async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRule, p: {
-  communityId: number; category: string; building: string | null; chatRoomId: number | null; text: string
+  communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
 }): Promise<ServiceRequest | null> {
   if (!p.building && !p.chatRoomId) return null
   const since = new Date(deps.clock.now().getTime() - rule.windowHours * 3600_000)
+  const common = { communityId: p.communityId, category: p.category as ServiceRequest['category'], status: In([...OPEN_STATUSES]), createdAt: MoreThanOrEqual(since) }
+  // No building named: the same room's requests that named none either, and — in a building's own group
+  // (幸福里3号楼业主群) — requests about that building ("我们也没水" after "3号楼停水了").
+  const where = p.building
+    ? [{ ...common, building: p.building }]
+    : [{ ...common, building: IsNull(), chatRoomId: p.chatRoomId! }, ...(p.roomBuilding ? [{ ...common, building: p.roomBuilding }] : [])]
   const candidates = await em.find(ServiceRequest, {
-    where: {
-      communityId: p.communityId, category: p.category as ServiceRequest['category'], status: In([...OPEN_STATUSES]), createdAt: MoreThanOrEqual(since),
-      ...(p.building ? { building: p.building } : { building: IsNull(), chatRoomId: p.chatRoomId! }),
-    },
+    where,
     order: { createdAt: 'DESC' },
     take: 20,
   })

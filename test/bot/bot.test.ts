@@ -45,6 +45,12 @@ describeEachDb('WeChat bot', (kind) => {
   const byNo = (no: string) => db.getRepository(ServiceRequest).findOneByOrFail({ no })
   const dmTo = (lines: OutputLine[], name: string) => lines.filter((l): l is Extract<OutputLine, { type: 'dm' }> => l.type === 'dm' && l.to === name)
   const inRoom = (lines: OutputLine[], topic: string) => lines.filter((l): l is Extract<OutputLine, { type: 'room' }> => l.type === 'room' && l.room === topic)
+  /** A report that must make a new request (not be merged into an earlier test's one). */
+  async function report(from: string, room: string, text: string): Promise<ServiceRequest> {
+    const [handled] = await sim.say({ from, room, text })
+    expect(handled, `${from}: ${text}`).toMatchObject({ outcome: 'created' })
+    return db.getRepository(ServiceRequest).findOneByOrFail({ id: handled!.requestId! })
+  }
 
   it('runs the closed loop: report → group ack → task DM → 接单 → 完成 → resident told → 回访 → rating → closed', async () => {
     const room = '幸福里3号楼业主群'
@@ -125,7 +131,8 @@ describeEachDb('WeChat bot', (kind) => {
     expect(r.urgency).toBe('urgent')
     const ack = inRoom(lines, room)[0]!
     expect(ack.text).toContain('安全提示')
-    expect(ack.text).toMatch(/开窗|119/)
+    // gas: no switches, no flames, no phone indoors; open the windows, shut the valve, call from outside
+    for (const words of ['不要开关电灯', '明火', '不要在屋里打电话', '开窗通风', '关掉燃气阀门', '燃气抢修电话', '119']) expect(ack.text).toContain(words)
     const secretary = dmTo(lines, '赵书记')
     expect(secretary.length).toBeGreaterThan(0)
     expect(secretary[0]!.text).toContain(r.no)
@@ -181,8 +188,7 @@ describeEachDb('WeChat bot', (kind) => {
     expect((await byNo(r.no)).status).toBe('dispatched')
 
     const unknown = await sent(() => sim.say({ from: '王芳', text: '接单 99999' }))
-    expect(dmTo(unknown, '王芳')[0]!.text).toContain('工单 99999')
-    expect(dmTo(unknown, '王芳')[0]!.text).toContain('不存在')
+    expect(dmTo(unknown, '王芳')[0]!.text).toMatch(/^没有找到工单 99999，请核对工单号。.*「待办」/)
     const malformed = await sent(() => sim.say({ from: '王芳', text: '退单 12' }))
     expect(dmTo(malformed, '王芳')[0]!.text).toContain('退单 工单号 原因')
     const notMine = await sent(() => sim.say({ from: '王芳', text: `完成 ${r.no}` }))
@@ -291,5 +297,153 @@ describeEachDb('WeChat bot', (kind) => {
     expect((await sent(() => worker.drain())).map((l) => l.text)).toEqual(['通知一'])
     sim.clock.set(at.getTime() + 6000)
     expect((await sent(() => worker.drain())).map((l) => l.text)).toEqual(['通知二'])
+  })
+
+  it('a staff command typed in a group is run (answered privately), never filed as a new report', async () => {
+    const room = '幸福里3号楼业主群'
+    const r = await report('沈阿姨', room, '1号楼单元门关不上了，谁都能进')
+    expect(r.assigneeStaffId).not.toBeNull()
+    const count = (await requests()).length
+    const accepted = await sent(() => sim.say({ from: '王芳', room, text: `接单 ${r.no}` }))
+    expect(inRoom(accepted, room)).toEqual([])
+    expect(dmTo(accepted, '王芳')[0]!.text).toContain(`已签收工单 ${r.no}`)
+    expect((await byNo(r.no)).status).toBe('accepted')
+    const done = await sent(() => sim.say({ from: '王芳', room, text: `完成 ${r.no} 已更换门锁`, mention: true }))
+    expect(inRoom(done, room)).toEqual([])
+    expect(dmTo(done, '沈阿姨')[0]!.text).toContain('已由王芳办结：已更换门锁')
+    expect((await byNo(r.no)).status).toBe('resolved')
+
+    // From a resident the same words change nothing: silent, or a short refusal when they @ the bot.
+    expect(await sent(() => sim.say({ from: '沈阿姨', room, text: `退单 ${r.no} 不想等了` }))).toEqual([])
+    const refused = await sent(() => sim.say({ from: '沈阿姨', room, text: `转派 ${r.no} 刘强`, mention: true }))
+    expect(inRoom(refused, room)[0]!.text).toMatch(/^@沈阿姨 .*工作人员使用的指令/)
+    expect(await requests()).toHaveLength(count)
+    expect((await byNo(r.no)).status).toBe('resolved')
+  })
+
+  it('转派 to an unknown name lists who the request can go to', async () => {
+    const r = await report('魏大爷', '幸福里5号楼业主群', '5号楼门口的井盖松了，走上去咣当响')
+    expect(r.status).toBe('dispatched')
+    const lines = await sent(() => sim.say({ from: '赵书记', text: `转派 ${r.no} 李四` }))
+    const reply = dmTo(lines, '赵书记')[0]!.text
+    expect(reply).toMatch(/^没有找到工作人员「李四」，请核对姓名。可以转派给：/)
+    for (const name of ['王芳', '刘强', '张伟', '陈明']) expect(reply).toContain(name)
+    expect(reply).not.toContain('赵书记')
+    expect((await byNo(r.no)).assigneeStaffId).toBe(r.assigneeStaffId)
+  })
+
+  it('co-reports "+1" and "我家也是" join the request just reported in the group', async () => {
+    const room = '幸福里业主大群'
+    const r = await report('许先生', room, '12号楼停水了，一滴水都没有')
+    const count = (await requests()).length
+    const plus = await sent(() => sim.say({ from: '何女士', room, text: '+1' }))
+    const same = await sent(() => sim.say({ from: '吕先生', room, text: '我家也是' }))
+    expect(await requests()).toHaveLength(count)
+    expect(inRoom(plus, room)[0]!.text).toMatch(new RegExp(`^@何女士 .*工单 ${r.no}`))
+    expect(inRoom(same, room)[0]!.text).toMatch(new RegExp(`^@吕先生 .*工单 ${r.no}`))
+    expect((await sim.state()).requests.find((x) => x.no === r.no)!.reports).toBe(3)
+
+    // "我的工单" is a resident's 进度, not a refused staff command.
+    const mine = await sent(() => sim.say({ from: '何女士', text: '我的工单' }))
+    expect(dmTo(mine, '何女士')[0]!.text).toContain(`工单 ${r.no}｜`)
+  })
+
+  it('voice that cannot be heard: residents are pointed to their own grid leader, staff to typed commands', async () => {
+    // 施先生 reports about building 11 (第三网格, 张伟); the fake transcription endpoint fails when nothing is scripted.
+    expect((await report('施先生', '幸福里业主大群', '11号楼地下车库的灯坏了一排')).building).toBe('11')
+    const dm = await sent(() => sim.say({ from: '施先生', voice: true }))
+    expect(dmTo(dm, '施先生')[0]!.text).toMatch(/打出来.*家里人.*网格员张伟/)
+    const group = await sent(() => sim.say({ from: '施先生', room: '幸福里业主大群', voice: true }))
+    expect(inRoom(group, '幸福里业主大群')[0]!.text).toMatch(/^@施先生 .*网格员张伟/)
+    const staff = await sent(() => sim.say({ from: '刘强', voice: true }))
+    expect(dmTo(staff, '刘强')[0]!.text).toMatch(/请用文字发指令.*「帮助」/)
+  })
+
+  it('photos out of their window are not attached: a resident after 5 minutes, staff after 10 minutes', async () => {
+    const room = '幸福里5号楼业主群'
+    const r = await report('尤阿姨', room, '7号楼地下室的排风扇不转了，一股霉味')
+    expect(r.building).toBe('7')
+    await sim.advance(6 * 60_000)
+    expect(await sent(() => sim.say({ from: '尤阿姨', room, image: true }))).toEqual([])
+    await sim.say({ from: '刘强', text: `完成 ${r.no} 已更换排风扇` })
+    await sim.advance(11 * 60_000)
+    const late = await sent(() => sim.say({ from: '刘强', image: true }))
+    expect(dmTo(late, '刘强')[0]!.text).toMatch(/没有附到工单上.*10分钟内/)
+    expect(await db.getRepository(Attachment).count({ where: { requestId: r.id } })).toBe(0)
+  })
+
+  it('回访 answered in words: 挺好 closes, 还没修好 and 没人来 reopen', async () => {
+    const filed: Record<string, string> = {}
+    for (const [who, room, text] of [
+      ['孔阿姨', '幸福里业主大群', '8号楼信报箱的锁坏了，取不了信'],
+      ['曹先生', '幸福里5号楼业主群', '4号楼的路灯坏了，晚上黑乎乎的'],
+      ['严先生', '幸福里3号楼业主群', '1号楼楼道扶手松了，老人扶着不安全'],
+    ] as const) {
+      filed[who] = (await report(who, room, text)).no
+    }
+    for (const who of Object.keys(filed)) {
+      const r = await byNo(filed[who]!)
+      const leader = (await sim.state()).requests.find((x) => x.no === r.no)!.assignee!
+      await sim.say({ from: leader, text: `完成 ${r.no} 已处理` })
+      expect((await byNo(r.no)).status).toBe('resolved')
+    }
+    await sim.advance(125 * 60_000)
+    await sim.say({ from: '孔阿姨', text: '挺好' })
+    await sim.say({ from: '曹先生', text: '还没修好' })
+    await sim.say({ from: '严先生', text: '没人来' })
+    const state = (await sim.state()).requests
+    expect(state.find((x) => x.no === filed['孔阿姨'])).toMatchObject({ status: 'closed', rating: 'satisfied', reopened: 0 })
+    expect(state.find((x) => x.no === filed['曹先生'])).toMatchObject({ status: 'reopened', rating: 'unsatisfied', reopened: 1 })
+    expect(state.find((x) => x.no === filed['严先生'])).toMatchObject({ status: 'reopened', rating: 'unsatisfied', reopened: 1 })
+  })
+
+  it('nothing said in a group carries a phone number or an openid, whoever wrote the text', async () => {
+    const room = '幸福里5号楼业主群'
+    sim.room(room, ['小卖部13912345678'])
+    await inTransaction(db, (em) => enqueue(em, sim.clock, [{
+      dedupeKey: `t:${kind}:leak`, channel: 'wechat_room', target: room, mentions: ['小卖部13912345678', '不在群里的人'],
+      text: '联系 13812345678 或 138-1234-5678，身份证 110101199003071234，openid o6_bmjrPTlm6_2sgVt7hMZOPfL2M', priority: PRIORITY.urgent,
+    }]))
+    const lines = await sent(() => sim.drain())
+    const said = inRoom(lines, room)
+    expect(said).toHaveLength(1)
+    expect(said[0]!.text).toContain('@小卖部139****5678')
+    expect(said[0]!.text).toContain('138****5678')
+    expect(said[0]!.text).not.toMatch(/1[3-9]\d{9}|1[3-9]\d-\d{4}-\d{4}|110101199003071234|o6_bmjrPTlm6_2sgVt7hMZOPfL2M/)
+  })
+
+  it('with co-reporters, only the one who answers is thanked; a late "没人来" is shown where the request stands', async () => {
+    const room = '幸福里5号楼业主群'
+    const r = await report('金大妈', room, '5号楼2单元楼道窗户玻璃碎了')
+    await sim.say({ from: '陶先生', room, text: '+1' })
+    await sim.say({ from: '姜阿姨', room, text: '我家也是' })
+    expect((await sim.state()).requests.find((x) => x.no === r.no)!.reports).toBe(3)
+    await sim.say({ from: '刘强', text: `完成 ${r.no} 已换玻璃` })
+    await sim.advance(125 * 60_000)
+
+    const closed = await sent(() => sim.say({ from: '金大妈', text: '挺好的，谢谢' }))
+    expect(dmTo(closed, '金大妈')[0]!.text).toContain(`工单 ${r.no} 已关闭`)
+    expect(closed.filter((l) => l.type === 'dm' && l.to !== '金大妈')).toEqual([])
+    expect((await byNo(r.no)).status).toBe('closed')
+
+    await sim.say({ from: '陶先生', text: '还没修好' })
+    expect((await byNo(r.no)).status).toBe('reopened')
+    const late = await sent(() => sim.say({ from: '姜阿姨', text: '没人来' }))
+    expect(dmTo(late, '姜阿姨')[0]!.text).toMatch(new RegExp(`工单 ${r.no}｜.*｜重办中｜刘强负责`))
+    expect((await byNo(r.no)).reopenCount).toBe(1)
+  })
+
+  it('巡查上报: a staff member files a request privately; chit-chat from staff is not filed', async () => {
+    const out = await sent(() => sim.say({ from: '张伟', text: '上报 9号楼门口井盖不见了，晚上容易掉下去' }))
+    const filed = (await requests()).at(-1)!
+    expect(filed.source).toBe('staff')
+    expect(filed.reporterStaffId).not.toBeNull()
+    expect(filed.building).toBe('9')
+    expect(filed.category).toBe('safety')
+    expect(dmTo(out, '张伟').some((m) => m.text.includes(`工单号 ${filed.no}`))).toBe(true)
+    const count = (await requests()).length
+    const chat = await sent(() => sim.say({ from: '张伟', text: '好的收到' }))
+    expect((await requests()).length).toBe(count)
+    expect(dmTo(chat, '张伟')[0]!.text).toContain('上报 情况描述')
   })
 })
