@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import Router from '@koa/router'
 import Koa from 'koa'
+import { z } from 'zod'
 import type { AppContext } from '../src/context.js'
 import { createClassifier } from '../src/intake/classifierFactory.js'
 import type { Classifier } from '../src/intake/classifier/types.js'
@@ -83,18 +84,24 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
   koa.use(bodyParser({ raw: (ctx) => readsOwnBody(ctx.path) }))
 
   const router = new Router()
-  registerRoute({ method: 'get', path: '/healthz', summary: 'Liveness and database check', tags: ['ops'], auth: 'none', errors: [] })
+  registerRoute({
+    method: 'get', path: '/healthz', summary: 'Liveness and database check (503 when the database does not answer)', tags: ['ops'], auth: 'none', errors: [503],
+    response: z.looseObject({ status: z.enum(['ok', 'degraded']), database: z.enum(['ok', 'error']), time: z.string(), bot: z.object({ state: z.string() }).optional() }),
+  })
   router.get('/healthz', async (ctx) => {
     let database = 'ok'
     try { await app.db.query('SELECT 1') } catch { database = 'error' }
     ctx.status = database === 'ok' ? 200 : 503
     ctx.body = { status: database === 'ok' ? 'ok' : 'degraded', database, time: app.clock.now().toISOString(), ...(opts.health?.() ?? {}) }
   })
-  registerRoute({ method: 'get', path: '/api/openapi.json', summary: 'This document', tags: ['ops'], auth: 'none', errors: [] })
+  registerRoute({ method: 'get', path: '/api/openapi.json', summary: 'This document', tags: ['ops'], auth: 'none', errors: [], response: z.record(z.string(), z.unknown()).meta({ description: 'OpenAPI 3.1' }) })
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openApiDocument({ title: 'jiesu 接诉即办 API', version: '1' })
   })
-  registerRoute({ method: 'get', path: '/api/admin/bot', summary: 'WeChat bot login state and QR link (书记 only)', tags: ['secretary'], errors: [401, 403] })
+  registerRoute({
+    method: 'get', path: '/api/admin/bot', summary: 'WeChat bot login state and QR link (书记 only)', tags: ['secretary'], errors: [401, 403],
+    response: z.object({ bot: z.looseObject({ state: z.string() }) }),
+  })
   router.get('/api/admin/bot', requireStaff('secretary'), (ctx) => {
     ctx.body = { bot: opts.botStatus?.() ?? { state: 'disabled' } }
   })

@@ -7,7 +7,7 @@ import { CommunityFileError } from '../../src/community/import.js'
 import { formatLocal } from '../../src/time.js'
 import { fillPlaceholders, ScenarioError } from '../sim/scenario.js'
 import { Simulation, type OutputLine } from '../sim/simulation.js'
-import { openSimulationEnvironment, stderrLogger } from '../sim/setup.js'
+import { exitQuietlyWhenStdoutCloses, openSimulationEnvironment, stderrLogger } from '../sim/setup.js'
 
 const HELP = `命令 (commands):
   直接输入文字      以当前身份在当前会话发言（{{req1}} 代表本次第一个工单号）
@@ -43,39 +43,66 @@ async function main() {
   let room: string | null = '幸福里3号楼业主群'
   const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
   process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY })
-  rl.setPrompt(prompt())
-  rl.prompt()
+  // Piped input (printf … | npm run chat) is echoed after its prompt, so the transcript reads like a chat.
+  const interactive = Boolean(process.stdin.isTTY)
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive })
+  const showPrompt = () => {
+    if (!interactive) return
+    rl.setPrompt(prompt())
+    rl.prompt()
+  }
+  showPrompt()
 
   for await (const raw of rl) {
     const line = raw.trim()
+    if (!interactive && line) process.stdout.write(`${prompt()}${line}\n`)
+    const [command, ...rest] = line.split(/\s+/)
+    const arg = rest.join(' ')
     try {
       if (!line) { /* nothing */ } else if (line === '/quit' || line === '/exit') break
       else if (line === '/help') process.stdout.write(`${HELP}\n`)
-      else if (line.startsWith('/as ')) who = line.slice(4).trim() || who
-      else if (line.startsWith('/room ')) room = line.slice(6).trim() || room
-      else if (line === '/dm') room = null
+      else if (command === '/as') {
+        if (arg) who = arg
+        else process.stdout.write('（用法：/as 名字，例如 /as 王芳）\n')
+      } else if (command === '/room') {
+        if (arg) room = arg
+        else process.stdout.write('（用法：/room 群名，例如 /room 幸福里3号楼业主群；私聊用 /dm）\n')
+      } else if (line === '/dm') room = null
       else if (line === '/image' || line === '/voice') await sim.say({ from: who, ...(room ? { room } : {}), ...(line === '/image' ? { image: true } : { voice: true }) })
-      else if (line.startsWith('/wait ')) {
-        await sim.advance(parseDuration(line.slice(6).trim()))
-        process.stdout.write(`（现在是 ${formatLocal(sim.clock.now(), tz)}）\n`)
+      else if (command === '/wait') {
+        let ms: number | null = null
+        try { ms = parseDuration(arg) } catch { /* explained below */ }
+        if (ms == null || !(ms > 0)) process.stdout.write(`（时长格式不对${arg ? `：${arg}` : ''}。例如 /wait PT30M、/wait PT2H、/wait P1D）\n`)
+        else {
+          await sim.advance(ms)
+          process.stdout.write(`（现在是 ${formatLocal(sim.clock.now(), tz)}）\n`)
+        }
       } else if (line === '/state') process.stdout.write(`${JSON.stringify(await sim.state(), null, 2)}\n`)
       else if (line === '/who') {
         const staff = await db.query('SELECT name, wechat, role FROM staff WHERE active = 1 ORDER BY id') as { name: string; wechat: string; role: string }[]
         const rooms = await db.query('SELECT topic FROM chat_rooms ORDER BY id') as { topic: string }[]
         process.stdout.write(`工作人员：${staff.map((s) => `${s.wechat}(${s.role})`).join('、')}\n群：${rooms.map((r) => r.topic).join('、')}\n`)
-      } else if (line.startsWith('/') && !line.startsWith('/at ')) process.stdout.write(`未知命令 ${line.split(' ')[0]}，输入 /help 查看命令。\n`)
+      } else if (command === '/at' && !arg) process.stdout.write('（用法：/at 文字，例如 /at 3号楼楼道灯坏了）\n')
+      else if (line.startsWith('/') && command !== '/at') process.stdout.write(`未知命令 ${command}，输入 /help 查看命令。\n`)
       else {
-        const mention = line.startsWith('/at ')
-        const body = mention ? line.slice(4).trim() : line
-        const text = fillPlaceholders(body, body.includes('{{') ? await sim.requestNumbers() : [], 'chat', 'input')
+        const mention = command === '/at'
+        const body = mention ? arg : line
+        const numbers = body.includes('{{') ? await sim.requestNumbers() : []
+        let text: string
+        try {
+          text = fillPlaceholders(body, numbers, 'chat', 'input')
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e
+          process.stdout.write(`（本次模拟目前只有 ${numbers.length} 个工单，${body.match(/\{\{\s*req\d+\s*\}\}/g)?.join('、') ?? ''} 还不存在）\n`)
+          continue
+        }
         await sim.say({ from: who, ...(room ? { room } : {}), text, ...(mention ? { mention: true } : {}) })
       }
     } catch (e) {
-      process.stdout.write(`（${e instanceof ScenarioError ? e.problem : e instanceof Error ? e.message : String(e)}）\n`)
+      process.stdout.write(`（出错了：${e instanceof Error ? e.message : String(e)}）\n`)
+    } finally {
+      showPrompt()
     }
-    rl.setPrompt(prompt())
-    rl.prompt()
   }
   rl.close()
   await sim.close()
@@ -83,6 +110,7 @@ async function main() {
   process.exit(0)
 }
 
+exitQuietlyWhenStdoutCloses()
 main().catch((err) => {
   process.stderr.write(`chat: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
   process.exit(1)

@@ -6,7 +6,7 @@
 // then {"type":"state","requests":[…]}. Logs go to stderr (LOG_LEVEL, default warn).
 // Exit codes: 0 ok, 2 bad scenario or community file, 1 anything else.
 import { loadScenario, ScenarioError } from '../sim/scenario.js'
-import { flushStdout, openSimulationEnvironment, stderrLogger } from '../sim/setup.js'
+import { exitQuietlyWhenStdoutCloses, flushStdout, openSimulationEnvironment, stderrLogger } from '../sim/setup.js'
 
 const USAGE = 'usage: npm run --silent simulate -- scenario.json'
 
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
   }
 }
 
+exitQuietlyWhenStdoutCloses()
 main()
   .then(async (code) => { await flushStdout(); process.exit(code) })
   .catch(async (err) => {

@@ -140,7 +140,7 @@ export function fillPlaceholders(text: string, numbers: string[], file: string, 
     if (i < 1) throw new ScenarioError(file, path, `{{req${n}}}: requests are counted from 1`)
     const no = numbers[i - 1]
     if (no === undefined) {
-      throw new ScenarioError(file, path, `{{req${n}}} refers to the request #${i} of this run, but only ${numbers.length} ${numbers.length === 1 ? 'has' : 'have'} been created by this step`)
+      throw new ScenarioError(file, path, `{{req${n}}} refers to the request #${i} of this run, but only ${numbers.length} ${numbers.length === 1 ? 'has' : 'have'} been created by this step (a report merged into an earlier request, or one that was chatter, creates none)`)
     }
     return no
   })

@@ -30,6 +30,18 @@ export async function openSimulationEnvironment(): Promise<{ config: Config; db:
   return { config: { ...config, DATABASE_URL: url }, db, databaseLabel: explicitUrl ? url.replace(/\/\/[^@]*@/, '//***@') : 'temporary in-memory SQLite' }
 }
 
+/**
+ * `npm run simulate -- s.json | head -3`: once the reader has gone, stop quietly instead of dying on EPIPE
+ * (an unhandled 'error' event on stdout).
+ */
+export function exitQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(0)
+    process.stderr.write(`stdout: ${err.message}\n`)
+    process.exit(1)
+  })
+}
+
 /** Waits until stdout has taken everything written so far (before process.exit on a pipe). */
 export function flushStdout(): Promise<void> {
   return new Promise((res) => process.stdout.write('', () => res()))

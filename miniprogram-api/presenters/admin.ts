@@ -1,12 +1,25 @@
+import { z } from 'zod'
 import type { CommunitySnapshot } from '../../src/community/snapshot.js'
-import type { Building, ChatRoom, Grid, Staff } from '../../src/db/entities/index.js'
+import { STAFF_ROLES, type Building, type ChatRoom, type Grid, type Staff } from '../../src/db/entities/index.js'
 
 // The community's set-up as the 书记 manages it. Staff phones are shown masked only (work contacts
 // from the community file); their hashes never leave the server.
 
+const ref = z.object({ id: z.number().int(), name: z.string() })
+const personRefView = ref.extend({ active: z.boolean() }).nullable()
+export const gridView = z.object({ id: z.number().int(), name: z.string(), leader: personRefView, deputy: personRefView, buildings: z.array(z.string()), rooms: z.array(z.string()) })
+export const buildingView = z.object({ id: z.number().int(), code: z.string(), grid: ref.nullable() })
+export const staffMemberView = z.object({
+  id: z.number().int(), name: z.string(), wechat: z.string(), role: z.enum(STAFF_ROLES),
+  /** masked (138****0001) */
+  phone: z.string().nullable(),
+  active: z.boolean(), leads: z.array(z.string()), deputyOf: z.array(z.string()),
+})
+export const roomView = z.object({ id: z.number().int(), topic: z.string(), grid: ref.nullable(), boundToWechat: z.boolean() })
+
 const personRef = (s: Staff | undefined) => (s ? { id: s.id, name: s.name, active: s.active } : null)
 
-export function presentGrid(g: Grid, c: Pick<CommunitySnapshot, 'staff' | 'buildings' | 'rooms'>) {
+export function presentGrid(g: Grid, c: Pick<CommunitySnapshot, 'staff' | 'buildings' | 'rooms'>): z.infer<typeof gridView> {
   return {
     id: g.id,
     name: g.name,
@@ -17,12 +30,12 @@ export function presentGrid(g: Grid, c: Pick<CommunitySnapshot, 'staff' | 'build
   }
 }
 
-export function presentBuilding(b: Building, c: Pick<CommunitySnapshot, 'grids'>) {
+export function presentBuilding(b: Building, c: Pick<CommunitySnapshot, 'grids'>): z.infer<typeof buildingView> {
   const grid = c.grids.find((g) => g.id === b.gridId)
   return { id: b.id, code: b.code, grid: grid ? { id: grid.id, name: grid.name } : null }
 }
 
-export function presentStaffMember(s: Staff, c: Pick<CommunitySnapshot, 'grids'>) {
+export function presentStaffMember(s: Staff, c: Pick<CommunitySnapshot, 'grids'>): z.infer<typeof staffMemberView> {
   return {
     id: s.id,
     name: s.name,
@@ -35,7 +48,7 @@ export function presentStaffMember(s: Staff, c: Pick<CommunitySnapshot, 'grids'>
   }
 }
 
-export function presentRoom(r: ChatRoom, c: Pick<CommunitySnapshot, 'grids'>) {
+export function presentRoom(r: ChatRoom, c: Pick<CommunitySnapshot, 'grids'>): z.infer<typeof roomView> {
   const grid = c.grids.find((g) => g.id === r.gridId)
   return { id: r.id, topic: r.topic, grid: grid ? { id: grid.id, name: grid.name } : null, boundToWechat: r.wechatRoomId !== null }
 }

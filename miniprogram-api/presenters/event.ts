@@ -24,7 +24,13 @@ export interface TimelineViewer {
   /** staff see internal steps (reminders, return reasons, triage) and residents' names; residents do not */
   kind: 'resident' | 'staff'
   residentId: number | null
+  /** the viewer's staff id, if any: a staff member's own notes are shown as written */
+  staffId?: number | null
 }
+
+/** The viewer wrote this event's words (their own comment, rating words or resolution note). */
+const wroteIt = (e: RequestEvent, v: TimelineViewer) => e.actorId != null
+  && ((e.actorType === 'resident' && e.actorId === v.residentId) || (e.actorType === 'staff' && v.staffId != null && e.actorId === v.staffId))
 
 export interface TimelineLookup {
   staff: Map<number, Pick<Staff, 'name'>>
@@ -79,8 +85,8 @@ export function presentEvent(e: RequestEvent, viewer: TimelineViewer, l: Timelin
     actor: { kind: e.actorType, name: actorName },
     status: e.toStatus,
     statusName: e.toStatus && e.toStatus in STATUS_NAMES ? STATUS_NAMES[e.toStatus as RequestStatus] : null,
-    // A resident never sees another resident's phone or ID number in someone else's words.
-    note: note && viewer.kind === 'resident' && e.actorType === 'resident' && e.actorId !== viewer.residentId ? maskPersonalText(note) : note,
+    // Nobody, staff included, sees a phone or ID number in someone else's words.
+    note: note && !wroteIt(e, viewer) ? maskPersonalText(note) : note,
     ...(photos ? { photos } : {}),
   }
 }

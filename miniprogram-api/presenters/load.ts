@@ -27,7 +27,7 @@ export async function presentRequests(em: EntityManager, rows: ServiceRequest[],
   return rows.map((r) => presentRequest(r, { assignee: c.assignee(r), settings: c.settings(r), now: o.now, maskText: !o.ownText(r) }))
 }
 
-/** Requests as the staff working on them see them, with the reporter's display name and how many reported it. */
+/** Requests as the staff working on them see them, with the reporter's display name and how many reported it (numbers in the text masked). */
 export async function presentTasks(em: EntityManager, rows: ServiceRequest[], now: Date): Promise<TaskView[]> {
   if (!rows.length) return []
   const c = await context(em, rows)
@@ -39,7 +39,7 @@ export async function presentTasks(em: EntityManager, rows: ServiceRequest[], no
     const first = mine.find((x) => x.role === 'reporter')
     const resident = first ? residents.find((x) => x.id === first.residentId) : undefined
     return presentTask(r, {
-      assignee: c.assignee(r), settings: c.settings(r), now, maskText: false,
+      assignee: c.assignee(r), settings: c.settings(r), now,
       reporterName: resident ? displayName(resident) : null, reporterCount: mine.length,
     })
   })

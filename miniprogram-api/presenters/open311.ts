@@ -19,6 +19,13 @@ export interface Open311Request {
   updated_datetime: string
   expected_datetime: string | null
   address: string | null
+  /** GeoReport v2 location fields we do not keep (a building is the address): always null, present for clients that expect them */
+  address_id: null
+  zipcode: null
+  lat: null
+  long: null
+  /** photos are private (served only to those who may see the request): never a public URL */
+  media_url: null
 }
 
 export interface Open311View {
@@ -83,6 +90,11 @@ export function presentOpen311Request(r: ServiceRequest, v: Open311View): Open31
     updated_datetime: isoInZone(r.updatedAt, v.timeZone),
     expected_datetime: open311Status(r) === 'open' && r.resolveDueAt ? isoInZone(r.resolveDueAt, v.timeZone) : null,
     address: publicAddress(r.building),
+    address_id: null,
+    zipcode: null,
+    lat: null,
+    long: null,
+    media_url: null,
   }
 }
 

@@ -34,7 +34,7 @@ export interface RequestPresentation {
   assignee: Pick<Staff, 'name'> | null
   now: Date
   settings?: Pick<CommunitySettings, 'sla'>
-  /** Mask phone and ID numbers in the text (for viewers who are not its author and not staff). */
+  /** Mask phone and ID numbers in the text: for every viewer but its author (staff included, as in the CSV and triage queue). */
   maskText: boolean
 }
 
@@ -77,17 +77,21 @@ export const taskView = requestView.extend({
 })
 export type TaskView = z.infer<typeof taskView>
 
-/** A request as the staff member working on it sees it: the reporter's display name (never a phone) and how late it is. */
-export function presentTask(r: ServiceRequest, o: RequestPresentation & { reporterName: string | null; reporterCount: number }): TaskView {
+/**
+ * A request as the staff member working on it sees it: the reporter's display name (never a phone) and how late it is.
+ * Phone and ID numbers in the resident's words and in the note are masked: the only phone an API response carries is
+ * the caller's own, masked (the assignee's WeChat task message has the full text).
+ */
+export function presentTask(r: ServiceRequest, o: Omit<RequestPresentation, 'maskText'> & { reporterName: string | null; reporterCount: number }): TaskView {
   const now = o.now.getTime()
   const overdue = ['dispatched', 'accepted', 'reopened'].includes(r.status)
     && ((!r.acceptedAt && !!r.acceptDueAt && r.acceptDueAt.getTime() < now) || (!!r.resolveDueAt && r.resolveDueAt.getTime() < now))
   return {
-    ...presentRequest(r, { ...o, maskText: false }),
+    ...presentRequest(r, { ...o, maskText: true }),
     reporter: o.reporterName ? { name: o.reporterName } : null,
     reporterCount: o.reporterCount,
     needsTriage: r.needsTriage,
     overdue,
-    resolutionNote: r.resolutionNote,
+    resolutionNote: r.resolutionNote ? maskPersonalText(r.resolutionNote) : null,
   }
 }

@@ -28,7 +28,14 @@ export function parseCommunityFile(source: string, file = 'community.yaml'): Com
       return `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: YAML syntax error: ${e.message.split('\n')[0]}`
     }))
   }
-  const result = communityFileSchema.safeParse(doc.toJS() ?? {})
+  let data: unknown
+  try {
+    data = doc.toJS() ?? {}
+  } catch (e) {
+    // The yaml library refuses alias bombs ("billion laughs") and the like while building the value.
+    throw new CommunityFileError(file, [`${file}: YAML could not be read: ${(e as Error).message}`])
+  }
+  const result = communityFileSchema.safeParse(data)
   if (result.success) return result.data
   throw new CommunityFileError(file, result.error.issues.map((issue) => {
     // Point at the deepest node that exists for this path.

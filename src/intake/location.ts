@@ -16,13 +16,13 @@ const ZONE = String.raw`(?:([东南西北中]区|[A-Z]区|\d{1,2}区)\s?)?`
 // 3号楼, 12幢, 5#, 5#楼, B座, 8座.
 // The lookbehind rejects digits glued to a longer number (phones, 20多楼) and ranges (1-8号楼).
 const BUILDING_RE = new RegExp(
-  ZONE + String.raw`(?<![\d.:~\-至到A-Za-z])(\d{1,3}|[A-Za-z])\s?(号楼|號楼|栋|幢|座|#楼?|号(?=\s?\d{1,2}\s?单元))`,
+  ZONE + String.raw`(?<![\d.~\-至到A-Za-z])(?<!\d:)(\d{1,3}|[A-Za-z])\s?(号楼|號楼|栋|幢|座|#楼?|号(?=\s?\d{1,2}\s?单元))`,
   'g',
 )
 // 6-2-301 (building-unit-room) and 6-301 (building-room). Dates (2024-05-06) fail the 1–3 digit
 // first part; times (9:00-17:00) and phone parts are excluded by the lookarounds.
-const TRIPLE_RE = /(?<![\d:.\-/#A-Za-z*])(\d{1,3})-(\d{1,2})-(\d{2,4})(?![\d\-:*])/
-const PAIR_RE = /(?<![\d:.\-/#A-Za-z*])(\d{1,2})-(\d{3,4})(?![\d\-:*点号月日年元岁])/
+const TRIPLE_RE = /(?<![\d.\-/#A-Za-z*])(?<!\d:)(\d{1,3})-(\d{1,2})-(\d{2,4})(?![\d\-:*])/
+const PAIR_RE = /(?<![\d.\-/#A-Za-z*])(?<!\d:)(\d{1,2})-(\d{3,4})(?![\d\-:*点号月日年元岁])/
 const UNIT_RE = /(?<![\d.])(\d{1,2})\s?单元/
 // A room right after a building or unit: 2栋101, 12栋3单元401, B座1703. Not a floor (3幢2楼) and
 // not a quantity (5栋300元).
@@ -30,6 +30,11 @@ const ROOM_AFTER_RE = /^\s?(?:(\d{1,2})\s?单元\s?)?(\d{3,4})(?:室|号|房)?(?
 const UNIT_AFTER_RE = /^\s?(\d{1,2})\s?单元/
 const ROOM_RE = /(?<![\d.\-])(\d{3,4})\s?(?:室|号房)/
 const UNIT_THEN_ROOM_RE = /(?<![\d.])(\d{1,2})\s?单元\s?(\d{3,4})(?![\d楼层点元岁年月日个天次分秒块米斤%.])/
+
+// A list number right before a building number: 1.6栋, 2、12号楼.
+const LIST_MARKER = /(^|[\s:：,，。;；!！?？])(\d{1,2})[.、](?=\d{1,3}\s?(?:号楼|栋|幢|座|#))/g
+
+const ENGLISH_BUILDING_RE = /\b(?:building|bldg\.?|block|tower)\s*(?:no\.?\s*)?#?\s*(\d{1,3}|[A-Za-z])\b/i
 
 const EMPTY: Location = Object.freeze({ building: null, unit: null, room: null }) as Location
 
@@ -39,8 +44,10 @@ function stripZeros(d: string): string {
 }
 
 /** Location in already-normalised text (see normalizeText). Never throws. */
-export function extractLocationNormalized(s: string): Location {
-  if (!s) return { ...EMPTY }
+export function extractLocationNormalized(text: string): Location {
+  if (!text) return { ...EMPTY }
+  // "1.6栋东边路灯不亮": item 1 of a numbered list, building 6 (not 1.6).
+  const s = text.replace(LIST_MARKER, '$1$2 ')
   let building: string | null = null
   let unit: string | null = null
   let room: string | null = null
@@ -78,6 +85,11 @@ export function extractLocationNormalized(s: string): Location {
     break
   }
 
+  if (building === null) {
+    // English: "building 3", "block B", "bldg 12".
+    const en = ENGLISH_BUILDING_RE.exec(s)
+    if (en) building = /\d/.test(en[1]!) ? stripZeros(en[1]!) : en[1]!.toUpperCase()
+  }
   if (building === null) {
     const pair = PAIR_RE.exec(s)
     if (pair) {

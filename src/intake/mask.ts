@@ -14,13 +14,21 @@ const MOBILE = /(?<![\d*])((?:\+?86|0086)[\s-]?)?(1[3-9]\d)([\s-]?)(\d{4})([\s-]
 // Landline: area code 0xx / 0xxx, a dash or space, then a 7–8 digit local number.
 const LANDLINE = /(?<![\d*])(0\d{2,3})([\s-])(\d{3,4})(\d{4})(?![\d*])/g
 
+// The same, typed in groups: 110101 19900307 1234 / 110101-19900307-123X.
+const ID_CARD_GROUPED = /(?<![0-9A-Za-z])([1-9]\d{5})([\s-])((?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))([\s-])(\d{3}[0-9Xx])(?![0-9A-Za-z])/g
+
+// Phone IMEs often type full-width digits (１３８…): they are folded to ASCII so the patterns see them.
+const FULL_WIDTH_DIGIT = /[\uff10-\uff19]/g
+const halfWidthDigits = (s: string): string => s.replace(FULL_WIDTH_DIGIT, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+
 const stars = (n: number): string => '*'.repeat(n)
 
 /** Masks mainland mobile numbers, resident ID numbers and landlines. Never throws. */
 export function maskPersonalData(text: string): string {
   if (typeof text !== 'string' || text.length < 7) return typeof text === 'string' ? text : ''
   try {
-    return text
+    return halfWidthDigits(text)
+      .replace(ID_CARD_GROUPED, (_m, region: string, s1: string, birth: string, s2: string, tail: string) => `${region}${s1}${stars(birth.length)}${s2}${tail}`)
       .replace(ID_CARD, (_m, region: string, middle: string, check: string) => region + stars(middle.length - 3) + middle.slice(-3) + check)
       .replace(MOBILE, (_m, prefix: string | undefined, head: string, s1: string, mid: string, s2: string, tail: string) =>
         `${prefix ?? ''}${head}${s1}${stars(mid.length)}${s2}${tail}`)

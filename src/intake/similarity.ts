@@ -4,8 +4,36 @@ import { normalizeText } from './normalize.js'
 const LOCATION = /(?:[0-9A-Z]+(?:号楼|号|栋|幢|座|单元|室|层|楼|#))|[0-9A-Z]+(?:-[0-9A-Z]+)+|[0-9A-Z]+/g
 const FILLER = /[了的又还都也啊吧呢吗嘛呀哦哈请麻烦帮忙一下快点赶紧我们你他她它家里这那个是在有没不和就很太非常已经今天昨天现在一直好几天坏停修问题情况物业社区大家谁能给看下了吗呢，。！？!?,.~～\s、：:；;“”"'（）()【】\[\]…]/g
 
+// Words residents use for the same thing, folded to one token before comparing, so that "门禁刷不开" and
+// "单元门打不开", or "停水" and "没有水", count as the same problem. Longer words first.
+const SAME_THING: [RegExp, string][] = [
+  [/电悌|升降梯|轿厢|电梯/g, '电梯'],
+  [/门禁卡?|单元门|楼门|防盗门|门锁|刷卡|刷脸|对讲/g, '门禁'],
+  [/楼道灯|声控灯|感应灯|照明灯|灯泡|灯管|路灯|电灯|灯/g, '灯'],
+  [/停水|没有水|没水|断水|不出水|冇水|水停了/g, '停水'],
+  [/停电|没有电|没电|断电|跳闸|冇电/g, '停电'],
+  [/暖气片|暖气|供暖|地暖/g, '暖气'],
+  [/下水道|地漏|马桶|下水|排水|返水/g, '下水'],
+  [/漏水|渗水|滴水|渗漏|漏雨/g, '漏水'],
+  [/垃圾桶|垃圾站|垃圾房|垃圾箱|垃圾/g, '垃圾'],
+  [/噪音|噪声|扰民|太吵|好吵|吵/g, '噪音'],
+  [/煤气|燃气|天然气|液化气/g, '燃气'],
+  [/热水器|热水/g, '热水'],
+]
+
 function contentOf(text: string): string {
   return normalizeText(text).toUpperCase().replace(LOCATION, '').replace(FILLER, '')
+}
+
+/** The things a report is about, folded to one token per family (电梯, 门禁, 停水 …). */
+function thingsOf(text: string): Set<string> {
+  const s = normalizeText(text)
+  const out = new Set<string>()
+  for (const [re, token] of SAME_THING) {
+    re.lastIndex = 0
+    if (re.test(s)) out.add(token)
+  }
+  return out
 }
 
 function bigrams(s: string): Set<string> {
@@ -15,11 +43,25 @@ function bigrams(s: string): Set<string> {
 }
 
 /**
- * How alike two reports are about *what* is wrong (0..1): the overlap coefficient of the character
+ * How alike two reports are about *what* is wrong (0..1): the larger of the share of named things in
+ * common (synonyms folded: 门禁 = 单元门, 没水 = 停水) and the overlap coefficient of the character
  * bigrams left after stripping locations and filler words. "3号楼电梯坏了" vs "3栋电梯又停了" → 1;
  * "电梯坏了" vs "楼道灯坏了" → 0. Single-character content ("灯", "水") is compared as characters.
  */
 export function problemSimilarity(a: string, b: string): number {
+  return Math.max(textOverlap(a, b), thingOverlap(a, b))
+}
+
+/** Share of named things in common (门禁刷不开 / 单元门打不开 → 1; 电梯 / 灯 → 0). */
+function thingOverlap(a: string, b: string): number {
+  const ta = thingsOf(a), tb = thingsOf(b)
+  if (!ta.size || !tb.size) return 0
+  let shared = 0
+  for (const t of ta) if (tb.has(t)) shared++
+  return shared / Math.min(ta.size, tb.size)
+}
+
+function textOverlap(a: string, b: string): number {
   const ca = contentOf(a), cb = contentOf(b)
   if (!ca || !cb) return 0
   const [ga, gb] = ca.length < 2 || cb.length < 2 ? [new Set(ca), new Set(cb)] : [bigrams(ca), bigrams(cb)]

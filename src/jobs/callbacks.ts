@@ -5,7 +5,7 @@ import { CATEGORY_NAMES } from '../community/taxonomy.js'
 import { Community, RequestReporter, Resident, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
 import type { Logger } from '../logger.js'
-import { enqueue, PRIORITY } from '../outbox/outbox.js'
+import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
 import { inQuietHours } from '../requests/callbackTime.js'
 import { SYSTEM, recordEvent } from '../requests/events.js'
 import { closeUnanswered, rateRequest } from '../requests/feedback.js'
@@ -155,6 +155,24 @@ export const callbackReminderText = (r: ServiceRequest) =>
 
 type Step = 'ask' | 'remind' | 'close'
 
+/**
+ * Where one reporter's 回访 goes. A report made in the mini-program is answered there: by a subscribe message
+ * when the resident allowed one, else nothing is sent and the request waits in the mini-program's list — even
+ * if the same resident is also known on WeChat. Other reports get the full question by WeChat DM (or, for a
+ * resident known only by openid, the subscribe message). The subscribe message (short template fields) just
+ * points to the mini-program.
+ */
+export function callbackDraft(resident: Resident, row: Pick<RequestReporter, 'id' | 'source' | 'callbackDueAt' | 'createdAt'>, request: ServiceRequest, step: 'ask' | 'remind'): OutboxDraft | null {
+  const key = `callback:${step}:${row.id}:${(row.callbackDueAt ?? row.createdAt).getTime()}`
+  const extra = { requestId: request.id, priority: PRIORITY.normal, payload: { template: 'callback', kind: 'callback', step, requestId: request.id, requestNo: request.no } }
+  const mpText = `工单 ${request.no} 已办结，请在小程序评价处理结果`
+  if (row.source === 'miniprogram') {
+    return resident.openid && resident.subscribeAllowed ? draftToResident({ ...resident, wechatName: null } as Resident, key, mpText, extra) : null
+  }
+  const text = resident.wechatName ? (step === 'ask' ? callbackQuestionText(request) : callbackReminderText(request)) : mpText
+  return draftToResident(resident, key, text, extra)
+}
+
 /** One 回访 pass over every community: ask those due, remind those unanswered, close what stayed unanswered. */
 export async function runCallbacks(deps: CallbackDeps): Promise<JobRunSummary> {
   const now = deps.clock.now()
@@ -212,14 +230,7 @@ async function callbackStep(em: EntityManager, clock: Clock, step: Step, row: Re
     .where('id = :id AND callback_status = :from', { id: row.id, from }).execute()
   if (!claimed.affected) return false
   const resident = await em.findOne(Resident, { where: { id: row.residentId } })
-  // WeChat gets the full question; a subscribe message (short template fields) just points to the mini-program.
-  const text = resident?.wechatName
-    ? (step === 'ask' ? callbackQuestionText(request) : callbackReminderText(request))
-    : `工单 ${request.no} 已办结，请在小程序评价处理结果`
-  // A mini-program resident without a subscribe permission gets no message: the request waits in the mini-program.
-  const draft = resident && draftToResident(resident, `callback:${step}:${row.id}:${(row.callbackDueAt ?? row.createdAt).getTime()}`, text, {
-    requestId: request.id, priority: PRIORITY.normal, payload: { template: 'callback', kind: 'callback', step, requestId: request.id, requestNo: request.no },
-  })
+  const draft = resident && callbackDraft(resident, row, request, step)
   if (draft) await enqueue(em, clock, [draft])
   await recordEvent(em, clock, {
     requestId: request.id, type: step === 'ask' ? 'callback_asked' : 'callback_reminded', actor: SYSTEM, channel: 'system',

@@ -11,7 +11,7 @@ import { enqueue, PRIORITY } from '../outbox/outbox.js'
 import { draftToStaff } from '../requests/notify.js'
 import { previousWeek } from '../stats/period.js'
 import { computeStats } from '../stats/rates.js'
-import { cleanSummary, renderDigestText, summaryInput, type DigestFigures } from '../stats/render.js'
+import { groundedSummary, renderDigestText, summaryInput, type DigestFigures } from '../stats/render.js'
 import type { JobRunSummary } from './types.js'
 
 export { renderDigestHtml, renderDigestText, summaryInput, type DigestFigures } from '../stats/render.js'
@@ -74,7 +74,10 @@ export async function digestFor(deps: DigestDeps, community: Community, at: Date
   const figures: DigestFigures = { ...stats, community: { id: community.id, name: community.name, timezone: community.timezone } }
   // The LLM call happens outside the transaction; it sees numbers only, never residents' words.
   const summarize = summarizerOf(deps)
-  const summary = summarize ? cleanSummary(await summarize(summaryInput(figures)).catch(() => null)) : null
+  const input = summaryInput(figures)
+  const raw = summarize ? await summarize(input).catch(() => null) : null
+  const summary = groundedSummary(raw, input)
+  if (raw && !summary) deps.logger?.warn({ communityId: community.id }, 'digest summary dropped: it was empty or cited numbers that are not in the figures')
   const text = renderDigestText(figures, summary)
   return inTransaction(deps.db, async (em) => {
     const inserted = await em.createQueryBuilder().insert().into(Digest).values({

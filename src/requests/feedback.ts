@@ -2,12 +2,13 @@ import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { loadCommunity, secretaryOf, staffById } from '../community/snapshot.js'
 import { deadlines } from '../community/sla.js'
-import { RequestReporter, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
+import { RequestReporter, Resident, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
+import { enqueue, PRIORITY } from '../outbox/outbox.js'
 import { ForbiddenError, NotFoundError } from '../errors.js'
 import { SYSTEM, recordEvent } from './events.js'
 import { transition } from './lifecycle.js'
 import { reopenedText } from './messages.js'
-import { notifyReporters, notifyStaff } from './notify.js'
+import { draftToResident, notifyReporters, notifyStaff } from './notify.js'
 
 export interface RateProps {
   requestId: number
@@ -41,7 +42,12 @@ export async function rateRequest(em: EntityManager, clock: Clock, p: RateProps)
       requestId: p.requestId, action: 'close', actor, channel: p.channel,
       set: { rating: p.rating, ratingComment: p.words ?? null, closedAt: clock.now() }, data: { rating: p.rating },
     })
-    await notifyReporters(em, clock, request, `evt${event.id}`, `感谢您的评价！工单 ${request.no} 已关闭。`)
+    // Only the person who answered is thanked: co-reporters not asked yet are still asked for their own view.
+    const rater = await em.findOne(Resident, { where: { id: p.residentId } })
+    const thanks = rater && draftToResident(rater, `evt${event.id}`, `感谢您的评价！工单 ${request.no} 已关闭。`, {
+      requestId: request.id, priority: request.urgency === 'urgent' ? PRIORITY.urgent : PRIORITY.normal,
+    })
+    if (thanks) await enqueue(em, clock, [thanks])
     return request
   }
   const community = await loadCommunity(em, current.communityId)

@@ -2,7 +2,7 @@ import type { Category } from '../community/taxonomy.js'
 
 /** Safety advice added to the acknowledgement of an urgent request, matched on what the resident wrote. */
 const ADVICE: { pattern: RegExp; text: string }[] = [
-  { pattern: /煤气|燃气|天然气|液化气|气味.*(气|煤)|漏气/, text: '请勿开关电灯电器、不要用明火或打电话于室内，立即开窗通风、关闭燃气阀门，人员撤到室外后拨打燃气抢修电话或 119。' },
+  { pattern: /煤气|燃气|天然气|液化气|气味.*(气|煤)|漏气/, text: '请不要开关电灯和电器，不要用明火，也不要在屋里打电话；马上开窗通风、关掉燃气阀门，人到室外后再拨打燃气抢修电话或 119。' },
   { pattern: /着火|起火|火灾|冒烟|浓烟|烧起来|火苗/, text: '请立即撤离，用湿毛巾捂住口鼻、走楼梯不要乘电梯，马上拨打 119。' },
   { pattern: /困.*电梯|电梯.*(困|关)|被关在电梯/, text: '被困人员请保持冷静，按电梯内警铃或拨打轿厢内救援电话，不要强行扒门；情况危急请拨打 119。' },
   { pattern: /摔倒|跌倒|昏迷|晕倒|不省人事|没反应|叫不醒|没有呼吸|心脏|中风|喘不上气/, text: '如有生命危险请立即拨打 120；不要随意挪动摔倒的老人，注意保暖，等候救援。' },

@@ -86,7 +86,8 @@ export interface Stats {
     satisfaction: Rate
   }
   ratings: Record<Rating, number>
-  byCategory: { category: Category; name: string; count: number }[]
+  /** count = received; the 三率 as in byGrid (optional: digests stored before they were added lack them) */
+  byCategory: { category: Category; name: string; count: number; responseRate?: number | null; resolutionRate?: number | null; satisfactionRate?: number | null }[]
   byGrid: GridStats[]
   medians: {
     /** dispatch → first 签收, minutes */
@@ -182,7 +183,16 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
     assignee: staffById(community, r.assigneeStaffId)?.name ?? null,
   })
 
-  const byCategory = CATEGORIES.map((category) => ({ category, name: CATEGORY_NAMES[category], count: received.filter((r) => r.category === category).length }))
+  const byCategory = CATEGORIES.map((category) => {
+    const mine = received.filter((r) => r.category === category)
+    const mineRated = mine.filter(isRated)
+    return {
+      category, name: CATEGORY_NAMES[category], count: mine.length,
+      responseRate: rate(mine.filter(acceptedOnTime).length, mine.length).rate,
+      resolutionRate: rate(mine.filter(isResolved).length, mine.length).rate,
+      satisfactionRate: rate(mineRated.filter(happy).length, mineRated.length).rate,
+    }
+  })
     .filter((c) => c.count > 0)
     .sort((a, b) => b.count - a.count || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category))
 

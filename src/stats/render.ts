@@ -27,10 +27,12 @@ export function summaryInput(f: DigestFigures) {
     收件: f.totals.received,
     办结: f.totals.resolved,
     仍在办理: f.totals.open,
+    按时签收: f.rates.response.numerator,
     响应率: pct(f.rates.response.rate),
     办结率: pct(f.rates.resolution.rate),
     满意率: pct(f.rates.satisfaction.rate),
     评价数: f.rates.satisfaction.denominator,
+    满意及基本满意: f.rates.satisfaction.numerator,
     未回复回访: f.ratings.no_answer,
     超时工单: f.totals.slaBreaches,
     重办工单: f.totals.reopened,
@@ -51,6 +53,20 @@ export function cleanSummary(summary: string | null | undefined): string | null 
   const cut = s.slice(0, SUMMARY_MAX_CHARS)
   const end = Math.max(cut.lastIndexOf('。'), cut.lastIndexOf('！'), cut.lastIndexOf('；'))
   return end > 0 ? cut.slice(0, end + 1) : `${cut.slice(0, SUMMARY_MAX_CHARS - 1)}…`
+}
+
+/**
+ * The LLM summary as it may be shown: at most three sentences, and only when every number in it is one of
+ * the figures it was given (a model that computes or invents a number loses its summary, not the digest).
+ */
+export function groundedSummary(summary: string | null | undefined, input: object): string | null {
+  const s = cleanSummary(summary)
+  if (!s) return null
+  const sentences = s.match(/[^。！？!?]+[。！？!?]?/g) ?? [s]
+  const three = sentences.slice(0, 3).join('').trim()
+  const known = new Set(JSON.stringify(input).match(/\d+(?:\.\d+)?/g) ?? [])
+  const numbers = three.match(/\d+(?:\.\d+)?/g) ?? []
+  return numbers.every((n) => known.has(n)) ? three : null
 }
 
 /**

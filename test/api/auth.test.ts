@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ConfigError, DEV_JWT_SECRET, parseConfig } from '../../src/config.js'
 import { Resident, Staff } from '../../src/db/entities/index.js'
 import { startTestApi, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
+
+it('production refuses the published development JWT secret (tokens signed with it could be forged by anyone)', () => {
+  expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError)
+  expect(() => parseConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET/)
+  expect(parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-our-own-0123456789' }).JWT_SECRET).toBe('a-production-secret-of-our-own-0123456789')
+  expect(parseConfig({ NODE_ENV: 'development' }).JWT_SECRET).toBe(DEV_JWT_SECRET)
+})
 
 describeEachDb('mini-program auth', (kind) => {
   let t: TestApi

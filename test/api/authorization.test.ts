@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ServiceRequest } from '../../src/db/entities/index.js'
-import { Attachment } from '../../src/db/entities/index.js'
+import { Attachment, RequestEvent, ServiceRequest as ServiceRequestEntity } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { resolveRequest } from '../../src/requests/staffActions.js'
 import { fakeImage, photoForm, startTestApi, type ApiResponse, type SignedIn, type TestApi } from '../helpers/api.js'
@@ -19,6 +19,8 @@ type Endpoint = {
   name: string
   /** the request must be resolved first (rating) */
   resolved?: boolean
+  /** photoId is a photo 王芳 (the assignee) uploaded and attached, not the owner's */
+  staffPhoto?: boolean
   call: (t: TestApi, token: string, r: ServiceRequest, photoId: number) => Promise<ApiResponse>
   /** for list endpoints: whether the request is in the list, else the status (and error code) */
   expect: Record<Role, Cell | boolean>
@@ -41,6 +43,10 @@ const MATRIX: Endpoint[] = [
     expect: { 'resident-own': ok, 'resident-other': photoHidden, 'leader-own-grid': ok, 'deputy-own-grid': ok, 'leader-other-grid': photoHidden, secretary: ok },
   },
   {
+    name: 'GET /api/photos/:id (the assignee\'s resolution photo)', staffPhoto: true, call: (t, token, _r, photoId) => t.call('GET', `/api/photos/${photoId}`, { token }),
+    expect: { 'resident-own': ok, 'resident-other': photoHidden, 'leader-own-grid': ok, 'deputy-own-grid': ok, 'leader-other-grid': photoHidden, secretary: ok },
+  },
+  {
     name: 'GET /api/requests (in my list)', call: (t, token) => t.call('GET', '/api/requests?pageSize=50', { token }),
     expect: { 'resident-own': true, 'resident-other': false, 'leader-own-grid': false, 'deputy-own-grid': false, 'leader-other-grid': false, secretary: false },
   },
@@ -53,25 +59,38 @@ const MATRIX: Endpoint[] = [
     expect: { 'resident-own': created, 'resident-other': hidden, 'leader-own-grid': created, 'deputy-own-grid': created, 'leader-other-grid': hidden, secretary: created },
   },
   {
+    // a write with a photo: the caller uploads their own photo and attaches it with a comment
+    name: 'POST /api/requests/:id/comments with my photo',
+    call: async (t, token, r) => {
+      const up = await t.call('POST', '/api/photos', { token, body: photoForm([{ data: fakeImage.jpeg() }]) })
+      expect(up.status).toBe(201)
+      const res = await t.call('POST', `/api/requests/${r.id}/comments`, { token, json: { text: '补充照片', photos: [up.json.items[0].id] } })
+      const attached = await t.db.getRepository(Attachment).findOneByOrFail({ id: up.json.items[0].id })
+      expect(attached.requestId).toBe(res.status === 201 ? r.id : null)
+      return res
+    },
+    expect: { 'resident-own': created, 'resident-other': hidden, 'leader-own-grid': created, 'deputy-own-grid': created, 'leader-other-grid': hidden, secretary: created },
+  },
+  {
     name: 'POST /api/requests/:id/rating', resolved: true,
     call: (t, token, r) => t.call('POST', `/api/requests/${r.id}/rating`, { token, json: { solved: true, rating: 'satisfied' } }),
     expect: { 'resident-own': ok, 'resident-other': hidden, 'leader-own-grid': notReporter, 'deputy-own-grid': notReporter, 'leader-other-grid': hidden, secretary: notReporter },
   },
   {
     name: 'POST /api/tasks/:id/accept', call: (t, token, r) => t.call('POST', `/api/tasks/${r.id}/accept`, { token }),
-    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': notAssignee, secretary: ok },
+    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': hidden, secretary: ok },
   },
   {
     name: 'POST /api/tasks/:id/resolve', call: (t, token, r) => t.call('POST', `/api/tasks/${r.id}/resolve`, { token, json: { note: '已处理' } }),
-    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': notAssignee, secretary: ok },
+    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': hidden, secretary: ok },
   },
   {
     name: 'POST /api/tasks/:id/return', call: (t, token, r) => t.call('POST', `/api/tasks/${r.id}/return`, { token, json: { reason: '不归我管' } }),
-    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': notAssignee, secretary: ok },
+    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': notAssignee, 'leader-other-grid': hidden, secretary: ok },
   },
   {
     name: 'POST /api/tasks/:id/transfer', call: (t, token, r) => t.call('POST', `/api/tasks/${r.id}/transfer`, { token, json: { staff: '孙丽' } }),
-    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': ok, 'leader-other-grid': notAssignee, secretary: ok },
+    expect: { 'resident-own': staffOnly, 'resident-other': staffOnly, 'leader-own-grid': ok, 'deputy-own-grid': ok, 'leader-other-grid': hidden, secretary: ok },
   },
 ]
 
@@ -89,17 +108,18 @@ describeEachDb('authorization matrix: role × endpoint × owner', (kind) => {
   })
   afterAll(() => t.close())
 
-  /** A fresh request of the owner's, with one of their photos attached. */
-  async function freshRequest(resolved: boolean) {
+  /** A fresh request of the owner's, with one of their photos (or, with staffPhoto, one of the assignee's) attached. */
+  async function freshRequest(resolved: boolean, staffPhoto = false) {
     const r = await fileRequest(t.db, t.clock, t.communityId, { reporterId: users['resident-own'].user.id, building: '3', text: '3号楼楼道灯坏了' })
-    const up = await t.call('POST', '/api/photos', { token: users['resident-own'].token, body: photoForm([{ data: fakeImage.png() }]) })
+    const uploader = staffPhoto ? users['leader-own-grid'] : users['resident-own']
+    const up = await t.call('POST', '/api/photos', { token: uploader.token, body: photoForm([{ data: fakeImage.png() }]) })
     const photoId: number = up.json.items[0].id
     await t.db.getRepository(Attachment).update({ id: photoId }, { requestId: r.id })
     if (resolved) {
       const wang = await staffNamed(t.db, '王芳')
       await inTransaction(t.db, (em) => resolveRequest(em, t.clock, { requestId: r.id, staff: wang, channel: 'private', note: '好了' }))
     }
-    return { r, photoId }
+    return { r: await t.db.getRepository(ServiceRequestEntity).findOneByOrFail({ id: r.id }), photoId }
   }
 
   for (const endpoint of MATRIX) {
@@ -108,8 +128,15 @@ describeEachDb('authorization matrix: role × endpoint × owner', (kind) => {
         const want = endpoint.expect[role]
         const label = typeof want === 'boolean' ? (want ? 'listed' : 'not listed') : `${want.status}${want.code ? ` ${want.code}` : ''}`
         it(`${role} → ${label}`, async () => {
-          const { r, photoId } = await freshRequest(!!endpoint.resolved)
+          const { r, photoId } = await freshRequest(!!endpoint.resolved, !!endpoint.staffPhoto)
+          const events = () => t.db.getRepository(RequestEvent).countBy({ requestId: r.id })
+          const eventsBefore = await events()
           const res = await endpoint.call(t, users[role].token, r, photoId)
+          if (res.status >= 400) {
+            // a refused write changed nothing
+            const after = await t.db.getRepository(ServiceRequestEntity).findOneByOrFail({ id: r.id })
+            expect({ status: after.status, assignee: after.assigneeStaffId, events: await events() }).toEqual({ status: r.status, assignee: r.assigneeStaffId, events: eventsBefore })
+          }
           if (typeof want === 'boolean') {
             expect(res.status).toBe(200)
             expect(res.json.items.some((x: any) => x.id === r.id)).toBe(want)

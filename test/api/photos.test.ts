@@ -94,6 +94,23 @@ describeEachDb('mini-program: photos', (kind) => {
     expect(reuse.json.error.code).toBe('photo_already_used')
   })
 
+  it('a neighbour attached to a request that already has 9 photos is still answered 200; their photo stays theirs', async () => {
+    const nine = (await upload(li.token, Array.from({ length: 9 }, () => ({ data: fakeImage.png() })))).json.items.map((p: any) => p.id)
+    const first = await t.call('POST', '/api/requests', { token: li.token, json: { text: '2号楼电梯坏了，困了好久', building: '2', photos: nine } })
+    expect(first.status, first.text).toBe(201)
+    const zhang = await t.signIn('张大爷')
+    const mine = (await upload(zhang.token, [{ data: fakeImage.jpeg() }])).json.items[0].id
+    const same = await t.call('POST', '/api/requests', { token: zhang.token, json: { text: '2号楼电梯又坏了', building: '2', photos: [mine] } })
+    expect(same.status, same.text).toBe(200)
+    expect(same.json).toMatchObject({ outcome: 'attached', request: { id: first.json.request.id }, photos: [] })
+    expect(await t.db.getRepository(Attachment).countBy({ requestId: first.json.request.id })).toBe(9)
+    expect((await t.db.getRepository(Attachment).findOneByOrFail({ id: mine })).requestId).toBeNull()
+    // the photo can go with the next report
+    const next = await t.call('POST', '/api/requests', { token: zhang.token, json: { text: '2号楼门口垃圾没人清理，很臭', building: '2', photos: [mine] } })
+    expect(next.status, next.text).toBe(201)
+    expect(next.json.photos).toEqual([mine])
+  })
+
   it('someone else\'s upload cannot be referenced, and is not served to them before it is attached', async () => {
     const other = await t.signIn('王大妈')
     const mine = (await upload(li.token, [{ data: fakeImage.png() }])).json.items[0].id

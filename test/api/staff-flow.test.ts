@@ -89,8 +89,10 @@ describeEachDb('mini-program: the staff flow', (kind) => {
     const nobody = await t.call('POST', `/api/tasks/${r.id}/transfer`, { token: zhao.token, json: { staff: '不存在的人' } })
     expect(nobody.status).toBe(404)
     expect(nobody.json.error.code).toBe('staff_not_found')
-    // 王芳 no longer has it
-    expect((await t.call('POST', `/api/tasks/${r.id}/accept`, { token: wang.token })).status).toBe(403)
+    // 王芳 no longer has it: it is another grid's now, which she cannot even see (404, as for GET /api/requests/:id)
+    const gone = await t.call('POST', `/api/tasks/${r.id}/accept`, { token: wang.token })
+    expect(gone.status).toBe(404)
+    expect(gone.json.error.code).toBe('request_not_found')
     expect((await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: r.id })).assigneeStaffId).not.toBeNull()
   })
 

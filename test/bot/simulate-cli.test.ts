@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,18 @@ function simulate(file: string): Promise<{ code: number; stdout: string; stderr:
     execFile(process.execPath, ['--import', 'tsx', 'app/cli/simulate.ts', file], { env: cleanEnv, timeout: 60_000 }, (err, stdout, stderr) => {
       res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
     })
+  })
+}
+
+/** Runs `npm run chat` with piped input (not a terminal), as `printf … | npm run chat` does. */
+function chat(input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn' }
+  delete cleanEnv.DATABASE_URL
+  return new Promise((res) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'app/cli/chat.ts', '2026-11-23T09:00:00+08:00'], { env: cleanEnv, timeout: 60_000 }, (err, stdout, stderr) => {
+      res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
+    })
+    child.stdin!.end(input)
   })
 }
 
@@ -36,6 +48,18 @@ describe('npm run simulate', () => {
       requests: [{ no: '1', status: 'closed', category: 'repair', urgency: 'normal', building: '3', grid: '第一网格', assignee: '王芳', reporter: '李阿姨', reports: 1, rating: 'satisfied', reopened: 0 }],
     })
   })
+
+  it('stops quietly when its reader goes away (| head -1), without an EPIPE crash', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn' }
+    delete env.DATABASE_URL
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/simulate.ts', 'examples/scenarios/closed-loop.json'], { env })
+    let stderr = ''
+    child.stderr.on('data', (d) => { stderr += d })
+    child.stdout.once('data', () => child.stdout.destroy())
+    const code = await new Promise<number | null>((res) => child.on('close', (c) => res(c)))
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/)
+    expect(code).toBe(0)
+  }, 60_000)
 
   it('exits with code 2 and names the file, the step and the problem', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jiesu-sim-'))
@@ -76,4 +100,25 @@ describe('a week in the simulator', () => {
     expect(state.requests.map((r: { no: string; status: string; rating: string | null; reopened: number }) => [r.no, r.status, r.rating, r.reopened]))
       .toEqual([['1', 'closed', 'satisfied', 0], ['2', 'reopened', 'unsatisfied', 1]])
   }, 120_000)
+})
+
+describe('npm run chat', () => {
+  it('reads piped input to its end: echoes each line, answers bad commands, never crashes on EOF', async () => {
+    const { code, stdout, stderr } = await chat([
+      '/as 李阿姨', '/room 幸福里3号楼业主群', '3号楼楼道灯坏了', '/bogus', '/wait', '/wait soon', '/as', '/at',
+      '/as 王芳', '/dm', '接单 {{req2}}', '接单 {{req1}}', '/state',
+    ].join('\n'))
+    expect(stderr).not.toMatch(/"level":50|Error/)
+    expect(code).toBe(0)
+    expect(stdout).toContain('李阿姨@幸福里3号楼业主群> 3号楼楼道灯坏了\n')
+    expect(stdout).toMatch(/〔幸福里3号楼业主群〕 社区小助手：@李阿姨 已收到您反映的问题，工单号 1（维修报修）/)
+    expect(stdout).toContain('未知命令 /bogus')
+    expect(stdout.match(/（时长格式不对/g)).toHaveLength(2)
+    expect(stdout).toContain('（用法：/as 名字')
+    expect(stdout).toContain('（用法：/at 文字')
+    expect(stdout).toContain('{{req2}} 还不存在')
+    expect(stdout).toContain('社区小助手 → 王芳（私聊）：已签收工单 1。')
+    const state = JSON.parse(stdout.slice(stdout.indexOf('{\n'), stdout.lastIndexOf('}') + 1))
+    expect(state.requests).toMatchObject([{ no: '1', status: 'accepted', assignee: '王芳', reporter: '李阿姨' }])
+  }, 60_000)
 })

@@ -78,3 +78,13 @@ describe('maskPersonalData properties', () => {
     expect(maskPersonalData(null as unknown as string)).toBe('')
   })
 })
+
+describe('maskPersonalData: forms typed on phones', () => {
+  it('masks a mobile typed in full-width digits', () => {
+    expect(maskPersonalData('电话１３８００００１２３４')).toBe('电话138****1234')
+  })
+  it('masks an ID-card number typed in groups', () => {
+    expect(maskPersonalData('身份证 110101 19900307 1234')).toBe('身份证 110101 ******** 1234')
+    expect(maskPersonalData('110101-19900307-123X')).toBe('110101-********-123X')
+  })
+})

@@ -15,6 +15,7 @@ const classifier = stubClassifier([
   { match: /煤气/, result: { category: 'safety', urgency: 'urgent', location: { building: '5', unit: null, room: null } } },
   { match: /垃圾/, result: { category: 'environment', confidence: 0.3 } },
   { match: /水管/, result: { category: 'repair' } },
+  { match: /停水|没水/, result: { category: 'repair', urgency: 'high' } },
 ])
 
 describeEachDb('intake pipeline', (kind) => {
@@ -81,6 +82,19 @@ describeEachDb('intake pipeline', (kind) => {
     const late = await runIntake(deps(), msg(a.id, '3号楼电梯坏了'))
     expect(late.kind).toBe('created')
     if (first.kind === 'created' && late.kind === 'created') expect(late.request.id).not.toBe(first.request.id)
+  })
+
+  it('in a building\'s own group, a report naming no building joins that building\'s open request (synonyms count)', async () => {
+    const a = await resident(db, communityId, '住户辛')
+    const b = await resident(db, communityId, '住户壬')
+    const first = await runIntake(deps(), msg(a.id, '3号楼停水了', { source: 'private', chatRoomId: null, acknowledge: 'dm' }))
+    expect(first.kind).toBe('created')
+    if (first.kind !== 'created') return
+    // The classifier found no building in the text; the group is 幸福里3号楼业主群.
+    await db.getRepository(ServiceRequest).update({ id: first.request.id }, { building: '3' })
+    const second = await runIntake(deps(), msg(b.id, '我们这边也没水，一直没有水'))
+    expect(second.kind).toBe('attached')
+    if (second.kind === 'attached') expect(second.request.id).toBe(first.request.id)
   })
 
   it('"+1" and "我家也是" in the same room count as co-reports of the latest request', async () => {

@@ -19,3 +19,19 @@ describe('isFollowUpReply', () => {
   it.each(['+1', '＋1', '同上', '我家也是', '我家也是！', '我们楼也是', '+1 同上'])('%s is a follow-up', (t) => expect(isFollowUpReply(t)).toBe(true))
   it.each(['我家不是这样', '电梯坏了', '今天天气真好', '我家也是，从早上到现在都没热水，厨房水龙头一直滴'])('%s is not', (t) => expect(isFollowUpReply(t)).toBe(false))
 })
+
+describe('problemSimilarity folds words for the same thing', () => {
+  it.each([
+    ['3号楼门禁刷不开', '3号楼单元门打不开'],
+    ['垃圾桶满了没人收', '垃圾三天没人清了'],
+    ['下水道堵了', '地漏返水'],
+    ['楼上装修太吵', '楼上噪音扰民'],
+    ['楼道灯不亮', '3单元楼道的灯坏了'],
+    ['5号楼停水了', '5栋一直没有水'],
+  ])('%s ~ %s', (a, b) => expect(problemSimilarity(a, b)).toBeGreaterThanOrEqual(0.5))
+  it.each([
+    ['3号楼电梯坏了', '3号楼楼道灯坏了'],
+    ['3号楼电梯坏了', '3号楼水管漏水'],
+    ['门禁刷不开', '楼道里没水了'],
+  ])('%s ≁ %s', (a, b) => expect(problemSimilarity(a, b)).toBeLessThan(0.3))
+})

@@ -204,6 +204,24 @@ describeEachDb('回访 callbacks', (kind) => {
     expect((await requestOf(r2.id)).rating).toBe('no_answer')
   })
 
+  it('a report made in the mini-program is asked there even when the resident is also known on WeChat', async () => {
+    const both = await resident(db, communityId, '双渠道居民', { openid: 'openid-both', subscribeAllowed: true })
+    const wechatOnly = await resident(db, communityId, '双渠道居民乙', { openid: 'openid-both-2', subscribeAllowed: false })
+    clock.set('2026-12-05T09:00:00+08:00')
+    const viaMp = await resolvedFor(both)
+    const viaMp2 = await resolvedFor(wechatOnly)
+    await db.getRepository(RequestReporter).update({ requestId: viaMp.id }, { source: 'miniprogram' })
+    await db.getRepository(RequestReporter).update({ requestId: viaMp2.id }, { source: 'miniprogram' })
+    clock.set('2026-12-05T11:00:00+08:00')
+    await runCallbacks(deps())
+    const asked = await outboxWith(db, 'callback:ask:', viaMp.id)
+    expect(asked.map((o) => [o.channel, o.target])).toEqual([['mp_subscribe', 'openid-both']])
+    expect(asked[0]!.text).toContain('小程序')
+    // No subscribe permission: nothing is sent, the question waits in the mini-program.
+    expect(await outboxWith(db, 'callback:', viaMp2.id)).toHaveLength(0)
+    expect((await reporterRow(viaMp2.id, wechatOnly.id)).callbackStatus).toBe('asked')
+  })
+
   it('the registry job fired twice for the same time, or by two instances, asks once', async () => {
     const who = await resident(db, communityId, '林阿婆')
     clock.set('2026-12-07T09:00:00+08:00')

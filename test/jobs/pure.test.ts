@@ -7,7 +7,7 @@ import { slaColor } from '../../src/jobs/sla.js'
 import { sortTodo, todoItem } from '../../src/jobs/dailyTodo.js'
 import { previousWeek } from '../../src/stats/period.js'
 import { median } from '../../src/stats/rates.js'
-import { renderDigestText, type DigestFigures } from '../../src/stats/render.js'
+import { groundedSummary, renderDigestText, summaryInput, type DigestFigures } from '../../src/stats/render.js'
 
 const SH = 'Asia/Shanghai'
 const local = (s: string) => new Date(`${s}+08:00`)
@@ -179,5 +179,15 @@ describe('digest text', () => {
     const small = renderDigestText(figures(1))
     expect(small).not.toContain('更多见网页版')
     expect(small).toContain('【时效】签收中位 42分钟｜办结中位 25小时')
+  })
+
+  it('keeps an LLM summary to three sentences and only when its numbers are among the figures', () => {
+    const input = summaryInput(figures(1))
+    expect(input).toMatchObject({ 收件: 40, 按时签收: 36, 满意及基本满意: 27 })
+    expect(groundedSummary('本周收件40件，按时签收36件。办结率75%。满意率90%，请关注超时工单。多余的第四句。', input))
+      .toBe('本周收件40件，按时签收36件。办结率75%。满意率90%，请关注超时工单。')
+    // 41 is not a figure: the model made it up, so the summary is dropped (the digest still goes out).
+    expect(groundedSummary('本周收件41件。办结率75%。满意率90%。', input)).toBeNull()
+    expect(groundedSummary('   ', input)).toBeNull()
   })
 })

@@ -7,6 +7,7 @@ const request = z.object({
   service_request_id: z.string(), status: z.enum(['open', 'closed']), status_notes: z.string(), service_name: z.string(), service_code: z.string(),
   description: z.string(), agency_responsible: z.string(), service_notice: z.string().nullable(), requested_datetime: z.string(),
   updated_datetime: z.string(), expected_datetime: z.string().nullable(), address: z.string().nullable(),
+  address_id: z.null(), zipcode: z.null(), lat: z.null(), long: z.null(), media_url: z.null(),
 })
 const note = 'Open311 GeoReport v2 (JSON). Errors are an array of {code, description}, not the API\'s {"error":…} object.'
 

@@ -82,7 +82,9 @@ export function requestRoutes(router: Router): void {
         throw new NotARequestError()
       }
       const attached = await inTransaction(deps.db, async (tx) => {
-        const ids = await attachPhotos(tx, deps.clock, { requestId: result.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report' })
+        // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
+        const ids = await attachPhotos(tx, deps.clock, { requestId: result.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
+        if (ids.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: result.request.id, given: photoIds, attached: ids }, 'some photos were not attached')
         await markProcessed(tx, deps, inboxId, result.request.id, result.kind)
         return ids
       })
@@ -130,7 +132,7 @@ export function requestRoutes(router: Router): void {
     ])
     const residentIds = [...new Set(events.filter((e) => e.actorType === 'resident' && e.actorId != null).map((e) => e.actorId!))]
     const residents = asStaff && residentIds.length ? await em.find(Resident, { where: { id: In(residentIds) }, select: { id: true, name: true, wechatName: true } }) : []
-    const timelineViewer: TimelineViewer = { kind: asStaff ? 'staff' : 'resident', residentId: viewer.residentId }
+    const timelineViewer: TimelineViewer = { kind: asStaff ? 'staff' : 'resident', residentId: viewer.residentId, staffId: viewer.staff?.id ?? null }
     const lookup = { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map(residents.map((r) => [r.id, r])) }
     ctx.body = {
       request: asStaff ? (await presentTasks(em, [request], now))[0] : await presentOne(em, request, viewer.residentId ?? -1, now),
@@ -177,7 +179,7 @@ export function requestRoutes(router: Router): void {
         await notifyReporters(em, deps.clock, request, `comment:evt${event.id}`, `工作人员${viewer.staff!.name}就工单 ${request.no} 留言：${body.text}`)
       }
       const staff = await em.find(Staff, { where: { communityId: request.communityId }, select: { id: true, name: true } })
-      return { comment: presentEvent(event, { kind: actor.type === 'staff' ? 'staff' : 'resident', residentId: viewer.residentId }, { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map() })! }
+      return { comment: presentEvent(event, { kind: actor.type === 'staff' ? 'staff' : 'resident', residentId: viewer.residentId, staffId: viewer.staff?.id ?? null }, { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map() })! }
     })
   })
 }

@@ -8,7 +8,7 @@ import { requireStaff } from '../../middleware/auth.js'
 import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { registerRoute } from '../../openapi.js'
-import { viewerOf } from '../../policies.js'
+import { loadVisibleRequest } from '../../policies.js'
 import { presentTasks } from '../../presenters/load.js'
 import { attachPhotos } from '../photos/attach.js'
 import {
@@ -17,6 +17,11 @@ import {
 } from './schema.js'
 
 const CHANNEL = 'miniprogram' as const
+
+/*
+ * Each action first loads the request as the caller may see it: one they may not see (another grid's, another
+ * community's, an unknown id) is a 404, so ids cannot be probed; one they see but may not act on is a 403.
+ */
 const DISPATCH_QUEUE: RequestStatus[] = ['new', 'returned']
 
 export function taskRoutes(router: Router): void {
@@ -47,7 +52,10 @@ export function taskRoutes(router: Router): void {
     const deps = depsOf(ctx)
     const { params } = inputOf(ctx, taskParamsSchema)
     const staff = staffOf(ctx)
-    const request = await inTransaction(deps.db, (em) => acceptRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL }))
+    const request = await inTransaction(deps.db, async (em) => {
+      await loadVisibleRequest(em, ctx, params.id)
+      return acceptRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL })
+    })
     ctx.body = { task: (await presentTasks(deps.db.manager, [request], deps.clock.now()))[0] }
   })
 
@@ -57,7 +65,7 @@ export function taskRoutes(router: Router): void {
     const { params, body } = inputOf(ctx, resolveSchema)
     const staff = staffOf(ctx)
     const request = await inTransaction(deps.db, async (em) => {
-      const viewer = await viewerOf(em, ctx)
+      const { viewer } = await loadVisibleRequest(em, ctx, params.id)
       const resolved = await resolveRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, note: body.note })
       await attachPhotos(em, deps.clock, { requestId: resolved.id, ids: body.photos ?? [], viewer, actor: { type: 'staff', id: staff.id }, channel: CHANNEL, stage: 'resolution' })
       return resolved
@@ -70,7 +78,10 @@ export function taskRoutes(router: Router): void {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, returnSchema)
     const staff = staffOf(ctx)
-    const request = await inTransaction(deps.db, (em) => returnRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, reason: body.reason }))
+    const request = await inTransaction(deps.db, async (em) => {
+      await loadVisibleRequest(em, ctx, params.id)
+      return returnRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, reason: body.reason })
+    })
     ctx.body = { task: (await presentTasks(deps.db.manager, [request], deps.clock.now()))[0] }
   })
 
@@ -79,7 +90,10 @@ export function taskRoutes(router: Router): void {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, transferSchema)
     const staff = staffOf(ctx)
-    const request = await inTransaction(deps.db, (em) => transferRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, to: body.staff }))
+    const request = await inTransaction(deps.db, async (em) => {
+      await loadVisibleRequest(em, ctx, params.id)
+      return transferRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, to: body.staff })
+    })
     ctx.body = { task: (await presentTasks(deps.db.manager, [request], deps.clock.now()))[0] }
   })
 }

@@ -14,7 +14,7 @@ import { PATTERNS, type Concept } from './lexicon.js'
 import { conceptMatcher, type Hit } from './matcher.js'
 import type { Classification, Classifier, ClassifierInput, Location } from './types.js'
 import {
-  NOT_NOW_BEFORE, ONGOING_SINCE, GONE_AFTER, INJECTION, BRACKET_NOTICE, SIGNED_NOTICE,
+  NOT_NOW_BEFORE, ONGOING_SINCE, GONE_AFTER, INJECTION, STEERING, BRACKET_NOTICE, SIGNED_NOTICE,
   STAFF_SPEAKER, TO_ALL_IMPERATIVE, INFO_HEADER, SELF_CAUSED, FORWARDED, FIRST_PERSON,
   ME_TOO, SUGGEST_VERB, ZHENGGE, AGE_ELDER, MISSING_PERSON,
   LEFT_NOT_BACK, DAYS_UNSEEN, KNOCK_NO_ANSWER, GAS_LEAK, GAS_ESCAPING, STRONG_FIRE,
@@ -26,6 +26,9 @@ import {
   HARDSHIP, IMMINENT_DEADLINE, DEADLINE, ONE_OFF_FAVOUR, LIGHT_FAULT, HEATING_OR_WATER_OUT,
   WE_BUILDING, TIME_TO_HOSPITAL, KIDS_EXPOSED, NEIGHBOUR_ADDRESS, PUBLIC_WARNING, POSITIVE_TONE,
   SARCASM, CLUTTER, FIRE_TALK, PLACEHOLDER_ONLY, HAS_WORD, PLANNED_OUTAGE, ALARM_CALL, SUGGEST_FRAME,
+  HAPPENED_BEFORE_AFTER, DEMENTIA, PERSON_GONE, BUT_AFTER, PEST_CONTROL, FOR_ME, OPINION_PROPOSAL, THANKS_LEAD, ASK_NOW,
+  ENV_PROBLEM, INTRUDER_NOW, INFANT, QUEUE, FAVOUR_ASK_BEFORE, UNKNOWN_PARTY_BEFORE, COMMON_AREA, HELP_WANTED, IMPROVED,
+  ASKED_ALREADY, UNSOCIAL_HOURS, WATER_ON_WIRING, RELAYED,
 } from './rules.js'
 
 /** Long pastes are rare; the opening carries the request and capping keeps the cost bounded. */
@@ -131,7 +134,10 @@ function activeHits(f: Features, c: Concept): Hit[] {
     // A gapped pattern may have swallowed the qualifier (万一漏了): look inside it too.
     const before = clauseBefore(f.s, h.start, 8) + (h.pattern ? h.term.slice(0, -2) : '')
     if (notNow(before)) return false
-    if (GONE_AFTER.test(clauseAfter(f.s, h.end, 10))) return false
+    const after = clauseAfter(f.s, h.end, 10)
+    if (GONE_AFTER.test(after)) return false
+    // 已经绊倒老人一次了, 摔过好几次: it happened before, nobody is down right now.
+    if (c === 'distress' && HAPPENED_BEFORE_AFTER.test(after)) return false
     return true
   })
 }
@@ -183,6 +189,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   const s = norm.toLowerCase()
   for (const re of INJECTION) if (re.test(s)) return chatter(location, 0.95, ['prompt_injection'])
+  const steering = STEERING.some(re => re.test(s))
 
   const f = new Features(s)
   const reasons: string[] = []
@@ -209,7 +216,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
     if (!onlySmell || ELECTRIC.test(s)) fireNow = true
   }
   if (fireNow) urgent.push({ cue: 'fire', category: 'safety' })
-  if (has('trapped') || (TRAPPED_CONTEXT.test(s) && ELEVATOR.test(s) && PERSON_INSIDE.test(s))) {
+  if (f.of('trapped').some(h => !notNow(clauseBefore(s, h.start, 16)) && !GONE_AFTER.test(clauseAfter(s, h.end, 12))) || (TRAPPED_CONTEXT.test(s) && ELEVATOR.test(s) && PERSON_INSIDE.test(s))) {
     urgent.push({ cue: 'trapped', category: ELEVATOR.test(s) ? 'repair' : 'safety' })
   }
   const distressNow = f.active('distress').length > 0
@@ -218,8 +225,11 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if ((elderPerson || alone) && !has('pet') && (DAYS_UNSEEN.test(s) || KNOCK_NO_ANSWER.test(s) || f.of('missing').some(h => h.pattern))) {
     urgent.push({ cue: 'unresponsive', category: 'elderly_help' })
   }
-  const missingPerson = (MISSING_PERSON.test(s) || (elderPerson && LEFT_NOT_BACK.test(s))) && !has('pet') && !has('resolved')
-  if (missingPerson && f.active('missing').length > 0) {
+  // A person gone missing: named (老人走丢了), an elder who went out and is not back, or a person with
+  // dementia who "just vanished" (一眨眼人就没了).
+  const missingPerson = (MISSING_PERSON.test(s) || (elderPerson && LEFT_NOT_BACK.test(s)) || ((elderPerson || DEMENTIA.test(s)) && PERSON_GONE.test(s)))
+    && !has('pet') && !has('resolved')
+  if (missingPerson && (f.active('missing').length > 0 || PERSON_GONE.test(s))) {
     urgent.push({ cue: 'missing_person', category: 'elderly_help' })
   }
   if ((has('burst') && BURST_WATER.test(s)) || (has('flood') && FLOOD_ELECTRIC.test(s)) || (has('gushing') && has('flood'))) {
@@ -229,10 +239,14 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (STRUCTURAL_NOW.test(s)) urgent.push({ cue: 'structural_danger', category: 'safety' })
   if (IMMINENT_COLLAPSE.test(s)) urgent.push({ cue: 'imminent_collapse', category: 'safety' })
   if (SHOCK.test(s)) urgent.push({ cue: 'electric_shock', category: 'safety' })
+  // Water running into lights or wiring (顺着灯的线往下流): shock and fire risk right now.
+  if (WATER_ON_WIRING.test(s)) urgent.push({ cue: 'water_on_wiring', category: 'safety' })
   if (has('dog') && f.active('bite').some(h => DOG_ATTACK.test(h.term)) && (DOG_NOW.test(s) || BITTEN.test(s))) {
     urgent.push({ cue: 'dog_attack', category: 'safety' })
   }
   if (CHILD_DANGER.test(s)) urgent.push({ cue: 'child_in_danger', category: 'safety' })
+  // A break-in under way (撬门 … 现在还在): danger to people and property right now.
+  if (has('intruder') && INTRUDER_NOW.test(s)) urgent.push({ cue: 'break_in_now', category: 'safety' })
   if (BATTERY_SWELL.test(s)) urgent.push({ cue: 'battery_swelling', category: 'safety' })
   if (SELF_HARM.test(s)) urgent.push({ cue: 'self_harm', category: elderPerson ? 'elderly_help' : 'safety' })
   if (VIOLENCE.test(s)) urgent.push({ cue: 'violence', category: 'safety' })
@@ -244,7 +258,9 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // ---------------------------------------------------------------- not-a-request framings
   const recur = has('recur') || has('complain')
-  const resolvedHits = f.of('resolved').filter(h => !/(没|不|未|还没|没有|怎么|何时|啥时候|什么时候)$/.test(clauseBefore(s, h.start, 3)))
+  const resolvedHits = f.of('resolved').filter(h => !/(没|不|未|还没|没有|怎么|何时|啥时候|什么时候)$/.test(clauseBefore(s, h.start, 3))
+    // "热水器没坏，但是热水出不来": the part that is fine is not the problem being reported.
+    && !BUT_AFTER.test(s.slice(h.end, h.end + 6)))
   const resolvedQuestion = /(修好|好了|恢复|来电|来水)[^,，。]{0,3}(吗|没|没有|了吗|呢|\?)/.test(s)
   const resolved = resolvedHits.length > 0 && !resolvedQuestion
   const handling = f.of('handling').some(h => !/(不|没|没有|不太|不够|不是很|还没)$/.test(clauseBefore(s, h.start, 4)))
@@ -286,10 +302,15 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   const conflict = f.distinctActive('conflict')
   score.dispute += ev(nuisance, 2, 0.8, 3) + ev(conflict, 1.5, 0.7, 3) + ev(f.distinct('fee'), 2, 0.8, 3) + (party ? 0.5 : 0)
   if (party && nuisance > 0) score.dispute += 1
+  // Conduct at unsocial hours (半夜, 一大早, 午休) is worse; the hour alone is no conduct (孩子半夜发烧).
+  if (nuisance > 0 && UNSOCIAL_HOURS.test(s)) score.dispute += 1.5
   if (party && conflict > 0) score.dispute += 1
 
   // environment: sanitation, pests, greenery
   score.environment += ev(f.distinct('env'), 2.2, 0.8, 3) + ev(f.distinct('pest'), 2.6, 0.8, 2) + ev(f.distinct('greenery'), 0.8, 0.3, 2)
+  if ((has('env') || has('pest')) && COMMON_AREA.test(s)) score.environment += 0.6
+  // Pests in numbers, or pest control asked for, is a sanitation problem whatever place is named.
+  if (has('pest') && (has('severe') || PEST_CONTROL.test(s))) score.environment += 1.5
 
   // safety: hazards to life or property
   score.safety += ev(f.distinct('hazard'), 3, 1, 2)
@@ -320,13 +341,17 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // suggestion: proposals to improve the community
   const suggestWord = has('suggest')
-  const suggestVerb = SUGGEST_VERB.test(s) || ZHENGGE.test(s)
+  // "帮我开个证明" asks something for the writer; a suggestion proposes something for the community.
+  const forMe = FOR_ME.test(s)
+  const suggestVerb = ((SUGGEST_VERB.test(s) && !forMe) || ZHENGGE.test(s) || OPINION_PROPOSAL.test(s))
   if (/建议|提议|提个建议|倡议/.test(s)) score.suggestion += 5
   else if (suggestWord) score.suggestion += 3
   if (suggestVerb) score.suggestion += 4
 
   // other: favours and services that fit nowhere else
   score.other += ev(f.distinct('favour'), 2.2, 0.6, 2)
+  // A favour asked for directly (帮忙打印, 帮我联系, 能不能代收) is the request itself.
+  if (f.of('favour').some(h => h.term.startsWith('帮') || FAVOUR_ASK_BEFORE.test(clauseBefore(s, h.start, 4)))) score.other += 1
 
   // ---------------------------------------------------------------- cross-category rules
   // Leaks between floors where blame is at issue are disputes (guide); a plain leak is a repair.
@@ -350,14 +375,16 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (deliberateBurn && /味|烟/.test(s) && !fireNow) score.environment += 1
 
   // A person in distress outweighs whatever object is nearby (倒在楼梯口 is not a stair repair).
-  for (const u of urgent) score[u.category] += u.category === 'elderly_help' ? 5 : 3
+  for (const u of urgent) score[u.category] += u.category === 'elderly_help' || u.cue === 'violence' ? 5 : 3
 
   // ---------------------------------------------------------------- request evidence
   const ranked = (Object.keys(score) as Category[]).sort((a, b) => score[b] - score[a] || tieOrder(a) - tieOrder(b))
   const top = ranked[0]!
   const topScore = score[top]
 
-  const authority = has('authority') || /@\S{0,6}(物业|社区|管家|小助手|网格|居委|客服|保安|书记)/.test(s)
+  // A private chat with the bot or a mini-program message is addressed to the community itself.
+  const direct = input.room === 'private' || input.room === 'miniprogram'
+  const authority = has('authority') || direct || /@\S{0,6}(物业|社区|管家|小助手|网格|居委|客服|保安|书记)/.test(s)
   const ask = has('ask')
   const complaint = has('complain')
   let evidence = topScore
@@ -373,21 +400,23 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // Soft framings that lower the evidence.
   const chatN = f.distinct('chat') + f.distinct('greeting')
-  const neighbourQ = has('neighbourQ') || NEIGHBOUR_ADDRESS.test(s)
-  if (neighbourQ && !authority) evidence -= /你家|你们家/.test(s) ? 3.5 : 2.5
+  const neighbourQ = f.of('neighbourQ').some(h => !UNKNOWN_PARTY_BEFORE.test(clauseBefore(s, h.start, 4))) || NEIGHBOUR_ADDRESS.test(s)
+  if (neighbourQ && !authority && !suggestVerb && !(HELP_WANTED.test(s) && topScore >= 2)) evidence -= /你家|你们家/.test(s) ? 3.5 : 2.5
   // Hearsay (听说隔壁小区…, 看到群里说…) is news, not a report; an answer to someone else's
   // question (我打听过了…) is information.
   if (/听说|据说|新闻|网上说|视频里|别的小区|隔壁小区|其他小区|群里说|有人说/.test(s) && !authority && !ask) evidence -= 2
-  if (/我(去|已经)?(打听|问|查|咨询)(过|了)/.test(s) && !questionish) evidence -= 2
+  if (ASKED_ALREADY.test(s) && !has('question')) evidence -= 2
   if (chatN > 0 && urgent.length === 0) evidence -= Math.min(chatN, 3) * 0.6
   // Enjoying something (烧烤太香了) is not complaining about it.
   if (POSITIVE_TONE.test(s) && !complaint && urgent.length === 0) evidence -= ask || questionish ? 1 : 3
   if (has('thanks') && !complaint && !ask && urgent.length === 0) evidence -= 1
   // Thanks for something already done, with nothing broken or asked: 谢谢社区送来的慰问品.
-  const thanksOnly = has('thanks') && !complaint && !ask && !questionish && urgent.length === 0 && f.distinctActive('fault') === 0 && !has('distress')
+  const thanksOnly = has('thanks') && !complaint && (!ask || (THANKS_LEAD.test(s) && !ASK_NOW.test(s) && !has('repairAct')))
+    && !questionish && urgent.length === 0 && f.distinctActive('fault') === 0 && f.active('distress').length === 0
 
   // Hard framings: the guide lists these as not requests.
   const problemStrong = topScore >= 4 || urgent.length > 0
+  if (steering && !problemStrong) return chatter(location, 0.9, ['prompt_injection'])
   if (announce >= 3 && !(firstPerson && problemStrong && !has('selfNotice'))) {
     return chatter(location, 0.85, ['announcement', ...reasonsOf(f, 'announce')])
   }
@@ -405,15 +434,21 @@ function classifyUnsafe(input: ClassifierInput): Classification {
     return chatter(location, 0.85, ['already_resolved', ...resolvedHits.map(h => `resolved:${h.term}`).slice(0, 2)])
   }
   // Praise or "they're on it" closes the matter, unless the problem is still going on (坏了第三周).
-  if (handling && !complaint && urgent.length === 0 && !(fault > 0 && has('longTime'))) {
+  if ((handling || IMPROVED.test(s)) && !complaint && urgent.length === 0 && !(fault > 0 && has('longTime')) && !ASK_NOW.test(s)) {
     if (topScore < 6 || POSITIVE_TONE.test(s)) return chatter(location, 0.75, ['being_handled'])
   }
   if (PUBLIC_WARNING.test(s) && urgent.length === 0 && !(authority && (ask || questionish))) {
     return chatter(location, 0.75, ['public_warning'])
   }
   if (thanksOnly) return chatter(location, 0.75, ['thanks'])
+  // "我刚问了社区，说低保要本人去申请…": passing on an answer, asking nothing.
+  if (ASKED_ALREADY.test(s) && !has('question') && !ASK_NOW.test(s) && !complaint && urgent.length === 0 && (fault === 0 || RELAYED.test(s))) {
+    return chatter(location, 0.7, ['relayed_answer'])
+  }
   if (PLANNED_OUTAGE.test(s) && !complaint && urgent.length === 0) return chatter(location, 0.75, ['planned_outage'])
   const lostPetOrItem = (has('lost') && (has('pet') || has('lostItem'))) || has('found')
+  // Something found and handed in (放保安亭了): news for the owner, unless the community is asked to act.
+  if (has('found') && !ASK_NOW.test(s) && howN === 0 && urgent.length === 0 && !complaint) return chatter(location, 0.85, ['found_item'])
   if (lostPetOrItem && !missingPerson && !authority && policyN === 0 && !has('favour') && urgent.length === 0) {
     return chatter(location, 0.85, ['lost_or_found'])
   }
@@ -426,7 +461,9 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (!isRequest && SARCASM.test(s) && topScore >= 3 && (has('longTime') || complaint)) isRequest = true
   // A bare question with no community topic is neighbour chat.
   const alarm = ALARM_CALL.test(s) && !POSITIVE_TONE.test(s) && chatN === 0
-  if (isRequest && topScore < 1.5 && urgent.length === 0 && !alarm && !(authority && ask && !neighbourQ && chatN === 0)) isRequest = false
+  // "社区有没有人能帮忙" asks the community, not the neighbours.
+  const askingAuthority = authority && ask && chatN === 0 && (!neighbourQ || HELP_WANTED.test(s))
+  if (isRequest && topScore < 1.5 && urgent.length === 0 && !alarm && !askingAuthority) isRequest = false
   if (!isRequest) {
     const conf = 0.5 + Math.min(0.45, (THRESHOLD - evidence) * 0.1)
     return chatter(location, conf, ['no_request_signal', `evidence:${evidence.toFixed(1)}`])
@@ -445,6 +482,10 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (suggestVerb && !/建议|提议|提个建议|倡议|提个意见/.test(s) && problemMaxOf(score) >= 3 && category === 'suggestion') {
     category = (['safety', 'elderly_help', 'repair', 'dispute', 'environment'] as Category[]).reduce((a, b) => (score[b] > score[a] ? b : a))
   }
+  // A proposal for something new (能否在垃圾站旁边装个洗手池) that names places but no problem.
+  const problemSignal = fault > 0 || nuisance > 0 || conflict > 0 || complaint || has('pest') || has('severe') || f.active('distress').length > 0
+    || ENV_PROBLEM.test(s) || (elderPerson && needN > 0)
+  if (suggestVerb && !problemSignal && urgent.length === 0 && category !== 'suggestion' && category !== 'consultation') category = 'suggestion'
   // A message framed as a proposal is a suggestion whatever problems it mentions, unless there is danger.
   if (SUGGEST_FRAME.test(s) && urgent.length === 0) category = 'suggestion'
   // A proposal beats a mild complaint it is attached to, not a danger.
@@ -537,7 +578,8 @@ function decideUrgency(x: UrgencyInput): Urgency {
       if (ELEVATOR_DOWN.test(s) && !BUTTON.test(s)) return 'high'
       if (x.elderPerson && /(冻|冷|热|晕|病|腿|下不了|上不去|爬不动|走不动|没法|不方便)/.test(s)) return 'high'
       if (x.child && KIDS_EXPOSED.test(s) && !LIGHT_FAULT.test(s)) return 'high'
-      if (/(排了|堵到|一溜|排队|堵死)/.test(s)) return 'high'
+      if (QUEUE.test(s)) return 'high'
+      if (INFANT.test(s) && /(暖气|供暖|冷|冻|热水|停水|停电|没水|没电|度)/.test(s)) return 'high'
       return 'normal'
     }
     case 'safety': {

@@ -89,10 +89,12 @@ describeEachDb('Open311 GeoReport v2', (kind) => {
     })
     // The reporter's own name and the room are masked; the building stays (it is the address).
     expect(repair.description).toBe('3号楼2单元***李**：楼道灯坏了，电话139****2222，身份证110101********1234')
+    // Every GeoReport v2 field of GET requests, by its spec name; the location fields we do not keep are null.
     expect(Object.keys(repair).sort()).toEqual([
-      'address', 'agency_responsible', 'description', 'expected_datetime', 'requested_datetime', 'service_code', 'service_name',
-      'service_notice', 'service_request_id', 'status', 'status_notes', 'updated_datetime',
+      'address', 'address_id', 'agency_responsible', 'description', 'expected_datetime', 'lat', 'long', 'media_url', 'requested_datetime',
+      'service_code', 'service_name', 'service_notice', 'service_request_id', 'status', 'status_notes', 'updated_datetime', 'zipcode',
     ])
+    expect(repair).toMatchObject({ address_id: null, zipcode: null, lat: null, long: null, media_url: null })
     const env = body.find((r: any) => r.service_request_id === ids.env!.no)
     expect(env).toMatchObject({ status: 'closed', status_notes: '已办结', address: 'A栋', agency_responsible: '第三网格', expected_datetime: null })
     const elderly = body.find((r: any) => r.service_request_id === ids.elderly!.no)

@@ -150,6 +150,12 @@ describeEachDb('secretary API: management and re-import', (kind) => {
     expect(empty.status).toBe(400)
     const huge = await h.call('/api/admin/import', { method: 'POST', token, headers: { 'content-type': 'text/yaml' }, body: `# ${'x'.repeat(300 * 1024)}\n${sample}` })
     expect(huge.status).toBe(413)
+    // An alias bomb ("billion laughs", 9^8 strings from a few hundred bytes) is refused as an invalid file, not a 500.
+    const levels = 'abcdefgh'.split('')
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${levels.slice(1).map((l, i) => `${l}: &${l} [${Array(9).fill(`*${levels[i]}`).join(', ')}]`).join('\n')}\n`
+    const boom = await call('POST', '/api/admin/import', { yaml: bomb })
+    expect(boom.status).toBe(400)
+    expect(boom.body.error.code).toBe('invalid_community_file')
     // The file's own rules still hold: unchanged after all that.
     const fourth = await h.db.getRepository(Building).findOneByOrFail({ communityId: h.communityId, code: '4' })
     expect(fourth.gridId).not.toBeNull()

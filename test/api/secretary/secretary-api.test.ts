@@ -100,6 +100,10 @@ describeEachDb('secretary API', (kind) => {
     const cat = Object.fromEntries(body.byCategory.map((c: any) => [c.category, c.count]))
     expect(cat.repair).toBe(3)
     expect(cat.dispute).toBe(1)
+    // The 三率 by category too. repair = r1 (on time, closed, 满意), r2 (late, reopened, 不满意), r3 (untouched).
+    const byCat = Object.fromEntries(body.byCategory.map((c: any) => [c.category, c]))
+    expect(byCat.repair).toMatchObject({ count: 3, responseRate: 1 / 3, resolutionRate: 1 / 3, satisfactionRate: 0.5 })
+    expect(byCat.dispute).toMatchObject({ count: 1, responseRate: 1, resolutionRate: 1, satisfactionRate: 1 })
     const grid = Object.fromEntries(body.byGrid.map((g: any) => [g.name, g]))
     expect(grid['第一网格']).toMatchObject({ received: 2, responseRate: 1, resolutionRate: 1, satisfactionRate: 1 })
     expect(grid['第二网格']).toMatchObject({ received: 1, responseRate: 0, resolutionRate: 0, satisfactionRate: 0 })
