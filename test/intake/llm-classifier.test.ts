@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { looksLikePromptInjection } from '../../src/intake/classifier/injection.js'
 import {
   buildUserMessage,
   createLlmClassifier,
-  looksLikePromptInjection,
   normaliseBuilding,
-  summarizeDigest,
-  transcribeVoice,
   type LlmClassifierOptions,
 } from '../../src/intake/classifier/llm.js'
+import { summarizeDigest, transcribeVoice } from '../../src/intake/llmTasks.js'
 import type { Classification, Classifier, ClassifierInput } from '../../src/intake/classifier/types.js'
 import { reply, startFakeOpenAI, type FakeOpenAI } from '../helpers/fakeOpenAI.js'
 

@@ -1,0 +1,87 @@
+import { ChatRoom, Community, Grid, Staff, type InboxMessage } from '../src/db/entities/index.js'
+import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
+import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, stripMentions, type BindCommand } from './matchers.js'
+import { attachImage, roomVoice } from './media.js'
+import { staffCommand } from './private.js'
+import { intakeText } from './report.js'
+import * as T from './texts.js'
+
+/**
+ * A group message. 绑定 works in any room; otherwise only bound rooms are heard: photos, voice, staff
+ * commands and reports. The room's WeChat id is remembered with whatever the message leads to.
+ */
+export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result> {
+  const room = await findRoom(h, row.roomTopic!, row.roomId)
+  const text = row.text ?? ''
+  if (row.kind === 'text') {
+    const bind = parseBindCommand(stripMentions(text, h.names()))
+    if (bind) return bindRoom(h, row, bind, room)
+  }
+  if (!room) return finish(h, row, { outcome: 'ignored_unbound_room' })
+  const rememberRoomId: Also = async (em) => {
+    if (row.roomId && room.wechatRoomId !== row.roomId) await em.update(ChatRoom, { id: room.id }, { wechatRoomId: row.roomId })
+  }
+  switch (row.kind) {
+    case 'image': return attachImage(h, row, room.communityId, rememberRoomId)
+    case 'voice': return roomVoice(h, row, room.communityId, room, rememberRoomId)
+    case 'text': {
+      // "完成 12 已更换灯泡" typed in the group is a command, never a new report.
+      const clean = stripMentions(text, h.names())
+      if (isStaffCommand(clean)) return groupStaffCommand(h, row, clean, room, rememberRoomId)
+      return intakeText(h, row, text, room.communityId, room, rememberRoomId)
+    }
+    default: return finish(h, row, { outcome: 'ignored', also: rememberRoomId })
+  }
+}
+
+/** The bound room: by WeChat room id when known (topics change), else by topic. */
+async function findRoom(h: Handling, topic: string, roomId: string | null): Promise<ChatRoom | null> {
+  const repo = h.ctx.db.getRepository(ChatRoom)
+  if (roomId) {
+    const byId = await repo.findOne({ where: { wechatRoomId: roomId }, order: { id: 'ASC' } })
+    if (byId) return byId
+  }
+  return repo.findOne({ where: { topic }, order: { id: 'ASC' } })
+}
+
+/**
+ * A staff command typed in a bound group: staff of the community get it run, with the confirmation in a
+ * private chat (the group is not filled with work talk); anyone else is refused only when they @ the bot.
+ */
+async function groupStaffCommand(h: Handling, row: InboxMessage, clean: string, room: ChatRoom, also: Also): Promise<Result> {
+  const staff = await h.ctx.db.getRepository(Staff).findOne({ where: { communityId: room.communityId, wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  if (staff) return staffCommand(h, row, staff, parseStaffCommand(clean)!, also)
+  if (isProgressQuery(clean)) return intakeText(h, row, row.text ?? '', room.communityId, room, also)
+  const mentioned = row.payload?.mentionSelf === true || mentionsBot(row.text ?? '', h.names())
+  return finish(h, row, { outcome: 'refused', replies: mentioned ? [roomReply(row, T.NOT_STAFF_IN_GROUP)] : [], also })
+}
+
+/** 绑定 <网格> / 绑定 社区, typed in the room by a staff member of the community. */
+async function bindRoom(h: Handling, row: InboxMessage, cmd: BindCommand, existing: ChatRoom | null): Promise<Result> {
+  const db = h.ctx.db
+  const staff = await db.getRepository(Staff).findOne({ where: { wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  if (!staff) {
+    // Unbound rooms stay silent for everyone else; in a bound room it is ordinary talk.
+    if (!existing) return finish(h, row, { outcome: 'ignored_unbound_room' })
+    return intakeText(h, row, row.text ?? '', existing.communityId, existing)
+  }
+  if (existing && existing.communityId !== staff.communityId) {
+    return finish(h, row, { outcome: 'rejected', replies: [roomReply(row, '本群已绑定到其他社区，不能重复绑定。')] })
+  }
+  let grid: Grid | null = null
+  if (cmd.target === 'grid') {
+    const grids = await db.getRepository(Grid).find({ where: { communityId: staff.communityId }, order: { id: 'ASC' } })
+    grid = grids.find((g) => g.name === cmd.gridName) ?? null
+    if (!grid) return finish(h, row, { outcome: 'rejected', replies: [roomReply(row, T.bindGridUnknown(cmd.gridName, grids.map((g) => g.name)))] })
+  }
+  const community = await db.getRepository(Community).findOneByOrFail({ id: staff.communityId })
+  return finish(h, row, {
+    outcome: 'bound',
+    replies: [roomReply(row, T.bound(row.roomTopic!, grid ? `${community.name}${grid.name}` : `${community.name}（全社区）`))],
+    also: async (em) => {
+      const current = existing ?? await em.findOne(ChatRoom, { where: { communityId: staff.communityId, topic: row.roomTopic! } })
+      if (current) await em.update(ChatRoom, { id: current.id }, { gridId: grid?.id ?? null, wechatRoomId: row.roomId ?? current.wechatRoomId })
+      else await em.insert(ChatRoom, { communityId: staff.communityId, topic: row.roomTopic!, gridId: grid?.id ?? null, wechatRoomId: row.roomId })
+    },
+  })
+}

@@ -1,0 +1,39 @@
+import { In, type DataSource } from 'typeorm'
+import { loadCommunity, staffById } from '../src/community/snapshot.js'
+import { Community, RequestReporter, Resident, ServiceRequest } from '../src/db/entities/index.js'
+import { OPEN_STATUSES } from '../src/requests/index.js'
+
+// Read-only questions about a resident, asked by the private-chat, report and voice handlers.
+
+/** The community of a private sender: where they are known as a resident, else the first one. */
+export async function communityForResident(db: DataSource, wechatName: string): Promise<number | null> {
+  const resident = await db.getRepository(Resident).findOne({ where: { wechatName }, order: { id: 'ASC' } })
+  if (resident?.communityId != null) return resident.communityId
+  const first = await db.getRepository(Community).find({ order: { id: 'ASC' }, take: 1 })
+  return first[0]?.id ?? null
+}
+
+/** The grid leader who looks after a resident: from their latest request, else from their building. */
+export async function gridLeaderOf(db: DataSource, wechatName: string, communityId: number): Promise<string | null> {
+  const resident = await db.getRepository(Resident).findOne({ where: { communityId, wechatName }, order: { id: 'ASC' } })
+  if (!resident) return null
+  const community = await loadCommunity(db.manager, communityId)
+  const latest = await db.getRepository(RequestReporter).findOne({ where: { residentId: resident.id }, order: { id: 'DESC' } })
+  const request = latest ? await db.getRepository(ServiceRequest).findOneBy({ id: latest.requestId }) : null
+  const gridId = request?.gridId ?? community.buildings.find((b) => resident.building != null && b.code === resident.building)?.gridId ?? null
+  const grid = community.grids.find((g) => g.id === gridId)
+  return staffById(community, grid?.leaderStaffId)?.name ?? null
+}
+
+/** A resident's requests still in hand (open or awaiting 回访), newest first, with who handles each. */
+export async function openRequestsOf(db: DataSource, wechatName: string, communityId: number): Promise<{ request: ServiceRequest; handler: string | null }[]> {
+  const resident = await db.getRepository(Resident).findOne({ where: { communityId, wechatName }, order: { id: 'ASC' } })
+  if (!resident) return []
+  const mine = await db.getRepository(RequestReporter).find({ where: { residentId: resident.id } })
+  if (!mine.length) return []
+  const requests = await db.getRepository(ServiceRequest).find({
+    where: { id: In(mine.map((m) => m.requestId)), status: In([...OPEN_STATUSES, 'resolved']) }, order: { id: 'DESC' }, take: 10,
+  })
+  const community = await loadCommunity(db.manager, communityId)
+  return requests.map((request) => ({ request, handler: staffById(community, request.assigneeStaffId)?.name ?? null }))
+}

@@ -1,0 +1,107 @@
+import { loadCommunity } from '../src/community/snapshot.js'
+import { Staff, type InboxMessage } from '../src/db/entities/index.js'
+import { inTransaction } from '../src/db/transaction.js'
+import { DomainError } from '../src/errors.js'
+import { answerCallback, parseCallbackAnswer } from '../src/jobs/callbacks.js'
+import { enqueue } from '../src/outbox/outbox.js'
+import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { runStaffCommand } from './commands.js'
+import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
+import { markProcessed } from './inbox.js'
+import { communityForResident, gridLeaderOf, openRequestsOf } from './lookups.js'
+import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, stripMentions, type StaffCommand } from './matchers.js'
+import { attachImage, transcribe } from './media.js'
+import { intakeText } from './report.js'
+import * as T from './texts.js'
+
+/**
+ * A private chat. Staff: commands, 待办, 巡查上报. Residents: 帮助, 进度, 回访 answers, and reports (上报).
+ * Photos and voice are handled first; a voice message then counts as what it says.
+ */
+export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Result> {
+  const db = h.ctx.db
+  const staff = await db.getRepository(Staff).findOne({ where: { wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  if (row.kind === 'image') return attachImage(h, row, staff?.communityId ?? await communityForResident(db, row.senderName!))
+  if (row.kind === 'other') return finish(h, row, { outcome: 'ignored' })
+  let text = row.text ?? ''
+  if (row.kind === 'voice') {
+    const heard = await transcribe(h, row)
+    if (!heard) {
+      const communityId = staff ? null : await communityForResident(db, row.senderName!)
+      const reply = staff ? T.STAFF_VOICE : T.voiceFallback(communityId == null ? null : await gridLeaderOf(db, row.senderName!, communityId))
+      return finish(h, row, { outcome: 'voice_unreadable', replies: [dmReply(row, reply)] })
+    }
+    text = heard
+  }
+  const clean = stripMentions(text, h.names())
+  const command = parseStaffCommand(clean)
+  if (staff) {
+    if (command) return staffCommand(h, row, staff, command)
+    if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
+    // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
+    const report = parseStaffReport(clean)
+    if (report) return intakeText(h, row, report, staff.communityId, null, undefined, staff)
+    return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.STAFF_HELP}`)] })
+  }
+  // 我的工单 is a resident's 进度 as much as a staff member's 待办: only a staff command proper is refused.
+  if (isStaffCommand(clean) && !isProgressQuery(clean)) return finish(h, row, { outcome: 'refused', replies: [dmReply(row, T.NOT_STAFF)] })
+
+  const communityId = await communityForResident(db, row.senderName!)
+  if (communityId == null) return finish(h, row, { outcome: 'ignored' })
+  if (isHelpRequest(clean)) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.RESIDENT_HELP)] })
+  if (isProgressQuery(clean)) return progress(h, row, communityId)
+  if (parseCallbackAnswer(clean)) {
+    const answered = await callbackAnswer(h, row, communityId, clean)
+    if (answered) return answered
+  }
+  return intakeText(h, row, clean, communityId, null)
+}
+
+/** A 回访 answer (1/2/3 or words) when one is awaited from this resident; null lets the text go on to intake. */
+async function callbackAnswer(h: Handling, row: InboxMessage, communityId: number, text: string): Promise<Result | null> {
+  try {
+    return await inTransaction(h.ctx.db, async (em) => {
+      const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
+      const answer = await answerCallback(em, h.ctx.clock, { residentId: resident.id, text, channel: 'private' })
+      if (!answer) return null
+      await markProcessed(em, h.ctx.clock, row, answer.requestId)
+      return { outcome: 'callback' as const, requestId: answer.requestId }
+    })
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err
+    return finish(h, row, { outcome: 'rejected', replies: [dmReply(row, err.message)] })
+  }
+}
+
+async function progress(h: Handling, row: InboxMessage, communityId: number): Promise<Result> {
+  const rows = await openRequestsOf(h.ctx.db, row.senderName!, communityId)
+  return finish(h, row, { outcome: 'progress', replies: [dmReply(row, T.progressList(rows))] })
+}
+
+/** Runs a staff command, typed here or in a group; the answer always goes to the staff member privately. */
+export async function staffCommand(h: Handling, row: InboxMessage, staff: Staff, command: StaffCommand, also?: Also): Promise<Result> {
+  if (command.kind === 'help') return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.STAFF_HELP)], also })
+  if (command.kind === 'malformed') return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, T.malformedCommand(command.verb, command.usage))], also })
+  try {
+    return await inTransaction(h.ctx.db, async (em) => {
+      await also?.(em)
+      const { reply, requestId } = await runStaffCommand(em, h.ctx.clock, staff, command)
+      await enqueue(em, h.ctx.clock, [dmReply(row, reply)])
+      await markProcessed(em, h.ctx.clock, row, requestId)
+      return { outcome: 'command' as const, requestId }
+    })
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err
+    return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, await commandErrorText(h, err, staff, command))], also })
+  }
+}
+
+/** The domain's message, or a plainer one with the way out for the two mistakes staff make most. */
+async function commandErrorText(h: Handling, err: DomainError, staff: Staff, command: StaffCommand): Promise<string> {
+  if (err.code === 'request_not_found' && 'no' in command) return T.requestNotFound(command.no)
+  if (err.code === 'staff_not_found' && command.kind === 'transfer') {
+    const community = await loadCommunity(h.ctx.db.manager, staff.communityId)
+    return T.staffNotFound(command.to, community.staff.filter((s) => s.active && s.id !== staff.id).map((s) => s.name))
+  }
+  return err.message
+}
