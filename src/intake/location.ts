@@ -14,9 +14,10 @@ export interface ExtractLocationOptions {
 const ZONE = String.raw`(?:([东南西北中]区|[A-Z]区|\d{1,2}区)\s?)?`
 
 // 3号楼, 12幢, 5#, 5#楼, B座, 8座.
-// The lookbehind rejects digits glued to a longer number (phones, 20多楼) and ranges (1-8号楼).
+// The lookbehind rejects digits glued to a longer number (phones, 20多楼) and ranges (1-8号楼, 1到8号楼),
+// but not 到 as a verb (看到4号楼, 冲到20栋).
 const BUILDING_RE = new RegExp(
-  ZONE + String.raw`(?<![\d.~\-至到A-Za-z])(?<!\d:)(\d{1,3}|[A-Za-z])\s?(号楼|號楼|栋|幢|座|#楼?|号(?=\s?\d{1,2}\s?单元))`,
+  ZONE + String.raw`(?<![\d.~\-A-Za-z])(?<![\d一二三四五六七八九十两]\s?[至到])(?<!\d:)(\d{1,3}|[A-Za-z])\s?(号楼|號楼|栋|幢|座|#楼?|号(?=\s?\d{1,2}\s?单元))`,
   'g',
 )
 // 6-2-301 (building-unit-room) and 6-301 (building-room). Dates (2024-05-06) fail the 1–3 digit

@@ -117,3 +117,22 @@ export function normalizeText(text: string): string {
     return String(text).replace(WS, ' ').trim()
   }
 }
+
+// Cantonese function words → Mandarin, for matching only (the stored text keeps what was written).
+// Only characters that are unambiguous in written Cantonese are mapped, so Mandarin text is unchanged.
+const CANTONESE_HINT = /[咗喺冇唔佢嘅嚟睇啲嗰哋嘢揾搵冧]/
+const CANTONESE: ReadonlyArray<readonly [RegExp, string]> = [
+  [/唔该/g, '麻烦'], [/唔好/g, '不要'], [/系唔系/g, '是不是'], [/喺度/g, '在'], [/喺/g, '在'], [/咗/g, '了'],
+  [/冇/g, '没'], [/唔/g, '不'], [/佢哋/g, '他们'], [/我哋/g, '我们'], [/你哋/g, '你们'], [/佢/g, '他'], [/嘅/g, '的'],
+  [/嚟/g, '来'], [/睇/g, '看'], [/边个/g, '谁'], [/点算/g, '怎么办'], [/点解/g, '为什么'], [/乜嘢/g, '什么'],
+  [/嗰/g, '那'], [/揾|搵/g, '找'], [/啲/g, '些'], [/(都|就|不)系/g, '$1是'], [/仲(在|有|未|是)/g, '还$1'],
+  [/([喷烧漏响流冒滴叫喊哭])紧/g, '$1着'], [/成屋/g, '满屋'], [/冧/g, '塌'], [/起不到身/g, '起不了身'],
+]
+
+/** Written Cantonese → Mandarin equivalents on already normalised text (唔该 → 麻烦, 爆咗 → 爆了). */
+export function cantoneseToMandarin(s: string): string {
+  if (!CANTONESE_HINT.test(s)) return s
+  let out = s
+  for (const [re, to] of CANTONESE) out = out.replace(re, to)
+  return out
+}

@@ -2,7 +2,7 @@
 // from the eval set). Each case names the concept from the labelling guide that it exercises.
 import { describe, expect, it } from 'vitest'
 import { classifyText } from '../../src/intake/classifier/offline.js'
-import { looksLikePromptInjection } from '../../src/intake/classifier/llm.js'
+import { looksLikePromptInjection } from '../../src/intake/classifier/injection.js'
 import { extractLocation } from '../../src/intake/location.js'
 
 const c = (text: string, room: string | null = '幸福里业主群') => classifyText({ text, room })

@@ -125,3 +125,14 @@ describe('extractLocation properties', () => {
     )
   })
 })
+
+describe('extractLocation: 到 as a verb is not a range', () => {
+  it.each([
+    ['我看到4号楼有个阳台的栏杆断了', '4'],
+    ['泥土冲到20栋后面的围墙', '20'],
+    ['1到8号楼明天停水', null],
+    ['一到八号楼明天停水', null],
+  ])('%s → %s', (text, building) => {
+    expect(b(text)).toBe(building)
+  })
+})

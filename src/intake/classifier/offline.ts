@@ -5,11 +5,15 @@
 // category scores → request decision → urgency → confidence.
 // Urgency follows the guide: urgent = danger to life/health/property *right now*; high = vulnerable
 // person, many households or time-sensitive; normal = ordinary; low = suggestions, routine questions,
-// minor nuisances. Danger words are checked for negation, past tense and conditionals (煤气味已经没了,
-// 上次着火, 万一着火).
+// minor nuisances. Urgent danger is found by family (gas, fire, electricity, water, lifts, people,
+// children, structures, violence, animals, toxic fumes; see detectUrgent): each danger word must be
+// live (not denied, past, feared, habitual, a topic or a device name: 煤气味已经没了, 上次着火, 万一着火,
+// 下坠保护装置), the whole message must not merely talk about it (drill, news, advert, planning or
+// money question), and a family is dropped when the message says it is over (救出来了) unless the
+// danger comes back after that.
 import type { Category, Urgency } from '../../community/taxonomy.js'
 import { extractLocationNormalized } from '../location.js'
-import { normalizeText } from '../normalize.js'
+import { cantoneseToMandarin, normalizeText } from '../normalize.js'
 import { PATTERNS, type Concept } from './lexicon.js'
 import { conceptMatcher, type Hit } from './matcher.js'
 import type { Classification, Classifier, ClassifierInput, Location } from './types.js'
@@ -29,6 +33,18 @@ import {
   HAPPENED_BEFORE_AFTER, DEMENTIA, PERSON_GONE, BUT_AFTER, PEST_CONTROL, FOR_ME, OPINION_PROPOSAL, THANKS_LEAD, ASK_NOW,
   ENV_PROBLEM, INTRUDER_NOW, INFANT, QUEUE, FAVOUR_ASK_BEFORE, UNKNOWN_PARTY_BEFORE, COMMON_AREA, HELP_WANTED, IMPROVED,
   ASKED_ALREADY, UNSOCIAL_HOURS, WATER_ON_WIRING, RELAYED,
+  PAST_TIME_BEFORE, TOPIC_AFTER, HOWTO_AFTER, ONE_THEN_AFTER, HABITUAL_BEFORE, DRILL_FRAME, NEWS_FRAME, COMMERCIAL_FRAME,
+  PLANNING_FRAME, POLICY_FOLLOWUP, URGENT_TONE, OVER_GENERIC, OVER_FIRE, OVER_GAS, OVER_LIFT, OVER_PERSON, OVER_WATER,
+  STILL_AFTER, GAS_SMELL_WIDE, GAS_ALARM, ALARM_BATTERY, GAS_LEFT_ON, NOBODY_OR_SMELL, SMOKE_NOW, BURNT_SMELL, SPARKS,
+  CRACKLE, ELECTRIC_BOX, FIRE_PLUS, POWER_DEVICE, SHOCK_WIDE, WATER_ELECTRIC, PIPE_RUPTURE, HEAVY_WATER, DEEP_WATER,
+  WATER_SPREAD, MINOR_WATER, LIFT_STUCK, LIFT_INSIDE, LIFT_CATCH, SELF_HARM_WIDE, ACCIDENT, MASS_SYMPTOM, TOXIC, DURATION,
+  NO_SIGN_OF_LIFE, SMELL_FROM_HOME, NOT_RESPONDING, CHILD_DANGER_WIDE, COLLAPSE_ONGOING, HANGING_OBJECT,
+  CRUSH, DOMESTIC_VIOLENCE, WEAPON_FIGHT, ASKED_FOR_BEFORE, BODY_STUCK, BREAK_IN, OVER_ANIMAL, SWAYING_HIGH, CAUGHT_FIRE, BURNING_NOW,
+  HABITUAL_MSG, NOW_MARK, DEVICE_AFTER, QUESTION_LEAD, GAS_CONTROL_FAIL, PERSON_TRAPPED, WIRE_DOWN, EDGE_DISTRESS, SINKING,
+  THREAT_NOW, COOKING_SMOKE, STORM_BREACH, DANGLING, BELOW, SPECULATIVE_BEFORE, SEQUELA_BEFORE, GENERIC_PERSON_BEFORE,
+  STROKE_SIGN, ACUTE, SHUT_IN, CHILD_ALONE, CHILD_CLIMBED, CHILD_INGESTED, ANIMAL_ATTACK, LYING_DOWN, HEART_SIGNS, HANGING_STRONG,
+  NORMAL_FLAME, EXPLAINED_ABSENCE, ALARM_NOUN, SHUT_IN_LIFT, EXTINGUISH_FAIL, THING_CAUGHT, PERSON_CAUGHT, ENGLISH_URGENT,
+  FLOOD_STRONG, CHILD_AT_BROKEN_RAIL, LIGHT_THING, SOMEDAY_BEFORE, ASKED_AFTER, BUILDING_SHAKING, SHAKING_SOURCE, DANGER_STEM, IN_THE_MIDDLE,
 } from './rules.js'
 
 /** Long pastes are rare; the opening carries the request and capping keeps the cost bounded. */
@@ -162,8 +178,13 @@ function chatter(location: Location, confidence: number, reasons: string[]): Cla
   return { isRequest: false, category: null, urgency: null, location, confidence: clamp01(confidence), method: 'offline', reasons }
 }
 
+/** Families of danger; a family is dropped as a whole when the message says it is over. */
+type Family = 'gas' | 'fire' | 'electric' | 'water' | 'lift' | 'person' | 'welfare' | 'missing' | 'child' | 'structure'
+  | 'crime' | 'animal' | 'toxic' | 'call'
+
 interface UrgentCue {
   cue: string
+  family: Family
   category: Category
 }
 
@@ -187,7 +208,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (PLACEHOLDER_ONLY.test(norm)) return chatter(location, 0.97, ['media_placeholder'])
   if (!HAS_WORD.test(norm)) return chatter(location, 0.95, ['no_words'])
 
-  const s = norm.toLowerCase()
+  const s = cantoneseToMandarin(norm.toLowerCase())
   for (const re of INJECTION) if (re.test(s)) return chatter(location, 0.95, ['prompt_injection'])
   const steering = STEERING.some(re => re.test(s))
 
@@ -202,59 +223,12 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   const vulnerable = elderPerson || has('vulnerable')
 
   // ---------------------------------------------------------------- urgent cues (danger right now)
-  const urgent: UrgentCue[] = []
-  const gasLeak = (GAS_LEAK.test(s) && activeRegex(s, GAS_LEAK)) || (has('gasWord') && GAS_ESCAPING.test(s))
-  if (gasLeak) urgent.push({ cue: 'gas_leak', category: 'safety' })
   const deliberateBurn = has('burnDeliberate')
   const strongFire = activeRegex(s, STRONG_FIRE)
   const weakFire = activeRegex(s, WEAK_FIRE)
-  let fireNow = false
-  if (strongFire && !(deliberateBurn && /火花/.test(s) && !/着火|起火|失火|火灾/.test(s))) fireNow = true
-  else if (weakFire && !deliberateBurn) {
-    // 焦糊味 alone may be someone's cooking; with wiring or appliances it is an electrical fire.
-    const onlySmell = !/冒烟|烟雾|明火|火光|火苗|一股烟|好大的烟|烟很大/.test(s)
-    if (!onlySmell || ELECTRIC.test(s)) fireNow = true
-  }
-  if (fireNow) urgent.push({ cue: 'fire', category: 'safety' })
-  if (f.of('trapped').some(h => !notNow(clauseBefore(s, h.start, 16)) && !GONE_AFTER.test(clauseAfter(s, h.end, 12))) || (TRAPPED_CONTEXT.test(s) && ELEVATOR.test(s) && PERSON_INSIDE.test(s))) {
-    urgent.push({ cue: 'trapped', category: ELEVATOR.test(s) ? 'repair' : 'safety' })
-  }
-  const distressNow = f.active('distress').length > 0
-  // A collapsed or sick person: elderly help for older or disabled people, otherwise a safety matter.
-  if (distressNow) urgent.push({ cue: 'person_in_distress', category: elderPerson || !child ? 'elderly_help' : 'safety' })
-  if ((elderPerson || alone) && !has('pet') && (DAYS_UNSEEN.test(s) || KNOCK_NO_ANSWER.test(s) || f.of('missing').some(h => h.pattern))) {
-    urgent.push({ cue: 'unresponsive', category: 'elderly_help' })
-  }
-  // A person gone missing: named (老人走丢了), an elder who went out and is not back, or a person with
-  // dementia who "just vanished" (一眨眼人就没了).
-  const missingPerson = (MISSING_PERSON.test(s) || (elderPerson && LEFT_NOT_BACK.test(s)) || ((elderPerson || DEMENTIA.test(s)) && PERSON_GONE.test(s)))
-    && !has('pet') && !has('resolved')
-  if (missingPerson && (f.active('missing').length > 0 || PERSON_GONE.test(s))) {
-    urgent.push({ cue: 'missing_person', category: 'elderly_help' })
-  }
-  if ((has('burst') && BURST_WATER.test(s)) || (has('flood') && FLOOD_ELECTRIC.test(s)) || (has('gushing') && has('flood'))) {
-    urgent.push({ cue: 'burst_or_flood', category: 'repair' })
-  }
-  if (has('falling') && !FALLING_THROWN.test(s) && MORE_TO_FALL.test(s)) urgent.push({ cue: 'falling_structure', category: 'safety' })
-  if (STRUCTURAL_NOW.test(s)) urgent.push({ cue: 'structural_danger', category: 'safety' })
-  if (IMMINENT_COLLAPSE.test(s)) urgent.push({ cue: 'imminent_collapse', category: 'safety' })
-  if (SHOCK.test(s)) urgent.push({ cue: 'electric_shock', category: 'safety' })
-  // Water running into lights or wiring (顺着灯的线往下流): shock and fire risk right now.
-  if (WATER_ON_WIRING.test(s)) urgent.push({ cue: 'water_on_wiring', category: 'safety' })
-  if (has('dog') && f.active('bite').some(h => DOG_ATTACK.test(h.term)) && (DOG_NOW.test(s) || BITTEN.test(s))) {
-    urgent.push({ cue: 'dog_attack', category: 'safety' })
-  }
-  if (CHILD_DANGER.test(s)) urgent.push({ cue: 'child_in_danger', category: 'safety' })
-  // A break-in under way (撬门 … 现在还在): danger to people and property right now.
-  if (has('intruder') && INTRUDER_NOW.test(s)) urgent.push({ cue: 'break_in_now', category: 'safety' })
-  if (BATTERY_SWELL.test(s)) urgent.push({ cue: 'battery_swelling', category: 'safety' })
-  if (SELF_HARM.test(s)) urgent.push({ cue: 'self_harm', category: elderPerson ? 'elderly_help' : 'safety' })
-  if (VIOLENCE.test(s)) urgent.push({ cue: 'violence', category: 'safety' })
-  if (POISON.test(s)) urgent.push({ cue: 'poisoning', category: 'safety' })
-  if (ELEVATOR_FALL.test(s)) urgent.push({ cue: 'elevator_fall', category: 'repair' })
-  if (activeRegex(s, DROWNING) && (child || elderPerson || /有人|人/.test(s))) urgent.push({ cue: 'fall_into_water', category: 'safety' })
-  if (CALL_POLICE_NOW.test(s)) urgent.push({ cue: 'police_now', category: 'safety' })
-  if (EMERGENCY_CALLED.test(s)) urgent.push({ cue: 'emergency_services', category: elderPerson || distressNow ? 'elderly_help' : 'safety' })
+  const scan = detectUrgent(s, f, { elderPerson, child, alone, deliberateBurn })
+  const urgent = scan.cues
+  const { gasLeak, fireNow, distressNow, missingPerson } = scan
 
   // ---------------------------------------------------------------- not-a-request framings
   const recur = has('recur') || has('complain')
@@ -375,7 +349,8 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   if (deliberateBurn && /味|烟/.test(s) && !fireNow) score.environment += 1
 
   // A person in distress outweighs whatever object is nearby (倒在楼梯口 is not a stair repair).
-  for (const u of urgent) score[u.category] += u.category === 'elderly_help' || u.cue === 'violence' ? 5 : 3
+  // People being hurt outweigh the quarrel around it (夫妻吵架…拖出来打).
+  for (const u of urgent) score[u.category] += u.family === 'crime' ? 7 : 5
 
   // ---------------------------------------------------------------- request evidence
   const ranked = (Object.keys(score) as Category[]).sort((a, b) => score[b] - score[a] || tieOrder(a) - tieOrder(b))
@@ -430,7 +405,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
   }
   // "原来是我家空开跳了", "不过是我自己欠费了": the cause was on the resident's side.
   if (SELF_CAUSED.test(s) && urgent.length === 0 && !ask) return chatter(location, 0.8, ['self_caused'])
-  if (resolved && !(recur && problemStrong && !/虚惊|误会|搞错/.test(s))) {
+  if (resolved && urgent.length === 0 && !(recur && problemStrong && !/虚惊|误会|搞错/.test(s))) {
     return chatter(location, 0.85, ['already_resolved', ...resolvedHits.map(h => `resolved:${h.term}`).slice(0, 2)])
   }
   // Praise or "they're on it" closes the matter, unless the problem is still going on (坏了第三周).
@@ -493,7 +468,7 @@ function classifyUnsafe(input: ClassifierInput): Classification {
 
   // ---------------------------------------------------------------- urgency
   const urgency = decideUrgency({
-    category, s, f, urgent, elderPerson, child, alone, vulnerable,
+    category, s, f, urgent, elderPerson, child, alone, vulnerable, calmed: scan.calmed,
   })
 
   // ---------------------------------------------------------------- confidence
@@ -551,12 +526,17 @@ interface UrgencyInput {
   child: boolean
   alone: boolean
   vulnerable: boolean
+  /** The danger was only talked about or is over: a cry for help is not taken literally either. */
+  calmed: boolean
 }
 
 function decideUrgency(x: UrgencyInput): Urgency {
   const { category, s, f } = x
   if (x.urgent.length > 0 && category !== 'suggestion' && category !== 'consultation') return 'urgent'
-  if (ALARM_CALL.test(s) && (category === 'safety' || category === 'elderly_help' || category === 'repair')) return 'urgent'
+  // A danger word said by someone in the middle of it, in words no family above names.
+  if (!x.calmed && (category === 'safety' || category === 'elderly_help' || category === 'repair') && IN_THE_MIDDLE.test(s)
+    && liveDanger(s)) return 'urgent'
+  if (!x.calmed && ALARM_CALL.test(s) && (category === 'safety' || category === 'elderly_help' || category === 'repair')) return 'urgent'
 
   const many = f.has('many') || WE_BUILDING.test(s) && HEATING_OR_WATER_OUT.test(s)
   const timely = f.has('timely')
@@ -622,4 +602,259 @@ export class OfflineClassifier implements Classifier {
 
 export function createOfflineClassifier(): OfflineClassifier {
   return new OfflineClassifier()
+}
+
+// ------------------------------------------------------------------------------------------------
+// Urgency: is there danger to life, health or property right now?
+
+interface People {
+  elderPerson: boolean
+  child: boolean
+  alone: boolean
+  deliberateBurn: boolean
+}
+
+interface UrgentScan {
+  /** Cues that survive the guards: these make the message urgent. */
+  cues: UrgentCue[]
+  gasLeak: boolean
+  fireNow: boolean
+  distressNow: boolean
+  missingPerson: boolean
+  /** Danger words were present but framed as a drill, news, an advert, a question, or over. */
+  calmed: boolean
+}
+
+/**
+ * Is the danger at [start, end) happening now? Not when it is denied, feared, hypothetical (before),
+ * past (a time word a little further before), habitual (天天, 经常), gone (after), a topic (着火的事,
+ * 困人的时候) or a general how-to question (…了怎么办) from someone not in it.
+ */
+function liveAt(s: string, start: number, end: number, generic: boolean, swallowed = ''): boolean {
+  const before = clauseBefore(s, start, 8) + swallowed
+  if (notNow(before) || HABITUAL_BEFORE.test(before) || SPECULATIVE_BEFORE.test(before) || SOMEDAY_BEFORE.test(before)) return false
+  if (PAST_TIME_BEFORE.test(clauseBefore(s, start, 14).replace(ONGOING_SINCE, ''))) return false
+  if (GONE_AFTER.test(clauseAfter(s, end, 10))) return false
+  const next = s.slice(end, end + 12)
+  if (TOPIC_AFTER.test(next) || DEVICE_AFTER.test(next)) return false
+  if (generic && (HOWTO_AFTER.test(next) || ASKED_AFTER.test(next))) return false
+  // 一冒烟就响: a conditional habit.
+  if (before.endsWith('一') && ONE_THEN_AFTER.test(next)) return false
+  return true
+}
+
+function liveMatch(s: string, re: RegExp, generic: boolean): boolean {
+  let g = GLOBAL_RE.get(re)
+  if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
+  g.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = g.exec(s)) !== null) {
+    if (liveAt(s, m.index, m.index + m[0].length, generic)) return true
+    if (m[0].length === 0) g.lastIndex++
+  }
+  return false
+}
+
+/** End of the first resolution (救出来了, 灭了) not followed by "but it is still going"; -1 if none. */
+function overAt(s: string, re: RegExp): number {
+  let g = GLOBAL_RE.get(re)
+  if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
+  g.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = g.exec(s)) !== null) {
+    // "能不能帮忙把总阀关了" asks for the resolution and "没开门了" denies it: neither has happened.
+    const before = clauseBefore(s, m.index, 8)
+    if (!STILL_AFTER.test(s.slice(m.index + m[0].length, m.index + m[0].length + 8)) && !ASKED_FOR_BEFORE.test(before)
+      && !/(没|不|未|别|无)$/.test(before)) return m.index + m[0].length
+    if (m[0].length === 0) g.lastIndex++
+  }
+  return -1
+}
+
+const OVER_BY_FAMILY: Partial<Record<Family, RegExp>> = {
+  gas: OVER_GAS, fire: OVER_FIRE, lift: OVER_LIFT, animal: OVER_ANIMAL, water: OVER_WATER, person: OVER_PERSON, welfare: OVER_PERSON, missing: OVER_PERSON,
+}
+
+/**
+ * A distress word about someone down now: not something that happened before (摔过好几次), the lasting
+ * effect of an old illness (脑梗后说话不利索), anyone in general (人走都摔倒了), or stroke signs that are
+ * not new.
+ */
+function personDownNow(s: string, h: Hit): boolean {
+  if (HAPPENED_BEFORE_AFTER.test(clauseAfter(s, h.end, 10))) return false
+  const before = clauseBefore(s, h.start, 12)
+  if (SEQUELA_BEFORE.test(before) || GENERIC_PERSON_BEFORE.test(before)) return false
+  if (STROKE_SIGN.test(h.term) && !ACUTE.test(s)) return false
+  return true
+}
+
+/** A live danger word (not past, feared, habitual or happened before) and no frame around the message. */
+function liveDanger(s: string): boolean {
+  if (DRILL_FRAME.test(s) || NEWS_FRAME.test(s) || COMMERCIAL_FRAME.test(s) || PLANNING_FRAME.test(s) || overAt(s, OVER_GENERIC) >= 0) return false
+  const generic = !URGENT_TONE.test(s) && (!/我|咱|俺/.test(s) || QUESTION_LEAD.test(s))
+  let g = GLOBAL_RE.get(DANGER_STEM)
+  if (!g) { g = new RegExp(DANGER_STEM.source, 'g'); GLOBAL_RE.set(DANGER_STEM, g) }
+  g.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = g.exec(s)) !== null) {
+    const end = m.index + m[0].length
+    if (liveAt(s, m.index, end, generic) && !HAPPENED_BEFORE_AFTER.test(clauseAfter(s, end, 10))) return true
+  }
+  return false
+}
+
+/** Danger cues in s, before the message-level guards. */
+function scanDanger(s: string, f: Features, p: People): UrgentScan {
+  const cues: UrgentCue[] = []
+  const add = (cue: string, family: Family, category: Category): void => { cues.push({ cue, family, category }) }
+  // Someone not involved asking in general (老人走失了怎么办？) is not reporting an event.
+  const generic = !URGENT_TONE.test(s) && (!/我|咱|俺/.test(s) || QUESTION_LEAD.test(s))
+  const live = (re: RegExp): boolean => liveMatch(s, re, generic)
+  const liveHits = (c: Concept): Hit[] => f.of(c).filter(h => liveAt(s, h.start, h.end, generic, h.pattern ? h.term.slice(0, -2) : '')
+    && (c !== 'distress' || personDownNow(s, h)))
+  const has = (c: Concept): boolean => f.has(c)
+  const { elderPerson, child, alone, deliberateBurn } = p
+  const lift = ELEVATOR.test(s)
+
+  // gas: a smell, a hiss, an alarm, a burner that will not turn off or is left on with nobody there
+  const gasLeak = live(GAS_LEAK) || (has('gasWord') && live(GAS_ESCAPING)) || live(GAS_SMELL_WIDE) || live(GAS_CONTROL_FAIL)
+    || (live(GAS_ALARM) && !ALARM_BATTERY.test(s)) || (live(GAS_LEFT_ON) && NOBODY_OR_SMELL.test(s))
+  if (gasLeak) add('gas_leak', 'gas', 'safety')
+  else if (s.length <= 40 && has('gasWord') && live(ALARM_NOUN)) add('gas_leak', 'gas', 'safety')
+
+  // fire: flames, smoke pouring out, sparks, or a burning smell from wiring and appliances
+  let fireNow = false
+  // Only smoke or a smell: a neighbour's habit or cooking (烟道往我家冒烟) can look like this; flames cannot.
+  let smokeOnly = false
+  // Burning paper or rubbish on purpose is a hazard, not a fire, until something else catches.
+  if (live(CAUGHT_FIRE) || live(EXTINGUISH_FAIL) || live(THING_CAUGHT) || (!deliberateBurn && live(BURNING_NOW))) fireNow = true
+  else if (deliberateBurn ? /着火|起火|失火|火灾|烧起来|烧着了|引燃|点着/.test(s) && live(STRONG_FIRE) : live(STRONG_FIRE) || live(FIRE_PLUS)) fireNow = true
+  else if (!deliberateBurn && live(SPARKS) && (POWER_DEVICE.test(s) || ELECTRIC.test(s))) fireNow = true
+  else if (!deliberateBurn && !COOKING_SMOKE.test(s) && !NORMAL_FLAME.test(s)) {
+    if (live(SMOKE_NOW)) fireNow = smokeOnly = true
+    else if (live(WEAK_FIRE) || live(BURNT_SMELL)) {
+      // 焦糊味 alone may be someone's cooking; with smoke, wiring or appliances it is a fire.
+      const visible = /冒烟|烟雾(?!报警|探测|感应|器)|明火|火光|火苗|一股烟(?!味)|好大的烟|烟很大/.test(s)
+      if (visible || (BURNT_SMELL.test(s) && (POWER_DEVICE.test(s) || ELECTRIC_BOX.test(s) || lift))) fireNow = smokeOnly = true
+    }
+  }
+  if (fireNow) add(smokeOnly ? 'smoke' : 'fire', 'fire', 'safety')
+  if (live(BATTERY_SWELL)) add('battery_swelling', 'fire', 'safety')
+
+  // electricity: a shock, live metal, water on wiring, arcing, a line down
+  if (live(SHOCK) || live(SHOCK_WIDE)) add('electric_shock', 'electric', 'safety')
+  if (live(WATER_ON_WIRING) || live(WATER_ELECTRIC)) add('water_on_wiring', 'electric', 'safety')
+  if (live(CRACKLE) && ELECTRIC_BOX.test(s)) add('electrical_arcing', 'electric', 'safety')
+  if (live(WIRE_DOWN)) add('wire_down', 'electric', 'safety')
+
+  // water: a pipe that burst, or water flooding wiring, lifts, homes or common areas
+  const burst = (liveHits('burst').length > 0 && BURST_WATER.test(s)) || live(PIPE_RUPTURE)
+  const flood = liveHits('flood').length > 0 || live(DEEP_WATER)
+  const heavy = live(HEAVY_WATER) || has('gushing')
+  const minor = MINOR_WATER.test(s) && !heavy
+  // A drain backing up (地漏返水, 水漫金山) floods one room: a repair, unless it reaches wiring or lifts.
+  if ((burst && !minor) || live(FLOOD_STRONG) || (flood && (burst || FLOOD_ELECTRIC.test(s) || lift || DEEP_WATER.test(s) || WATER_SPREAD.test(s)))) {
+    add('burst_or_flood', 'water', 'repair')
+  }
+
+  // people shut in: a lift, a flooded home; lifts falling; doors catching people
+  if (liveHits('trapped').length > 0 || (TRAPPED_CONTEXT.test(s) && lift && PERSON_INSIDE.test(s))
+    || (lift && LIFT_STUCK.test(s) && live(LIFT_INSIDE)) || live(ELEVATOR_FALL) || live(LIFT_CATCH) || (lift && (live(SHUT_IN_LIFT) || live(SHUT_IN) || live(PERSON_CAUGHT)))
+    || (/\b(lift|elevator)\b/i.test(s) && live(ENGLISH_URGENT))) {
+    add('trapped', 'lift', lift ? 'repair' : 'safety')
+  } else if (live(PERSON_TRAPPED) || live(SHUT_IN)) add('trapped', 'person', 'safety')
+  // a head, hand or foot caught in railings, a lift or a door
+  if (live(BODY_STUCK)) add('body_caught', child ? 'child' : 'person', 'safety')
+
+  // people: collapsed, unresponsive, injured, poisoned, in the water, harming themselves
+  // 没气了 is a person who stopped breathing, or a gas bottle that ran out.
+  const distressNow = liveHits('distress').some(h => !(h.term === '没气了' && (has('gasWord') || has('facility')))) || live(NOT_RESPONDING)
+    || live(LYING_DOWN) || live(HEART_SIGNS)
+  // A collapsed or sick person: elderly help for older or disabled people, otherwise a safety matter.
+  if (distressNow) add('person_in_distress', 'person', elderPerson || !child ? 'elderly_help' : 'safety')
+  if (live(ACCIDENT)) add('injury', 'person', elderPerson ? 'elderly_help' : 'safety')
+  if (live(MASS_SYMPTOM)) add('mass_illness', 'person', elderPerson ? 'elderly_help' : 'safety')
+  if (live(SELF_HARM) || live(SELF_HARM_WIDE) || live(EDGE_DISTRESS)) add('self_harm', 'person', elderPerson ? 'elderly_help' : 'safety')
+  if (live(POISON)) add('poisoning', 'person', 'safety')
+  if ((live(DROWNING) && (child || elderPerson || /有人|人/.test(s))) || live(SINKING)) add('fall_into_water', 'person', 'safety')
+  if (live(TOXIC)) add('toxic_leak', 'toxic', 'safety')
+
+  // someone vulnerable not seen or heard for days, or not answering the door
+  if ((elderPerson || alone) && !has('pet') && (live(KNOCK_NO_ANSWER) || live(DAYS_UNSEEN) || live(SMELL_FROM_HOME)
+    || (DURATION.test(s) && NO_SIGN_OF_LIFE.test(s)) || f.of('missing').some(h => h.pattern))) {
+    add('unresponsive', 'welfare', 'elderly_help')
+  }
+  // A person gone missing: named (老人走丢了), an elder who went out and is not back, or a person with
+  // dementia or a child who "just vanished" (一眨眼人就没了).
+  const missingPerson = (MISSING_PERSON.test(s) || (elderPerson && LEFT_NOT_BACK.test(s)) || ((elderPerson || child || DEMENTIA.test(s)) && PERSON_GONE.test(s)))
+    && !has('pet') && !has('resolved')
+  if (missingPerson && (f.active('missing').length > 0 || PERSON_GONE.test(s)) && (live(MISSING_PERSON) || live(LEFT_NOT_BACK) || live(PERSON_GONE))) {
+    add('missing_person', 'missing', child && !elderPerson ? 'safety' : 'elderly_help')
+  }
+
+  // children shut in, at a window, in the water, or having swallowed something
+  if (live(CHILD_DANGER) || live(CHILD_DANGER_WIDE) || live(CHILD_ALONE) || live(CHILD_CLIMBED) || live(CHILD_INGESTED) || live(CHILD_AT_BROKEN_RAIL)) add('child_in_danger', 'child', 'safety')
+
+  // structures: collapsing, about to fall, or fallen onto people
+  const fallingNow = liveHits('falling').length > 0 && !FALLING_THROWN.test(s) && MORE_TO_FALL.test(s)
+  const dangling = live(HANGING_OBJECT) || live(SWAYING_HIGH) || ((live(DANGLING) || live(HANGING_STRONG)) && BELOW.test(s) && !LIGHT_THING.test(s))
+  if (fallingNow || (dangling && !FALLING_THROWN.test(s))) add('falling_structure', 'structure', 'safety')
+  if (live(STRUCTURAL_NOW) || live(COLLAPSE_ONGOING) || live(STORM_BREACH) || (live(BUILDING_SHAKING) && !SHAKING_SOURCE.test(s))) add('structural_danger', 'structure', 'safety')
+  if (live(IMMINENT_COLLAPSE)) add('imminent_collapse', 'structure', 'safety')
+  if (live(CRUSH)) add('crushed', 'structure', 'safety')
+
+  // violence and crime under way, attacking dogs
+  if ((has('intruder') && live(INTRUDER_NOW)) || live(BREAK_IN) || live(THREAT_NOW)) add('break_in_now', 'crime', 'safety')
+  if (live(VIOLENCE) || live(WEAPON_FIGHT) || live(DOMESTIC_VIOLENCE)) add('violence', 'crime', 'safety')
+  // A dog biting people now; a pet bitten by another dog is a dispute about the owner.
+  if (has('dog') && liveHits('bite').some(h => DOG_ATTACK.test(h.term)) && (DOG_NOW.test(s) || BITTEN.test(s))
+    && !/(狗|猫|宠物)被[^,，。]{0,8}咬/.test(s)) {
+    add('dog_attack', 'animal', 'safety')
+  }
+  if (live(ANIMAL_ATTACK)) add('animal_attack', 'animal', 'safety')
+  // English: gas, a person down; lifts are handled with the other trapped cues above
+  if (!/\b(lift|elevator)\b/i.test(s) && live(ENGLISH_URGENT)) add('english_alarm', /gas/i.test(s) ? 'gas' : 'person', /gas/i.test(s) ? 'safety' : 'elderly_help')
+  if (live(CALL_POLICE_NOW)) add('police_now', 'call', 'safety')
+  if (live(EMERGENCY_CALLED)) add('emergency_services', 'call', elderPerson || distressNow ? 'elderly_help' : 'safety')
+
+  return { cues, gasLeak, fireNow, distressNow, missingPerson, calmed: false }
+}
+
+/**
+ * Danger cues that make the message urgent: scanDanger, then message-level guards. The whole message
+ * may only talk about danger (a drill, the news, an advert, a planning question, a question about
+ * money afterwards) or describe a habit; a family of danger may be over (救出来了, 灭了, 找到了) unless
+ * the danger comes back after the resolution (醒过来了但是说胸口疼).
+ */
+function detectUrgent(s: string, f: Features, p: People): UrgentScan {
+  const scan = scanDanger(s, f, p)
+  const cues = scan.cues
+  if (cues.length === 0) return scan
+  const tone = URGENT_TONE.test(s)
+  const asks = /[?？吗]|多少|怎么|哪/.test(s)
+  if (!tone && (DRILL_FRAME.test(s) || NEWS_FRAME.test(s) || COMMERCIAL_FRAME.test(s) || PLANNING_FRAME.test(s) || (POLICY_FOLLOWUP.test(s) && asks))) {
+    // Talked about, not happening: the danger words should not make a hazard report either.
+    return { ...scan, cues: [], calmed: true, gasLeak: false, fireNow: false }
+  }
+  const over = overAt(s, OVER_GENERIC)
+  if (over >= 0 && !dangerAfter(s, over, p, null)) return { ...scan, cues: [], calmed: true }
+  // A habit described (每天晚上在楼道生炉子，烟很大) is a nuisance, not an emergency, unless this time is marked.
+  const chronic = HABITUAL_MSG.test(s) && !NOW_MARK.test(s)
+  const kept = cues.filter(c => {
+    if (chronic && (c.cue === 'smoke' || c.cue === 'burst_or_flood' || c.cue === 'electrical_arcing')) return false
+    // Someone away for a reason (住院了, 回老家了) is not someone unresponsive behind a door.
+    if (c.family === 'welfare' && EXPLAINED_ABSENCE.test(s)) return false
+    const re = OVER_BY_FAMILY[c.family]
+    const at = re ? overAt(s, re) : -1
+    return at < 0 || dangerAfter(s, at, p, c.family)
+  })
+  return { ...scan, cues: kept, calmed: kept.length < cues.length }
+}
+
+/** Is there danger (of one family, or any) in the text after position at? */
+function dangerAfter(s: string, at: number, p: People, family: Family | null): boolean {
+  const tail = s.slice(at)
+  if (tail.length < 2) return false
+  const cues = scanDanger(tail, new Features(tail), p).cues
+  return cues.some(c => family === null || c.family === family)
 }
