@@ -503,10 +503,15 @@ function reasonsOf(f: Features, c: Concept): string[] {
 
 /** A regex match that is not denied, over, or only feared (see NOT_NOW_BEFORE / GONE_AFTER). */
 const GLOBAL_RE = new Map<RegExp, RegExp>()
-function activeRegex(s: string, re: RegExp): boolean {
+/** A cached global copy of re, reset to the start, for exec() loops over every match. */
+function globalOf(re: RegExp): RegExp {
   let g = GLOBAL_RE.get(re)
   if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
   g.lastIndex = 0
+  return g
+}
+function activeRegex(s: string, re: RegExp): boolean {
+  const g = globalOf(re)
   let m: RegExpExecArray | null
   while ((m = g.exec(s)) !== null) {
     const before = clauseBefore(s, m.index, 8)
@@ -644,9 +649,7 @@ function liveAt(s: string, start: number, end: number, generic: boolean, swallow
 }
 
 function liveMatch(s: string, re: RegExp, generic: boolean): boolean {
-  let g = GLOBAL_RE.get(re)
-  if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
-  g.lastIndex = 0
+  const g = globalOf(re)
   let m: RegExpExecArray | null
   while ((m = g.exec(s)) !== null) {
     if (liveAt(s, m.index, m.index + m[0].length, generic)) return true
@@ -657,9 +660,7 @@ function liveMatch(s: string, re: RegExp, generic: boolean): boolean {
 
 /** End of the first resolution (救出来了, 灭了) not followed by "but it is still going"; -1 if none. */
 function overAt(s: string, re: RegExp): number {
-  let g = GLOBAL_RE.get(re)
-  if (!g) { g = new RegExp(re.source, re.flags.includes('g') ? re.flags : re.flags + 'g'); GLOBAL_RE.set(re, g) }
-  g.lastIndex = 0
+  const g = globalOf(re)
   let m: RegExpExecArray | null
   while ((m = g.exec(s)) !== null) {
     // "能不能帮忙把总阀关了" asks for the resolution and "没开门了" denies it: neither has happened.
@@ -692,9 +693,7 @@ function personDownNow(s: string, h: Hit): boolean {
 function liveDanger(s: string): boolean {
   if (DRILL_FRAME.test(s) || NEWS_FRAME.test(s) || COMMERCIAL_FRAME.test(s) || PLANNING_FRAME.test(s) || overAt(s, OVER_GENERIC) >= 0) return false
   const generic = !URGENT_TONE.test(s) && (!/我|咱|俺/.test(s) || QUESTION_LEAD.test(s))
-  let g = GLOBAL_RE.get(DANGER_STEM)
-  if (!g) { g = new RegExp(DANGER_STEM.source, 'g'); GLOBAL_RE.set(DANGER_STEM, g) }
-  g.lastIndex = 0
+  const g = globalOf(DANGER_STEM)
   let m: RegExpExecArray | null
   while ((m = g.exec(s)) !== null) {
     const end = m.index + m[0].length
