@@ -143,3 +143,14 @@ export function extractLocation(text: string, room?: string | null, opts: Extrac
     return { ...EMPTY }
   }
 }
+
+/**
+ * A building as a model or a form gives it ("3号楼", "三栋", "b座", "6-2-301", or a bare "3") → "3", "B", "6";
+ * the same rules as reading it from a message, so every path agrees (南区2号楼 → "南区2"). null if none.
+ */
+export function normalizeBuilding(raw: string | null | undefined): string | null {
+  const s = raw?.trim()
+  if (!s) return null
+  // A bare code ("3", "12", "B") is what forms send; read it as the building it names.
+  return extractLocation(/^[0-9A-Za-z]{1,4}$/.test(s) ? `${s}号楼` : s).building
+}

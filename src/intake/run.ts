@@ -13,6 +13,7 @@ import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
 import { buildingFromRoom } from './location.js'
 import { isFollowUpReply, problemSimilarity } from './similarity.js'
+import { normalizeBuilding } from './location.js'
 
 export const MAX_TEXT_LENGTH = 2000
 
@@ -52,7 +53,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     const resident = await em.findOneOrFail(Resident, { where: { id: msg.residentId } })
     // A form field beats what the text implies; a mini-program user's home is the fallback.
     const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
-    const building = normBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
+    const building = formBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
     const unit = msg.hints?.unit ?? classification.location.unit ?? (fromProfile && building === resident.building ? resident.unit : null)
     const roomNo = msg.hints?.room ?? classification.location.room ?? (fromProfile && building === resident.building ? resident.room : null)
 
@@ -79,7 +80,9 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
 }
 
 const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : msg.source)
-const normBuilding = (b: string | null | undefined) => (b ? b.trim().replace(/(号楼|号|栋|幢|座|#)$/, '').toUpperCase() || null : null)
+
+/** A form's building: read like a message's; a code the reader does not know ("南区2") is kept as typed. */
+const formBuilding = (b: string | null | undefined) => normalizeBuilding(b) ?? (b?.trim().toUpperCase() || null)
 
 function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRoom | null): Acknowledgement {
   if (!resident.wechatName) return null

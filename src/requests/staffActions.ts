@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { loadCommunity, secretaryOf, staffById } from '../community/snapshot.js'
+import { loadCommunity, secretaryOf, staffById, type CommunitySnapshot } from '../community/snapshot.js'
 import { DEFAULT_CALLBACK_RULE } from '../community/settings.js'
 import { deadlines } from '../community/sla.js'
 import { RequestReporter, ServiceRequest, Staff, type Channel } from '../db/entities/index.js'
@@ -20,8 +20,8 @@ export interface StaffActionProps {
   channel: Channel
 }
 
-/** Loads the request by id or number and checks the staff member may act on it. */
-export async function loadForStaff(em: EntityManager, p: StaffActionProps, action: StaffAction | ((r: ServiceRequest) => StaffAction)): Promise<ServiceRequest> {
+/** Loads the request by id or number (with its community) and checks the staff member may act on it. */
+export async function loadForStaff(em: EntityManager, p: StaffActionProps, action: StaffAction | ((r: ServiceRequest) => StaffAction)): Promise<{ request: ServiceRequest; community: CommunitySnapshot }> {
   const where = p.requestId != null ? { id: p.requestId } : { no: String(p.no ?? '').replace(/^#/, ''), communityId: p.communityId ?? p.staff.communityId }
   const request = await em.findOne(ServiceRequest, { where })
   if (!request || request.communityId !== p.staff.communityId) throw new NotFoundError(`工单 ${p.no ?? p.requestId ?? ''}`.trim(), 'request_not_found')
@@ -29,12 +29,12 @@ export async function loadForStaff(em: EntityManager, p: StaffActionProps, actio
   const community = await loadCommunity(em, request.communityId)
   const grids = community.grids.filter((g) => g.leaderStaffId === p.staff.id || g.deputyStaffId === p.staff.id).map((g) => g.id)
   if (!can(p.staff, action, request, grids)) throw new ForbiddenError(`工单 ${request.no} 不是派给您的，不能操作`, 'not_assignee')
-  return request
+  return { request, community }
 }
 
 /** 签收 */
 export async function acceptRequest(em: EntityManager, clock: Clock, p: StaffActionProps) {
-  const r = await loadForStaff(em, p, 'accept')
+  const { request: r } = await loadForStaff(em, p, 'accept')
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: 'accept', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     set: { acceptedAt: clock.now(), ...(r.assigneeStaffId === p.staff.id ? {} : { assigneeStaffId: p.staff.id }) },
@@ -45,7 +45,7 @@ export async function acceptRequest(em: EntityManager, clock: Clock, p: StaffAct
 
 /** 办结 (a leader may report 完成 without 接单; acceptance is then recorded at the same time). */
 export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { note?: string | null }) {
-  const r = await loadForStaff(em, p, 'resolve')
+  const { request: r, community } = await loadForStaff(em, p, 'resolve')
   const now = clock.now()
   const note = p.note?.trim() || null
   const { request, event } = await transition(em, clock, {
@@ -55,7 +55,6 @@ export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffAc
   })
   await notifyReporters(em, clock, request, `evt${event.id}`, resolvedText(request, p.staff, note))
   // 回访: each reporter and co-reporter is asked later, outside quiet hours.
-  const community = await loadCommunity(em, request.communityId)
   const due = callbackDueAt(now, community.community.timezone, community.community.settings.callbacks ?? DEFAULT_CALLBACK_RULE)
   await em.createQueryBuilder().update(RequestReporter)
     .set({ callbackStatus: 'pending', callbackDueAt: due, callbackAskedAt: null, callbackRemindedAt: null, rating: null })
@@ -67,12 +66,11 @@ export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffAc
 export async function returnRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { reason: string }) {
   const reason = p.reason?.trim()
   if (!reason) throw new ValidationError('退单需要说明原因，例如：退单 12 不属于本网格')
-  const r = await loadForStaff(em, p, 'return')
+  const { request: r, community } = await loadForStaff(em, p, 'return')
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: 'return', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     set: { returnReason: reason, assigneeStaffId: null }, data: { reason, previousAssigneeStaffId: r.assigneeStaffId },
   })
-  const community = await loadCommunity(em, request.communityId)
   await notifyStaff(em, clock, request, [secretaryOf(community)], `evt${event.id}`, returnedText(request, p.staff, reason))
   return request
 }
@@ -82,11 +80,11 @@ export async function returnRequest(em: EntityManager, clock: Clock, p: StaffAct
  * is dispatched afresh with new deadlines; an active one keeps its deadlines.
  */
 export async function transferRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { to: string }) {
-  const r = await loadForStaff(em, p, (x) => (x.status === 'returned' || x.status === 'new' ? 'dispatch' : 'transfer'))
-  const community = await loadCommunity(em, r.communityId)
+  const isFresh = (x: ServiceRequest) => x.status === 'returned' || x.status === 'new'
+  const { request: r, community } = await loadForStaff(em, p, (x) => (isFresh(x) ? 'dispatch' : 'transfer'))
   const target = community.staff.find((s) => s.active && (s.name === p.to.trim() || s.wechat === p.to.trim()))
   if (!target) throw new NotFoundError(`工作人员「${p.to}」`, 'staff_not_found')
-  const fresh = r.status === 'returned' || r.status === 'new'
+  const fresh = isFresh(r)
   const now = clock.now()
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: fresh ? 'dispatch' : 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,

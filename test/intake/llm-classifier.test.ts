@@ -1,9 +1,9 @@
+import { normalizeBuilding } from '../../src/intake/location.js'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { looksLikePromptInjection } from '../../src/intake/classifier/injection.js'
 import {
   buildUserMessage,
   createLlmClassifier,
-  normaliseBuilding,
   type LlmClassifierOptions,
 } from '../../src/intake/classifier/llm.js'
 import { summarizeDigest, transcribeVoice } from '../../src/intake/llmTasks.js'
@@ -281,7 +281,7 @@ describe('looksLikePromptInjection', () => {
   })
 })
 
-describe('normaliseBuilding', () => {
+describe('normalizeBuilding', () => {
   it.each([
     ['3号楼', '3'],
     ['三栋', '3'],
@@ -294,7 +294,7 @@ describe('normaliseBuilding', () => {
     ['', null],
     ['不知道', null],
   ])('%s → %s', (raw, expected) => {
-    expect(normaliseBuilding(raw)).toBe(expected)
+    expect(normalizeBuilding(raw)).toBe(expected)
   })
 })
 

@@ -12,6 +12,8 @@ import { z } from 'zod'
 import { CATEGORIES, CATEGORY_NAMES, URGENCIES, URGENCY_NAMES } from '../../community/taxonomy.js'
 import { errorMessage, LlmOutputError, shortCause, type LlmWarnLogger } from '../llmErrors.js'
 import { applyInjectionGuard } from './injection.js'
+import { normalizeBuilding } from '../location.js'
+import { chineseNumeralToDigits } from '../normalize.js'
 import type { Classification, Classifier, ClassifierInput, Location } from './types.js'
 
 export interface LlmClassifierOptions {
@@ -27,49 +29,14 @@ export interface LlmClassifierOptions {
 // ---------------------------------------------------------------------------------------------
 // Location normalisation
 
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
-
-/** 三 → 3, 十二 → 12, 二十 → 20, 二十三 → 23; null for anything else. */
-function chineseNumber(s: string): number | null {
-  const m = /^([一二两三四五六七八九])?(十)?([一二三四五六七八九])?$/.exec(s)
-  if (m && s !== '') {
-    const [, tens, ten, ones] = m
-    if (!ten) return tens && !ones ? CN_DIGITS[tens]! : null
-    return (tens ? CN_DIGITS[tens]! : 1) * 10 + (ones ? CN_DIGITS[ones]! : 0)
-  }
-  if (/^[零〇一二三四五六七八九]+$/.test(s)) return Number([...s].map((c) => CN_DIGITS[c]).join(''))
-  return null
-}
-
-/**
- * "3号楼" / "三栋" / "3#" / "3幢" → "3"; "b座" → "B"; "6-2-301" → "6". The model is asked for the bare
- * building, but models echo the resident's wording often enough that this must be tolerant.
- */
-export function normaliseBuilding(raw: string | null): string | null {
-  if (raw == null) return null
-  const s = raw.normalize('NFKC').trim().toUpperCase()
-  if (!s) return null
-  let m = /(\d+)\s*(号楼|號樓|号|號|栋|棟|幢|座|#|楼|樓|-|$)/.exec(s)
-  if (m) return String(Number(m[1]))
-  m = /(?:^|[^A-Z])([A-Z])\s*(座|栋|棟|幢|区|楼|樓|$)/.exec(s)
-  if (m) return m[1]!
-  m = /([零〇一二两三四五六七八九十]+)\s*(号楼|號樓|号|號|栋|棟|幢|座|楼|樓|$)/.exec(s)
-  if (m) {
-    const n = chineseNumber(m[1]!)
-    if (n != null) return String(n)
-  }
-  return null
-}
-
 /** "2单元" → "2", "301室" → "301", "三单元" → "3". */
 function normaliseNumberPart(raw: string | null): string | null {
   if (raw == null) return null
   const s = raw.normalize('NFKC').trim()
   const digits = /\d+/.exec(s)
   if (digits) return String(Number(digits[0]))
-  const cn = /[零〇一二两三四五六七八九十]+/.exec(s)
-  const n = cn ? chineseNumber(cn[0]) : null
-  return n == null ? null : String(n)
+  const cn = /[零〇一二两三四五六七八九十百]+/.exec(s)
+  return cn ? chineseNumeralToDigits(cn[0].replace(/两/g, '二')) : null
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -208,7 +175,8 @@ export class LlmClassifier implements Classifier {
     const out = parseModelContent(choice.message?.content)
 
     const location: Location = {
-      building: normaliseBuilding(out.building),
+      // The model often echoes the resident's wording ("3号楼", "b座"): read it like a message.
+      building: normalizeBuilding(out.building),
       unit: normaliseNumberPart(out.unit),
       room: normaliseNumberPart(out.room),
     }
