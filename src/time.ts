@@ -1,15 +1,27 @@
+const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
+/** Building an Intl.DateTimeFormat costs ~10× a format call: one per timezone, kept for the process. */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short',
+    })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
 /** Wall-clock parts of an instant in a timezone (communities default to Asia/Shanghai). */
 export function localParts(date: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short',
-  })
-  const parts = Object.fromEntries(f.formatToParts(date).map((p) => [p.type, p.value]))
-  const weekdays = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 } as Record<string, number>
+  const parts: Record<string, string> = {}
+  for (const p of formatterFor(timeZone).formatToParts(date)) parts[p.type] = p.value
   return {
     year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
     hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
     /** ISO weekday: Monday = 1 … Sunday = 7 */
-    weekday: weekdays[parts.weekday!]!,
+    weekday: WEEKDAYS[parts.weekday!]!,
   }
 }
 

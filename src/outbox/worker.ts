@@ -75,10 +75,17 @@ export class OutboxWorker {
     return last !== undefined && now - last < perChatIntervalMs
   }
 
+  /** Forgets chats whose interval has passed, so a long-running worker does not keep every chat it ever wrote to. */
+  private pruneLastSent(now: number): void {
+    const { perChatIntervalMs } = this.o.throttle
+    for (const [chat, at] of this.lastSentToChat) if (now - at >= perChatIntervalMs) this.lastSentToChat.delete(chat)
+  }
+
   /** Claims what may be sent now. */
   private async claim(): Promise<OutboxMessage[]> {
     const { db, clock } = this.o
     const now = clock.now()
+    this.pruneLastSent(now.getTime())
     return inTransaction(db, async (em) => {
       const qb = em.getRepository(OutboxMessage).createQueryBuilder('o')
         .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now })

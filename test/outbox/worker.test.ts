@@ -79,6 +79,17 @@ describeEachDb('outbox worker', (kind) => {
     expect(s.sent).toEqual(['first', 'other chat', 'second'])
   })
 
+  it('forgets a chat once its throttle interval has passed (memory stays bounded by recent chats)', async () => {
+    for (let i = 0; i < 5; i++) await put(`f${i}`, `m${i}`, `chat${i}`)
+    const w = worker(new RecordingSender(), { perChatIntervalMs: 3000, perMinute: 1000 })
+    await w.drain()
+    const remembered = () => (w as unknown as { lastSentToChat: Map<string, number> }).lastSentToChat.size
+    expect(remembered()).toBe(5)
+    clock.advance(3000)
+    await w.drain()
+    expect(remembered()).toBe(0)
+  })
+
   it('two workers draining at once never send a message twice', async () => {
     for (let i = 0; i < 30; i++) await put(`c${i}`, `m${i}`, `t${i}`)
     const s = new RecordingSender()
