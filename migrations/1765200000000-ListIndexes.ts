@@ -15,6 +15,8 @@ export class ListIndexes1765200000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.dropIndex('requests', 'ix_requests_triage')
+    // InnoDB dropped the foreign key's own index on resident_id when this one could serve it: give it one back first.
+    if (q.connection.options.type !== 'better-sqlite3') await q.createIndex('request_reporters', new TableIndex({ name: 'ix_request_reporters_resident_fk', columnNames: ['resident_id'] }))
     await q.dropIndex('request_reporters', 'ix_request_reporters_resident')
   }
 }

@@ -1,9 +1,9 @@
 import type Router from '@koa/router'
 import type { Context, Next } from 'koa'
-import { In, Not } from 'typeorm'
 import { loadCommunity, staffById } from '../../../src/community/snapshot.js'
 import type { AppContext } from '../../../src/context.js'
 import { Digest, ServiceRequest } from '../../../src/db/entities/index.js'
+import { afterKeyset, decodeKeyset, encodeKeyset } from '../../../src/db/keyset.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { NotFoundError } from '../../../src/errors.js'
 import { renderDigestHtml } from '../../../src/jobs/digest.js'
@@ -19,7 +19,7 @@ import { presentDashboard } from '../../presenters/dashboard.js'
 import { requestsCsv } from '../../presenters/requestsCsv.js'
 import { presentDigest, presentDigestSummary, presentTriageItem } from '../../presenters/secretary.js'
 import { resolvePeriod } from './period.js'
-import { digestListInput, idInput, periodInput, triageInput } from './schema.js'
+import { digestListInput, idInput, periodInput, triageInput, triageListInput } from './schema.js'
 
 const DASHBOARD_DEFAULT_DAYS = 30
 const MAX_PERIOD_DAYS = 366
@@ -89,19 +89,23 @@ export function reportRoutes(router: Router, app: AppContext) {
     ctx.body = digestPage(d, ctx)
   })
 
-  router.get('/api/triage', secretary, async (ctx) => {
+  router.get('/api/triage', secretary, validate(triageListInput), async (ctx) => {
     const staff = staffOf(ctx)
+    const { query } = inputOf(ctx, triageListInput)
     const em = app.db.manager
     const c = await loadCommunity(em, staff.communityId)
-    const rows = await em.find(ServiceRequest, {
-      where: { communityId: staff.communityId, needsTriage: true, status: Not(In(['merged', 'cancelled'])) },
-      order: { createdAt: 'ASC', id: 'ASC' }, take: 500,
-    })
+    // Oldest first, keyset on (created_at, id) over ix_requests_triage (community_id, needs_triage, created_at).
+    const qb = em.getRepository(ServiceRequest).createQueryBuilder('r')
+      .where('r.community_id = :c AND r.needs_triage = 1 AND r.status NOT IN (:...gone)', { c: staff.communityId, gone: ['merged', 'cancelled'] })
+    if (query.cursor) afterKeyset(qb, 'r.created_at', 'r.id', 'ASC', decodeKeyset(query.cursor))
+    const rows = await qb.orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(query.limit).getMany()
     const now = app.clock.now()
+    const last = rows.length === query.limit ? rows[rows.length - 1]! : null
     ctx.body = {
       items: rows.map((r) => presentTriageItem(r, {
         assignee: staffById(c, r.assigneeStaffId), gridName: c.grids.find((g) => g.id === r.gridId)?.name ?? null, now, settings: c.community.settings,
       })),
+      nextCursor: last ? encodeKeyset(last.createdAt, last.id) : null,
     }
   })
 
