@@ -26,7 +26,13 @@ export const STAFF_HELP = [
 
 export const STAFF_REPORT_UNCLEAR = '没有识别出需要处理的问题，请写明地点和情况，例如：上报 5号楼门口井盖缺失'
 
-export const NOT_STAFF = '抱歉，这是社区工作人员使用的指令，您没有权限操作。如需反映问题，请直接告诉我情况。'
+export const NOT_STAFF = '抱歉，这是社区工作人员使用的指令，您没有权限操作。如需反映问题，请直接告诉我情况。\n社区工作人员请先私聊我发送「认证 六位认证码」（认证码向书记领取），绑定本微信后即可使用。'
+
+export const verified = (name: string) => `认证成功：本微信已绑定为社区工作人员 ${name}。今后请用本微信接收和处理工单；换手机或换微信时请向书记领取新的认证码。\n${STAFF_HELP}`
+
+export const VERIFY_UNAVAILABLE = '暂时无法识别您的微信账号，请稍后再发一次认证码。'
+
+export const VERIFY_IN_GROUP = '认证码请私聊我发送，不要发在群里。这个认证码已经公开，请向书记重新领取。'
 
 export const malformedCommand = (verb: string, usage: string) => `「${verb}」指令格式不对。正确写法：${usage}`
 
