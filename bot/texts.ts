@@ -11,6 +11,18 @@ export const RESIDENT_HELP = [
   '发送「进度」可以查看您反映的问题办到哪一步了。',
 ].join('\n')
 
+/**
+ * Why a message was not filed, for the sender (private chat, or an @-mention in a group): an instruction to
+ * the bot, a "+1" with nothing recent to join, or no problem found — each with the way to report one.
+ */
+export function notFiled(reasons: string[], inGroup: boolean): string {
+  const help = inGroup ? GROUP_HELP : RESIDENT_HELP
+  const sep = inGroup ? '' : '\n'
+  if (reasons.includes('prompt_injection_guard')) return `我只登记社区里需要处理的问题，不能执行指令或更改工单，这条没有登记。${sep}${help}`
+  if (reasons.includes('follow_up_without_recent_request')) return `最近没有可以附上的工单，这条没有登记。${sep}${help}`
+  return `没有从这条消息里识别出需要处理的问题，所以没有登记。${sep}${help}`
+}
+
 export const GROUP_HELP = '您好，我是社区小助手。请直接说明遇到的问题和位置，比如「3号楼楼道灯坏了」，我会登记并交给网格员处理；私聊我发送「进度」可查询办理情况。'
 
 export const STAFF_HELP = [

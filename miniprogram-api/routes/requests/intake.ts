@@ -27,6 +27,9 @@ export function idempotencyKeyOf(ctx: Context): string {
   return parsed.data
 }
 
+/** A submission still pending this long after it was taken up was abandoned by a crash. */
+export const INBOX_CLAIM_LEASE_MS = 60_000
+
 const isUniqueViolation = (e: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i.test(String((e as Error)?.message ?? ''))
 
 /**
@@ -43,7 +46,7 @@ export async function receive(deps: ApiDeps, p: { residentId: number; key: strin
         kind: 'new',
         inbox: await inTransaction(deps.db, (em) => em.save(InboxMessage, em.create(InboxMessage, {
           ...where, kind: 'text', senderId: `resident:${p.residentId}`, text: p.text, payload: p.payload,
-          status: 'pending', attempts: 1, receivedAt: deps.clock.now(),
+          status: 'pending', attempts: 1, receivedAt: deps.clock.now(), claimedAt: deps.clock.now(),
         }))),
       }
     } catch (e) {
@@ -51,12 +54,15 @@ export async function receive(deps: ApiDeps, p: { residentId: number; key: strin
       inbox = await repo.findOneOrFail({ where })
     }
   }
-  if (inbox.status === 'failed') {
-    // The first try failed (bad input, an outage): a retry with the same key runs again.
+  // The first try failed (bad input, an outage), or died mid-way and left the row pending past the lease (the
+  // row is marked processed in intake's own transaction, so such a row filed nothing): a retry runs again.
+  const now = deps.clock.now()
+  const abandoned = inbox.status === 'pending' && (inbox.claimedAt ?? inbox.receivedAt).getTime() <= now.getTime() - INBOX_CLAIM_LEASE_MS
+  if (inbox.status === 'failed' || abandoned) {
     const id = inbox.id
     const claimed = await inTransaction(deps.db, (em) => em.createQueryBuilder().update(InboxMessage)
-      .set({ status: 'pending', attempts: inbox!.attempts + 1, error: null, text: p.text, payload: p.payload as never })
-      .where('id = :id AND status = :failed', { id, failed: 'failed' }).execute())
+      .set({ status: 'pending', attempts: inbox!.attempts + 1, error: null, text: p.text, payload: p.payload as never, claimedAt: now })
+      .where('id = :id AND status = :status AND attempts = :attempts', { id, status: inbox!.status, attempts: inbox!.attempts }).execute())
     if (claimed.affected) return { kind: 'new', inbox: await repo.findOneOrFail({ where: { id } }) }
     inbox = await repo.findOneOrFail({ where: { id } })
   }
