@@ -3,13 +3,14 @@ import type { DataSource } from 'typeorm'
 import { Simulation, type OutputLine } from '../../app/sim/simulation.js'
 import { deactivateStaff, updateStaff } from '../../src/community/manage.js'
 import { parseConfig } from '../../src/config.js'
-import { Attachment, ChatRoom, OutboxMessage, RequestEvent, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { Attachment, ChatRoom, InboxMessage, OutboxMessage, RequestEvent, ServiceRequest, Staff } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
 import { silentLogger } from '../../src/logger.js'
 import { BIND_ATTEMPTS_PER_HOUR, issueBindCode } from '../../src/people/staffIdentity.js'
 import { describeEachDb, openTestDb, TEST_KEY } from '../helpers/db.js'
 import { T0 } from '../helpers/fixtures.js'
+import { bindWechat } from '../helpers/staff.js'
 
 // Staff powers follow the WeChat contact bound with a one-time code, never a display name.
 describeEachDb('staff identity on WeChat', (kind) => {
@@ -143,5 +144,16 @@ describeEachDb('staff identity on WeChat', (kind) => {
     expect((await wang()).wechatContactId).toBe('wxid-new-session')
     const nameAsRemark = await sim.plugin.processor.receive({ ...base, messageId: `remark-2-${kind}`, senderId: 'wxid-someone-else', payload: { alias: '王芳' } })
     expect(nameAsRemark.outcome).toBe('refused')
+  })
+
+  it('完成 with a 25,000-character note is kept in the inbox and answered with a clear limit, not a database error', async () => {
+    const r = await newRequest('3号楼单元门的闭门器坏了')
+    await bindWechat(db, sim.clock, '王芳', sim.contact('王芳').id)
+    const note = '已处理'.repeat(8400)
+    const lines = await sent(() => sim.say({ from: '王芳', text: `完成 ${r.no} ${note}` }))
+    expect(lines.at(-1)!.text).toMatch(/处理说明太长了（\d+ 字），请控制在 500 字以内/)
+    expect((await byNo(r.no)).status).toBe('dispatched')
+    const kept = await db.getRepository(InboxMessage).findOneByOrFail({ text: `完成 ${r.no} ${note}` })
+    expect(kept.status).toBe('processed')
   })
 })
