@@ -4,7 +4,7 @@ import type { Clock } from '../src/clock.js'
 import type { Logger } from '../src/logger.js'
 import { sniffImageType, type FileStorage } from '../src/storage/index.js'
 import type { InboxMessage } from '../src/db/entities/index.js'
-import type { ReceivedMessage } from './inbox.js'
+import type { ReceivedMessage } from '../src/inbox/inbox.js'
 import { InboxProcessor, type ProcessorDeps } from './processor.js'
 
 export type RequestIntakeConfig = ProcessorDeps & {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
-import { MAX_INBOX_ATTEMPTS } from '../../bot/inbox.js'
+import { MAX_INBOX_ATTEMPTS } from '../../src/inbox/inbox.js'
 import { InboxProcessor } from '../../bot/processor.js'
 import { VirtualClock } from '../../src/clock.js'
 import { parseConfig } from '../../src/config.js'

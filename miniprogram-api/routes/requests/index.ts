@@ -19,7 +19,8 @@ import { presentRequests, presentTasks } from '../../presenters/load.js'
 import { presentPhoto } from '../../presenters/photo.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
-import { idempotencyKeyOf, markFailed, markProcessed, NotARequestError, receive } from './intake.js'
+import { markFailed, markProcessed, receive } from '../../../src/inbox/submissions.js'
+import { idempotencyKeyOf, NotARequestError } from './intake.js'
 import {
   commentBody, commentResponse, commentSchema, createRequestBody, createRequestResponse, createRequestSchema, getRequestSchema,
   listRequestsQuery, listRequestsResponse, listRequestsSchema, ratingBody, ratingSchema, requestDetailResponse,
