@@ -12,13 +12,14 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import autocannon from 'autocannon'
+import mysql from 'mysql2/promise'
 import type { DataSource } from 'typeorm'
 import { InboxProcessor } from '../bot/processor.js'
 import { createApi } from '../miniprogram-api/server.js'
 import { systemClock } from '../src/clock.js'
 import { importCommunityFile } from '../src/community/import.js'
 import { parseConfig } from '../src/config.js'
-import { createDataSource, dialectOf, openDatabase } from '../src/db/dataSource.js'
+import { dialectOf, openDatabase } from '../src/db/dataSource.js'
 import { ChatRoom, Grid, RequestReporter, Resident, ServiceRequest, Staff } from '../src/db/entities/index.js'
 import { classifyText, OfflineClassifier } from '../src/intake/classifier/offline.js'
 import { silentLogger } from '../src/logger.js'
@@ -66,12 +67,10 @@ async function openBenchDb(): Promise<{ db: DataSource; url: string; cleanup: ()
   const u = new URL(given)
   const name = u.pathname.slice(1)
   if (!/^jiesu_bench\w*$/.test(name)) throw new Error(`DATABASE_URL must name a database jiesu_bench…: it is dropped and re-created (got "${name}")`)
-  const server = new URL(given); server.pathname = '/'
-  const admin = createDataSource(server.toString())
-  await admin.initialize()
+  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })
   await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-  await admin.destroy()
+  await admin.end()
   const db = await openDatabase(given, { poolSize: 20 })
   return { db, url: given, cleanup: async () => { await db.destroy() } }
 }

@@ -1,6 +1,7 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm'
 import type { Category } from '../community/taxonomy.js'
 import { ServiceRequest, type Rating } from '../db/entities/index.js'
+import { dateOf } from '../db/rawDate.js'
 import { OPEN_STATUSES, type RequestStatus } from '../requests/stateMachine.js'
 import type { Urgency } from '../community/taxonomy.js'
 
@@ -15,13 +16,6 @@ const reminded = (phase: 'accept' | 'resolve') =>
 /** done after its deadline, or still open past it (as of :now), or reminded */
 const breach = (done: string, due: string, phase: 'accept' | 'resolve') =>
   `CASE WHEN (${due} IS NOT NULL AND ((${done} IS NOT NULL AND ${done} > ${due}) OR (${done} IS NULL AND r.status IN (:...open) AND ${due} < :now))) OR ${reminded(phase)} THEN 1 ELSE 0 END`
-
-/** mysql2 returns DATETIME as Date; better-sqlite3 as the UTC text TypeORM wrote ('2026-11-23 01:00:00.000'). */
-export function dateOf(v: unknown): Date | null {
-  if (v == null) return null
-  if (v instanceof Date) return v
-  return new Date(`${String(v).replace(' ', 'T')}Z`)
-}
 
 export interface Cell {
   category: Category; gridId: number | null; status: RequestStatus; urgency: Urgency; rating: Rating | null

@@ -1,5 +1,5 @@
 import { Building, ChatRoom, Community, Grid, Staff } from './community.js'
-import { Digest, InboxMessage, JobState, OutboxMessage } from './messaging.js'
+import { Digest, InboxMessage, JobState, OutboxMessage, RateLimitHit } from './messaging.js'
 import { Attachment, RequestEvent, RequestReporter, ServiceRequest } from './request.js'
 import { Resident } from './resident.js'
 
@@ -11,5 +11,5 @@ export * from './resident.js'
 export const ENTITIES = [
   Community, Grid, Building, Staff, ChatRoom, Resident,
   ServiceRequest, RequestReporter, RequestEvent, Attachment,
-  OutboxMessage, InboxMessage, JobState, Digest,
+  OutboxMessage, InboxMessage, JobState, Digest, RateLimitHit,
 ]
