@@ -57,7 +57,7 @@ export async function rateRequest(em: EntityManager, clock: Clock, p: RateProps)
     set: {
       reopenCount: current.reopenCount + 1, rating: p.rating, ratingComment: p.words ?? null, resolvedAt: null, closedAt: null, acceptedAt: null,
       acceptRemindedAt: null, acceptEscalatedAt: null, resolveRemindedAt: null, resolveEscalatedAt: null,
-      ...deadlines(current.urgency, now, community.community.settings),
+      ...deadlines(current.urgency, now, community.community.settings, community.community.timezone),
     },
     data: { rating: p.rating, solved: p.solved ?? null, words: p.words ?? null },
   })

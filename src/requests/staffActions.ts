@@ -89,7 +89,7 @@ export async function transferRequest(em: EntityManager, clock: Clock, p: StaffA
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: fresh ? 'dispatch' : 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     // The grid follows the new owner when they lead one; a specialist (mediator …) keeps the building's grid.
-    set: { assigneeStaffId: target.id, gridId: community.grids.find((g) => g.leaderStaffId === target.id || g.deputyStaffId === target.id)?.id ?? r.gridId, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings) } : {}) },
+    set: { assigneeStaffId: target.id, gridId: community.grids.find((g) => g.leaderStaffId === target.id || g.deputyStaffId === target.id)?.id ?? r.gridId, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings, community.community.timezone) } : {}) },
     data: { from: r.assigneeStaffId, to: target.id },
   })
   const reporters = await reportersOf(em, request.id)

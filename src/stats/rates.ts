@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm'
-import { slaFor } from '../community/sla.js'
+import { slaDueAt, slaFor } from '../community/sla.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../community/taxonomy.js'
 import { RequestEvent, ServiceRequest, type Rating } from '../db/entities/index.js'
@@ -157,7 +157,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
     if ((e.type === 'accept' || e.type === 'resolve') && !firstResponse.has(e.requestId)) {
       const r = byId.get(e.requestId)!
       const dispatchedAt = lastDispatch.get(e.requestId) ?? r.dispatchedAt ?? r.createdAt
-      const dueAt = new Date(dispatchedAt.getTime() + slaFor(r.urgency, settings).acceptMs)
+      const dueAt = slaDueAt(r.urgency, dispatchedAt, slaFor(r.urgency, settings).acceptMs, community.community.timezone)
       firstResponse.set(e.requestId, { dispatchedAt, acceptedAt: e.createdAt, dueAt })
     }
   }
