@@ -4,6 +4,7 @@ import { loadCommunity, staffById } from '../community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../community/taxonomy.js'
 import { RequestEvent, ServiceRequest, type Rating } from '../db/entities/index.js'
 import { slaColor, type SlaColor } from '../jobs/sla.js'
+import { RESOLUTION_OUTCOMES, type ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from '../requests/stateMachine.js'
 
 // The 三率 and the figures behind the dashboard and the weekly digest. Everything is plain JSON
@@ -86,6 +87,12 @@ export interface Stats {
     satisfaction: Rate
   }
   ratings: Record<Rating, number>
+  /**
+   * Of the resolved (incl. closed): how honestly they were closed — 已解决, 部分解决, 未解决（已说明原因）,
+   * 不属于社区职责（已转办）; requests resolved before outcomes were recorded count as solved.
+   * (Optional: digests stored before it was added lack it.)
+   */
+  outcomes?: Record<ResolutionOutcome, number>
   /** count = received; the 三率 as in byGrid (optional: digests stored before they were added lack them) */
   byCategory: { category: Category; name: string; count: number; responseRate?: number | null; resolutionRate?: number | null; satisfactionRate?: number | null }[]
   byGrid: GridStats[]
@@ -173,6 +180,8 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const ratings: Record<Rating, number> = { satisfied: 0, basically_satisfied: 0, unsatisfied: 0, no_answer: 0 }
   for (const r of received) if (r.rating) ratings[r.rating]++
   const rated = received.filter(isRated)
+  const outcomes = Object.fromEntries(RESOLUTION_OUTCOMES.map((o) => [o, 0])) as Record<ResolutionOutcome, number>
+  for (const r of received) if (isResolved(r)) outcomes[r.resolutionOutcome ?? 'solved']++
   const breach = new Map(received.map((r) => [r.id, breaches(r, q.now, reminded)]))
   const colors: Record<SlaColor, number> = { red: 0, yellow: 0, green: 0 }
   for (const r of received) colors[slaColor(r, q.now, settings)]++
@@ -252,6 +261,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
       satisfaction: rate(rated.filter(happy).length, rated.length),
     },
     ratings,
+    outcomes,
     byCategory,
     byGrid,
     medians: {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
+import { RESOLUTION_OUTCOMES } from '../../../src/requests/resolutionOutcome.js'
 import { REQUEST_STATUSES } from '../../../src/requests/stateMachine.js'
 import { taskView } from '../../presenters/request.js'
 import { csvList, idParams, pagination, queryBool, text } from '../../schemas.js'
@@ -18,7 +19,8 @@ export const listTasksResponse = z.object({ items: z.array(taskView), page: z.nu
 
 export const taskParamsSchema = z.object({ params: idParams })
 
-export const resolveBody = z.object({ note: text(500), photos: photoIds.optional() })
+/** outcome: 已解决 (default) / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）; may also lead the note ("部分解决 …") */
+export const resolveBody = z.object({ note: text(500), photos: photoIds.optional(), outcome: z.enum(RESOLUTION_OUTCOMES).optional() })
 export const resolveSchema = z.object({ params: idParams, body: resolveBody })
 
 export const returnBody = z.object({ reason: text(200) })
