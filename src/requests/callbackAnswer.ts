@@ -1,9 +1,9 @@
-import { In, type EntityManager } from 'typeorm'
+import { In, MoreThanOrEqual, type EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
-import { RequestReporter, Resident, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
+import { RequestEvent, RequestReporter, Resident, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
 import { enqueue } from '../outbox/outbox.js'
-import { AWAITING_CALLBACK, CallbackAlreadyAnsweredError, type CallbackStatus } from './callbackStateMachine.js'
+import { AWAITING_CALLBACK, CallbackAlreadyAnsweredError, CallbackNotAwaitedError, type CallbackStatus } from './callbackStateMachine.js'
 import { recordEvent } from './events.js'
 import { answerRating, meansNotFixed, type Complaint, type RatingOutcome } from './feedback.js'
 import { draftToResident, notifyStaff } from './notify.js'
@@ -87,9 +87,15 @@ export interface CallbackAnswerResult {
   requestNo: string
   rating: CallbackRating
   solved: boolean
-  outcome: RatingOutcome | 'already_answered'
+  /** already_answered: a repeat, told kindly; follow_up: the request was reopened meanwhile, kept as a comment */
+  outcome: RatingOutcome | 'already_answered' | 'follow_up'
   status: RequestStatus
 }
+
+/** An answer this long after a request closed as no_answer is still recorded (it may have raced the job). */
+const LATE_ANSWER_MS = 24 * 3600_000
+/** A second reply this soon after an answer is told kindly that the first one counted. */
+const REPEAT_ANSWER_MS = 30 * 60_000
 
 /** The 回访 this resident is most likely answering: asked or reminded first, the most recent first; pending ones too (unless askedOnly). */
 export async function awaitedCallbackOf(em: EntityManager, residentId: number, opts: { askedOnly?: boolean } = {}): Promise<RequestReporter | null> {
@@ -113,8 +119,8 @@ export async function awaitedCallbackOf(em: EntityManager, residentId: number, o
 export async function answerCallback(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel; askedOnly?: boolean }): Promise<CallbackAnswerResult | null> {
   const parsed = parseCallbackAnswer(p.text)
   if (!parsed) return null
-  const row = await awaitedCallbackOf(em, p.residentId, { askedOnly: p.askedOnly })
-  if (!row) return null
+  const row = await awaitedCallbackOf(em, p.residentId, { askedOnly: p.askedOnly }) ?? await lateCallbackOf(em, clock, p.residentId)
+  if (!row) return alreadyAnsweredRecently(em, clock, p.residentId, parsed)
   // The digit "3" says 不满意 but not why: meansNotFixed treats it as not fixed; a named complaint keeps a fixed problem closed.
   const props = { requestId: row.requestId, residentId: p.residentId, rating: parsed.rating, complaint: parsed.complaint ?? null, words: p.text.trim().slice(0, 500) || null, channel: p.channel }
   const solved = parsed.solved === false ? false : parsed.complaint ? true : null
@@ -122,13 +128,44 @@ export async function answerCallback(em: EntityManager, clock: Clock, p: { resid
     const { request, outcome } = await answerRating(em, clock, { ...props, solved })
     return { requestId: request.id, requestNo: request.no, rating: parsed.rating, solved: !meansNotFixed({ ...props, solved }), outcome, status: request.status }
   } catch (err) {
-    if (!(err instanceof CallbackAlreadyAnsweredError)) throw err
-    const request = await em.findOneOrFail(ServiceRequest, { where: { id: row.requestId } })
-    const resident = await em.findOne(Resident, { where: { id: p.residentId } })
-    const d = resident && draftToResident(resident, `callback:again:${row.id}:${clock.now().getTime()}`, err.message, { requestId: request.id })
-    if (d) await enqueue(em, clock, [d])
-    return { requestId: request.id, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'already_answered', status: request.status }
+    if (err instanceof CallbackAlreadyAnsweredError) return tellAlreadyAnswered(em, clock, p.residentId, row.requestId, parsed)
+    // Another reporter reopened it a moment before: what this resident said is kept as their follow-up.
+    if (err instanceof CallbackNotAwaitedError) {
+      const f = await recordFollowUp(em, clock, { residentId: p.residentId, text: p.text, channel: p.channel })
+      if (f) {
+        const request = await em.findOneOrFail(ServiceRequest, { where: { id: f.requestId } })
+        return { requestId: request.id, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'follow_up', status: request.status }
+      }
+    }
+    throw err
   }
+}
+
+async function tellAlreadyAnswered(em: EntityManager, clock: Clock, residentId: number, requestId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult> {
+  const request = await em.findOneOrFail(ServiceRequest, { where: { id: requestId } })
+  const resident = await em.findOne(Resident, { where: { id: residentId } })
+  const d = resident && draftToResident(resident, `callback:again:${requestId}:${clock.now().getTime()}`, new CallbackAlreadyAnsweredError(request.no).message, { requestId })
+  if (d) await enqueue(em, clock, [d])
+  return { requestId, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'already_answered', status: request.status }
+}
+
+/** A 回访 that just ended as no_answer (the close job may have run a moment before the answer arrived). */
+async function lateCallbackOf(em: EntityManager, clock: Clock, residentId: number): Promise<RequestReporter | null> {
+  return em.getRepository(RequestReporter).createQueryBuilder('rr')
+    .innerJoin(ServiceRequest, 'r', 'r.id = rr.request_id')
+    .where('rr.resident_id = :resident AND rr.callback_status = :s AND r.status = :closed AND r.closed_at >= :since', {
+      resident: residentId, s: 'no_answer', closed: 'closed', since: new Date(clock.now().getTime() - LATE_ANSWER_MS),
+    })
+    .orderBy('r.closed_at', 'DESC').addOrderBy('rr.id', 'DESC').getOne()
+}
+
+/** A repeat of an answer just given (a double tap, or two messages at once): told kindly, not filed as a report. */
+async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, residentId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult | null> {
+  const last = await em.findOne(RequestEvent, {
+    where: { type: 'callback_answered', actorType: 'resident', actorId: residentId, createdAt: MoreThanOrEqual(new Date(clock.now().getTime() - REPEAT_ANSWER_MS)) },
+    order: { id: 'DESC' },
+  })
+  return last ? tellAlreadyAnswered(em, clock, residentId, last.requestId, parsed) : null
 }
 
 /**

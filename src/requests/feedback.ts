@@ -82,7 +82,7 @@ export async function answerRating(em: EntityManager, clock: Clock, p: RateProps
       set: { rating: p.rating, ratingComment: words, closedAt: clock.now() }, data: { rating: p.rating, ...(complaint ? { complaint } : {}) },
     }))
     if (!complaint) outcome = 'closed'
-  } else if (!current.rating || RATING_RANK[p.rating] < RATING_RANK[current.rating]) {
+  } else if (!current.rating || current.rating === 'no_answer' || RATING_RANK[p.rating] < RATING_RANK[current.rating]) {
     // Already closed by another reporter: the request carries its least happy answer, so the 满意率 stays honest.
     await em.update(ServiceRequest, { id: current.id }, { rating: p.rating, ratingComment: words ?? current.ratingComment })
     request = await em.findOneOrFail(ServiceRequest, { where: { id: current.id } })

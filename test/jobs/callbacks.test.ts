@@ -130,7 +130,13 @@ describeEachDb('回访 callbacks', (kind) => {
     expect(closed.rating).toBe('no_answer')
     expect((await reporterRow(r.id, wu.id)).callbackStatus).toBe('no_answer')
     expect(await outboxWith(db, 'callback:', r.id)).toHaveLength(2)
-    // A late answer finds nothing awaiting.
+    // A late answer (it may have raced the close) is still recorded on the closed request.
+    clock.set('2026-11-28T09:00:00+08:00')
+    expect(await answer(wu, '2')).toMatchObject({ outcome: 'recorded', status: 'closed' })
+    expect((await requestOf(r.id)).rating).toBe('basically_satisfied')
+    expect((await reporterRow(r.id, wu.id)).callbackStatus).toBe('answered')
+    // A day later nothing is awaited any more.
+    clock.set('2026-11-29T09:00:00+08:00')
     expect(await answer(wu, '1')).toBeNull()
   })
 
