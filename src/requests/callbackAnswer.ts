@@ -5,6 +5,7 @@ import { RequestEvent, RequestReporter, Resident, ServiceRequest, type Channel, 
 import { enqueue } from '../outbox/outbox.js'
 import { AWAITING_CALLBACK, CallbackAlreadyAnsweredError, CallbackNotAwaitedError, type CallbackStatus } from './callbackStateMachine.js'
 import { recordEvent } from './events.js'
+import { lockRequest } from './lifecycle.js'
 import { answerRating, meansNotFixed, type Complaint, type RatingOutcome } from './feedback.js'
 import { draftToResident, notifyStaff } from './notify.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from './stateMachine.js'
@@ -131,7 +132,7 @@ export async function answerCallback(em: EntityManager, clock: Clock, p: { resid
     if (err instanceof CallbackAlreadyAnsweredError) return tellAlreadyAnswered(em, clock, p.residentId, row.requestId, parsed)
     // Another reporter reopened it a moment before: what this resident said is kept as their follow-up.
     if (err instanceof CallbackNotAwaitedError) {
-      const f = await recordFollowUp(em, clock, { residentId: p.residentId, text: p.text, channel: p.channel })
+      const f = await recordFollowUp(em, clock, { residentId: p.residentId, text: p.text, channel: p.channel, requestId: row.requestId })
       if (f) {
         const request = await em.findOneOrFail(ServiceRequest, { where: { id: f.requestId } })
         return { requestId: request.id, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'follow_up', status: request.status }
@@ -173,13 +174,9 @@ async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, resident
  * handled (typically after a 重办): recorded on the request as their comment, passed to the assignee and
  * acknowledged. Returns null when the resident has no open request.
  */
-export async function recordFollowUp(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel }) {
-  const mine = await em.find(RequestReporter, { where: { residentId: p.residentId }, order: { id: 'DESC' } })
-  if (!mine.length) return null
-  const open = await em.find(ServiceRequest, { where: { id: In(mine.map((m) => m.requestId)), status: In([...OPEN_STATUSES]) } })
-  // The reopened one first (that is what "没人来" after a 回访 is about), then the most recent.
-  const request = open.sort((a, b) => Number(b.reopenCount > 0) - Number(a.reopenCount > 0) || b.updatedAt.getTime() - a.updatedAt.getTime() || b.id - a.id)[0]
-  if (!request) return null
+export async function recordFollowUp(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel; requestId?: number }) {
+  const request = p.requestId != null ? await lockRequest(em, p.requestId) : await openRequestToFollow(em, p.residentId)
+  if (!request || !OPEN_STATUSES.includes(request.status)) return null
   const words = p.text.trim().slice(0, 500)
   const event = await recordEvent(em, clock, { requestId: request.id, type: 'comment', actor: { type: 'resident', id: p.residentId }, channel: p.channel, data: { text: words, followUp: true } })
   const community = await loadCommunity(em, request.communityId)
@@ -190,4 +187,12 @@ export async function recordFollowUp(em: EntityManager, clock: Clock, p: { resid
   const d = resident && draftToResident(resident, `followup:evt${event.id}`, text, { requestId: request.id })
   if (d) await enqueue(em, clock, [d])
   return { requestId: request.id, requestNo: request.no }
+}
+
+/** The reporter's open request a follow-up is about: a reopened one first, then the most recent. */
+async function openRequestToFollow(em: EntityManager, residentId: number): Promise<ServiceRequest | null> {
+  const mine = await em.find(RequestReporter, { where: { residentId }, order: { id: 'DESC' } })
+  if (!mine.length) return null
+  const open = await em.find(ServiceRequest, { where: { id: In(mine.map((m) => m.requestId)), status: In([...OPEN_STATUSES]) } })
+  return open.sort((a, b) => Number(b.reopenCount > 0) - Number(a.reopenCount > 0) || b.updatedAt.getTime() - a.updatedAt.getTime() || b.id - a.id)[0] ?? null
 }
