@@ -6,7 +6,7 @@ import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { answerCallback, awaitedCallbackOf, callbackHintText, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
 import { ServiceRequest } from '../src/db/entities/index.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
-import { markProcessed } from './inbox.js'
+import { markProcessed } from '../src/inbox/inbox.js'
 
 // 回访 answers in the bot: a private reply (1/2/3 or words), "满意" typed in a group, a follow-up after a
 // 重办 ("没人来"), and the one-line hint for an answer that cannot be read ("4"). The domain commands live in

@@ -1,3 +1,4 @@
+import { TEXT_LIMITS } from '../../../src/requests/limits.js'
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
 import { RESOLUTION_OUTCOMES } from '../../../src/requests/resolutionOutcome.js'
@@ -20,10 +21,10 @@ export const listTasksResponse = z.object({ items: z.array(taskView), page: z.nu
 export const taskParamsSchema = z.object({ params: idParams })
 
 /** outcome: 已解决 (default) / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）; may also lead the note ("部分解决 …") */
-export const resolveBody = z.object({ note: text(500), photos: photoIds.optional(), outcome: z.enum(RESOLUTION_OUTCOMES).optional() })
+export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional(), outcome: z.enum(RESOLUTION_OUTCOMES).optional() })
 export const resolveSchema = z.object({ params: idParams, body: resolveBody })
 
-export const returnBody = z.object({ reason: text(200) })
+export const returnBody = z.object({ reason: text(TEXT_LIMITS.returnReason) })
 export const returnSchema = z.object({ params: idParams, body: returnBody })
 
 /** 转派 to a colleague, by name or WeChat name as in the community file */
