@@ -1,6 +1,7 @@
 import { ChatRoom, Community, Grid, Staff, type InboxMessage } from '../src/db/entities/index.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, stripMentions, type BindCommand } from './matchers.js'
+import { groupConversation } from './conversation.js'
 import { attachImage, roomVoice } from './media.js'
 import { staffCommand } from './private.js'
 import { intakeText } from './report.js'
@@ -28,6 +29,9 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
       // "完成 12 已更换灯泡" typed in the group is a command, never a new report.
       const clean = stripMentions(text, h.names())
       if (isStaffCommand(clean)) return groupStaffCommand(h, row, clean, room, rememberRoomId)
+      // Case commands, staff notices (not requests), answers to the bot's questions, questions about a notice.
+      const said = await groupConversation(h, row, clean, room, rememberRoomId)
+      if (said) return said
       return intakeText(h, row, text, room.communityId, room, rememberRoomId)
     }
     default: return finish(h, row, { outcome: 'ignored', also: rememberRoomId })

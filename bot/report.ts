@@ -6,6 +6,7 @@ import { DomainError } from '../src/errors.js'
 import type { IntakeMessage } from '../src/intake/pipeline.js'
 import { parseCallbackAnswer } from '../src/jobs/callbacks.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { afterCreated } from './conversation.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { openRequestsOf } from './lookups.js'
 import { mentionsBot, stripMentions } from './matchers.js'
@@ -47,6 +48,11 @@ export async function intakeText(
     if (reporterStaff) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.STAFF_REPORT_UNCLEAR)], also })
     const replies = mentioned || !room ? [reply(row, help)] : []
     return finish(h, row, { outcome: replies.length ? 'help' : 'chatter', replies, also })
+  }
+  if (result.kind === 'created' && !reporterStaff) {
+    // The bot asks once for a place the routing needs, and waits for a promised photo.
+    const ask = await afterCreated(h, row, result.request, room, text)
+    return finish(h, row, { outcome: 'created', requestId: result.request.id, replies: ask.replies, also: async (em) => { await also?.(em); await ask.also(em) } })
   }
   return finish(h, row, { outcome: result.kind, requestId: result.request.id, also })
 }
