@@ -74,7 +74,7 @@ export async function setRequestLocation(em: EntityManager, clock: Clock, p: Set
   const task = newTaskText(request, community.community.timezone, displayName(reporters[0]?.resident), room?.topic ?? '位置更正后改派', owner.role === 'secretary')
   await notifyStaff(em, clock, request, [owner], `loc:evt${event.id}`, task)
   const previous = staffById(community, before.assigneeStaffId)
-  if (previous && previous.id !== owner.id) await notifyStaff(em, clock, request, [previous], `loc:evt${event.id}:prev`, relocatedStaffText(request, owner.name))
+  if (previous && previous.id !== owner.id && !(actor.type === 'staff' && actor.id === previous.id)) await notifyStaff(em, clock, request, [previous], `loc:evt${event.id}:prev`, relocatedStaffText(request, owner.name))
   return { request, rerouted: owner }
 }
 
