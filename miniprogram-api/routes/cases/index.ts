@@ -36,7 +36,7 @@ export function caseRoutes(router: Router): void {
     ctx.body = { request: (await presentRequests(deps.db.manager, [request], { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }))[0] }
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/cancel', summary: '书记 cancels a request as not_a_request or invalid, with a reason; it leaves the 三率', tags: ['secretary'], body: cancelBody, response: caseTaskResponse, errors: [403, 404, 409, 422, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/cancel', summary: '书记 cancels a request as not_a_request or invalid, with a reason; it leaves the 三率', tags: ['secretary'], body: cancelBody, response: caseTaskResponse, errors: [400, 403, 404, 409, 429] })
   router.post('/api/requests/:id/cancel', rateLimit(), requireStaff('secretary'), validate(cancelSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, cancelSchema)
@@ -60,7 +60,7 @@ export function caseRoutes(router: Router): void {
     ctx.body = { task, into: target }
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/split', summary: '拆分: each listed problem becomes a new request with the same reporters and place; the original continues', tags: ['tasks'], body: splitBody, response: splitResponse, status: 201, errors: [403, 404, 409, 422, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/split', summary: '拆分: each listed problem becomes a new request with the same reporters and place; the original continues', tags: ['tasks'], body: splitBody, response: splitResponse, status: 201, errors: [400, 403, 404, 409, 429] })
   router.post('/api/requests/:id/split', rateLimit(), requireStaff(), validate(splitSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, splitSchema)
@@ -77,7 +77,7 @@ export function caseRoutes(router: Router): void {
     ctx.body = { task, created: rest }
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/location', summary: '位置: set or correct building/unit/room (staff holding it, the 书记, or the reporter); re-routed when the grid changes', tags: ['requests'], body: locationBody, response: locationResponse, errors: [403, 404, 409, 422, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/location', summary: '位置: set or correct building/unit/room (staff holding it, the 书记, or the reporter); re-routed when the grid changes', tags: ['requests'], body: locationBody, response: locationResponse, errors: [400, 403, 404, 409, 429] })
   router.post('/api/requests/:id/location', rateLimit(), requireAuth(), validate(locationSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, locationSchema)
