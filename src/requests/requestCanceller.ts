@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { secretaryOf, staffById } from '../community/snapshot.js'
-import type { Channel } from '../db/entities/index.js'
+import { ChatPrompt, type Channel } from '../db/entities/index.js'
 import { ValidationError } from '../errors.js'
 import type { Actor } from './events.js'
 import { transition } from './lifecycle.js'
@@ -21,6 +21,7 @@ export async function cancelRequest(em: EntityManager, clock: Clock, p: { reques
     requestId: p.requestId, action: 'cancel', actor: p.actor, channel: p.channel,
     set: { needsTriage: false }, data: { reason: p.reason, kind: p.kind ?? 'invalid' },
   })
+  await closeOpenPrompts(em, request.id)
   return request
 }
 
@@ -38,4 +39,9 @@ export async function cancelAsSecretary(em: EntityManager, clock: Clock, p: Staf
   const assignee = staffById(community, before.assigneeStaffId)
   if (assignee && assignee.id !== p.staff.id) await notifyStaff(em, clock, request, [assignee], key, cancelledStaffText(request, secretaryOf(community)?.name ?? '书记', reason))
   return request
+}
+
+/** A request that left the loop answers no more of the bot's questions (几号楼几单元, a photo, a 完成 note). */
+export async function closeOpenPrompts(em: EntityManager, requestId: number): Promise<void> {
+  await em.update(ChatPrompt, { requestId, status: 'open' }, { status: 'closed' })
 }

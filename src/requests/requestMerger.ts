@@ -8,6 +8,7 @@ import { transition } from './lifecycle.js'
 import { mergedReporterText, mergedStaffText } from './messages.js'
 import { notifyReporters, notifyStaff, reportersOf } from './notify.js'
 import { loadForStaff, type StaffActionProps } from './staffActions.js'
+import { closeOpenPrompts } from './requestCanceller.js'
 import { OPEN_STATUSES } from './stateMachine.js'
 
 /**
@@ -35,6 +36,7 @@ export async function mergeRequest(em: EntityManager, clock: Clock, p: { request
       }))
     }
   }
+  await closeOpenPrompts(em, p.requestId)
   const photos = await em.find(Attachment, { where: { requestId: p.requestId }, select: { id: true } })
   if (photos.length) await em.update(Attachment, photos.map((a) => a.id), { requestId: p.intoId })
   await recordEvent(em, clock, {
