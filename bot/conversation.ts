@@ -103,7 +103,9 @@ async function answerPrompt(h: Handling, row: InboxMessage, communityId: number,
   const prompt = await pendingPrompt(db.manager, clock, { chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, kinds: ['location'] })
   if (!prompt) return null
   const loc = extractLocation(clean)
-  if (!loc.building) {
+  // "2单元" in a building's own group: that building's unit 2.
+  const building = loc.building ?? (loc.unit ? buildingFromRoom(row.roomTopic) : null)
+  if (!building) {
     // Asked once: a message that does not answer it is read as itself.
     await inTransaction(db, (em) => closePrompt(em, clock, prompt.id, 'closed'))
     return null
@@ -114,7 +116,7 @@ async function answerPrompt(h: Handling, row: InboxMessage, communityId: number,
       if (!await closePrompt(em, clock, prompt.id, 'answered')) throw new DomainError('prompt_gone', 'already answered')
       const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
       const { request, rerouted } = await setRequestLocation(em, clock, {
-        requestId: prompt.requestId, communityId, by: { residentId: resident.id }, building: loc.building!, unit: loc.unit, room: loc.room,
+        requestId: prompt.requestId, communityId, by: { residentId: resident.id }, building, unit: loc.unit, room: loc.room,
         channel: row.roomTopic ? 'group' : 'private',
       })
       const community = await loadCommunity(em, communityId)
@@ -155,8 +157,9 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
 export async function afterCreated(h: Handling, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<{ replies: OutboxDraft[]; also: Also }> {
   const community = await loadCommunity(h.ctx.db.manager, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
-  const noPlace = !request.building && !buildingFromRoom(room?.topic)
-  const askPlace = noPlace && (request.urgency === 'urgent' || (request.gridId == null && !specialist))
+  // Urgent: always, even in a building's own group (whoever runs there needs the unit). Otherwise only when the
+  // routing found no grid — neither from the text nor from the room — and no specialist owns the category.
+  const askPlace = !request.building && (request.urgency === 'urgent' || (request.gridId == null && !specialist && !buildingFromRoom(room?.topic)))
   const awaitPhoto = promisesPhoto(text)
   const chatKey = chatKeyOf(row.roomTopic)
   const base = { communityId: request.communityId, chatKey, senderName: row.senderName!, requestId: request.id }

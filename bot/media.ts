@@ -5,6 +5,8 @@ import { chatKeyOf, closePrompt, pendingPrompt } from '../src/conversation/promp
 import { recordEvent } from '../src/requests/index.js'
 import { dmReply, errorText, finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { gridLeaderOf } from './lookups.js'
+import { groupConversation } from './conversation.js'
+import { stripMentions } from './matchers.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
 
@@ -87,7 +89,11 @@ export async function transcribe(h: Handling, row: InboxMessage): Promise<string
 /** A voice message in a group: a report once transcribed; otherwise the sender is asked to type, or call their grid leader. */
 export async function roomVoice(h: Handling, row: InboxMessage, communityId: number, room: ChatRoom, also?: Also): Promise<Result> {
   const heard = await transcribe(h, row)
-  if (heard) return intakeText(h, row, heard, communityId, room, also)
+  if (heard) {
+    // Heard, it counts as what it says: a staff notice, an answer to the bot's question, or a report.
+    const said = await groupConversation(h, row, stripMentions(heard, h.names()), room, also ?? (async () => undefined))
+    return said ?? intakeText(h, row, heard, communityId, room, also)
+  }
   let leader: string | null = null
   if (room.gridId) {
     const community = await loadCommunity(h.ctx.db.manager, communityId)

@@ -98,6 +98,15 @@ describeEachDb('case handling in the bot', (kind) => {
       expect(await db.getRepository(ChatPrompt).count({ where: { requestId: r.id, status: 'open' } })).toBe(0)
     })
 
+    it('asks an urgent one in a building\'s own group too, and "2单元" there means that building', async () => {
+      const room = '幸福里3号楼业主群'
+      const r = await report('何大爷', '楼道里有很重的煤气味', room)
+      expect(r.urgency).toBe('urgent')
+      const lines = await sent(() => sim.say({ from: '何大爷', room, text: '2单元' }))
+      expect(await byId(r.id)).toMatchObject({ building: '3', unit: '2', assigneeStaffId: await staffId('王芳') })
+      expect(inRoom(lines, room)[0]).toContain('已补充位置：3号楼2单元')
+    })
+
     it('gives 96333 for a lift entrapment', async () => {
       const lines = await sent(() => report('孙大爷', '5号楼电梯里困人了，快来人', '幸福里5号楼业主群'))
       expect(inRoom(lines, '幸福里5号楼业主群')[0]).toContain('96333')
