@@ -20,6 +20,7 @@ describeEachDb('API: case commands (withdraw, cancel, merge, split, location)', 
     const made = await t.call('POST', '/api/requests', { token: li.token, json: { text: '3号楼楼道灯坏了，晚上很黑' } })
     expect(made.status).toBe(201)
     const id = made.json.request.id
+    expect((await t.call('GET', `/api/requests/${id}`, { token: li.token })).json.permissions.withdraw).toBe(true)
     expect((await t.call('POST', `/api/requests/${id}/withdraw`, { token: wang.token, json: {} })).status).toBe(403)
     const res = await t.call('POST', `/api/requests/${id}/withdraw`, { token: li.token, json: { reason: '已经修好了' } })
     expect(res.status).toBe(200)
