@@ -13,7 +13,7 @@ import { caseCommand } from './caseCommands.js'
 import { isThanks, parseCaseCommand, promisesPhoto } from './caseMatchers.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from './inbox.js'
-import { mentionsBot, parseStaffReport } from './matchers.js'
+import { isHelpRequest, isProgressQuery, mentionsBot, parseStaffReport } from './matchers.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
 
@@ -48,10 +48,10 @@ export async function residentConversation(h: Handling, row: InboxMessage, commu
 export async function staffConversation(h: Handling, row: InboxMessage, staff: Staff, clean: string): Promise<Result | null> {
   const command = parseCaseCommand(clean)
   if (command) return caseCommand(h, row, staff.communityId, staff, command)
-  if (parseStaffReport(clean)) return null
+  if (parseStaffReport(clean) || isProgressQuery(clean) || isHelpRequest(clean)) return null
+  if (isThanks(clean)) return finish(h, row, { outcome: 'thanks', replies: [dmReply(row, T.THANKS_REPLY)] })
   const owed = await pendingNotePrompt(h.ctx.db.manager, h.ctx.clock, staff.id)
   if (owed) return resolveWithNote(h, row, staff, owed.id, owed.requestId, clean)
-  if (isThanks(clean)) return finish(h, row, { outcome: 'thanks', replies: [dmReply(row, T.THANKS_REPLY)] })
   return null
 }
 

@@ -129,6 +129,10 @@ describeEachDb('case handling in the bot', (kind) => {
       expect(dmTo(asked, '王芳')[0]).toContain('办结需要写处理说明')
       expect(dmTo(asked, '郑阿姨')).toEqual([])
       expect((await byId(r.id)).status).toBe('dispatched')
+      // 进度 and 谢谢 are not the note
+      await sim.say({ from: '王芳', text: '进度' })
+      await sim.say({ from: '王芳', text: '谢谢' })
+      expect((await byId(r.id)).status).toBe('dispatched')
       const noted = await sent(() => sim.say({ from: '王芳', text: '已紧固扶手螺丝' }))
       expect(dmTo(noted, '王芳')[0]).toContain(`工单 ${r.no} 已办结`)
       expect(dmTo(noted, '郑阿姨')[0]).toContain('已由王芳办结：已紧固扶手螺丝。')
