@@ -32,7 +32,7 @@ export async function groupConversation(h: Handling, row: InboxMessage, clean: s
   const mentioned = row.payload?.mentionSelf === true || mentionsBot(row.text ?? '', h.names())
   return await answerPrompt(h, row, room.communityId, clean, also)
     ?? await photoPromise(h, row, room.communityId, clean, also)
-    ?? await answerFromNotice(h, row, clean, room, also)
+    ?? await answerFromNotice(h, row, room.communityId, clean, room, also)
     ?? (mentioned && isThanks(clean) ? finish(h, row, { outcome: 'thanks', replies: [reply(row, T.THANKS_REPLY)], also }) : null)
 }
 
@@ -41,7 +41,7 @@ export async function residentConversation(h: Handling, row: InboxMessage, commu
   const command = parseCaseCommand(clean)
   if (command) return caseCommand(h, row, communityId, null, command)
   if (isThanks(clean)) return finish(h, row, { outcome: 'thanks', replies: [dmReply(row, T.THANKS_REPLY)] })
-  return await answerPrompt(h, row, communityId, clean) ?? await photoPromise(h, row, communityId, clean)
+  return await answerPrompt(h, row, communityId, clean) ?? await photoPromise(h, row, communityId, clean) ?? await answerFromNotice(h, row, communityId, clean, null)
 }
 
 /** A staff member's private text that is not one of the closed-loop commands: case commands, the owed 完成 note, thanks. */
@@ -87,11 +87,11 @@ async function staffInGroup(h: Handling, row: InboxMessage, clean: string, room:
   })
 }
 
-/** A resident asking about what a notice in this room announced: answered from the notice, never a ticket (unless urgent). */
-async function answerFromNotice(h: Handling, row: InboxMessage, clean: string, room: ChatRoom, also: Also): Promise<Result | null> {
-  const notice = await noticeFor(h.ctx.db.manager, h.ctx.clock, { chatRoomId: room.id, text: clean })
+/** A resident asking about what a staff notice announced: answered from the notice, never a ticket (unless urgent). */
+async function answerFromNotice(h: Handling, row: InboxMessage, communityId: number, clean: string, room: ChatRoom | null, also?: Also): Promise<Result | null> {
+  const notice = await noticeFor(h.ctx.db.manager, h.ctx.clock, { communityId, chatRoomId: room?.id ?? null, text: clean })
   if (!notice) return null
-  const c = await h.classifier.classify({ text: clean, room: room.topic }).catch(() => null)
+  const c = await h.classifier.classify({ text: clean, room: room?.topic ?? 'private' }).catch(() => null)
   if (c?.urgency === 'urgent') return null
   const staff = await h.ctx.db.getRepository(Staff).findOneBy({ id: notice.staffId })
   return finish(h, row, { outcome: 'notice_answered', replies: [reply(row, T.fromNotice(staff?.name ?? '社区', notice.text))], also })

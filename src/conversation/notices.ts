@@ -1,7 +1,8 @@
 import type { EntityManager } from 'typeorm'
 import { MoreThan } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { RoomNotice } from '../db/entities/index.js'
+import { ChatRoom, RoomNotice } from '../db/entities/index.js'
+import { buildingFromRoom, extractLocation } from '../intake/location.js'
 
 /** A notice is answered from for two days (an outage announced for tomorrow, and the day itself). */
 export const NOTICE_TTL_MS = 48 * 3600_000
@@ -30,10 +31,21 @@ export async function recordNotice(em: EntityManager, clock: Clock, p: { communi
   return em.save(RoomNotice, em.create(RoomNotice, { ...p, createdAt: now, expiresAt: new Date(now.getTime() + NOTICE_TTL_MS) }))
 }
 
-/** The room's latest unexpired notice about what the resident asks, or null. */
-export async function noticeFor(em: EntityManager, clock: Clock, p: { chatRoomId: number; text: string }): Promise<RoomNotice | null> {
+/**
+ * The latest unexpired notice about what the resident asks: one posted in the room they ask in, or — asked
+ * anywhere in the community ("3号楼明天停水吗？" in private or in the community-wide group) — one posted in the
+ * group of the building they name, or naming it. null when there is none.
+ */
+export async function noticeFor(em: EntityManager, clock: Clock, p: { communityId: number; chatRoomId: number | null; text: string }): Promise<RoomNotice | null> {
   const asked = askedTopics(p.text)
   if (!asked.length) return null
-  const notices = await em.find(RoomNotice, { where: { chatRoomId: p.chatRoomId, expiresAt: MoreThan(clock.now()) }, order: { id: 'DESC' }, take: 10 })
-  return notices.find((n) => n.topics.some((t) => asked.includes(t))) ?? null
+  const notices = await em.find(RoomNotice, { where: { communityId: p.communityId, expiresAt: MoreThan(clock.now()) }, order: { id: 'DESC' }, take: 20 })
+  const about = notices.filter((n) => n.topics.some((t) => asked.includes(t)))
+  const here = about.find((n) => n.chatRoomId === p.chatRoomId)
+  if (here) return here
+  const building = extractLocation(p.text).building
+  if (!building) return null
+  const rooms = await em.find(ChatRoom, { where: { communityId: p.communityId }, select: { id: true, topic: true } })
+  const buildingOf = (n: RoomNotice) => buildingFromRoom(rooms.find((r) => r.id === n.chatRoomId)?.topic) ?? extractLocation(n.text).building
+  return about.find((n) => buildingOf(n) === building) ?? null
 }

@@ -53,9 +53,15 @@ describeEachDb('case handling in the bot', (kind) => {
       expect(answer).toMatch(/^@钱大妈 王芳已在群里通知：“各位邻居，明天上午9点到12点3号楼停水检修/)
       expect(answer).not.toMatch(/工单/)
       expect(await count()).toBe(before)
+      // asked privately, naming the building: the same notice answers
+      const [dm] = await sim.say({ from: '钱大妈', text: '3号楼明天几点停水？' })
+      expect(dm!.outcome).toBe('notice_answered')
+      expect(dmTo(sim.outputs.slice(-1), '钱大妈')[0]).toContain('王芳已在群里通知')
       // staff chatting with residents is not a request either
       expect((await sim.say({ from: '王芳', room, text: '好的，我下午过去看看' }))[0]!.outcome).toBe('staff_message')
       expect(await count()).toBe(before)
+      // another building's question is not answered from it
+      expect((await sim.say({ from: '钱大妈', room: '幸福里业主大群', text: '8号楼明天停水吗？' }))[0]!.outcome).not.toBe('notice_answered')
     })
 
     it('an explicit 上报 from staff in a group is a staff report: acknowledged as theirs and signed for when it is theirs', async () => {
