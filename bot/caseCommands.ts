@@ -10,7 +10,7 @@ import { cancelAsSecretary, mergeAsStaff, setRequestLocation, splitRequest, with
 import { staffById, loadCommunity } from '../src/community/snapshot.js'
 import type { CaseCommand } from './caseMatchers.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
-import { markProcessed } from './inbox.js'
+import { markProcessed } from '../src/inbox/inbox.js'
 import * as T from './texts.js'
 
 type Runnable = Exclude<CaseCommand, { kind: 'malformed' }>

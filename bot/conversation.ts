@@ -1,4 +1,4 @@
-import { MoreThanOrEqual } from 'typeorm'
+import { MoreThanOrEqual, type EntityManager } from 'typeorm'
 import { buildingFromRoom, extractLocation } from '../src/intake/location.js'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
 import { noticeFor, noticeTopics, recordNotice } from '../src/conversation/notices.js'
@@ -6,13 +6,14 @@ import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt, pendingPrompt } 
 import { RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
-import { enqueue, type OutboxDraft } from '../src/outbox/outbox.js'
+import { enqueue } from '../src/outbox/outbox.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { resolveRequest, setRequestLocation } from '../src/requests/index.js'
 import { caseCommand } from './caseCommands.js'
 import { isThanks, parseCaseCommand, promisesPhoto } from './caseMatchers.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
-import { markProcessed } from './inbox.js'
+import { markProcessed } from '../src/inbox/inbox.js'
+import { senderStaff } from './lookups.js'
 import { isHelpRequest, isProgressQuery, mentionsBot, parseStaffReport } from './matchers.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
@@ -25,7 +26,7 @@ import * as T from './texts.js'
 
 /** A group text from anyone: staff speak in notices and replies (a request only with 上报); residents may answer the bot. */
 export async function groupConversation(h: Handling, row: InboxMessage, clean: string, room: ChatRoom, also: Also): Promise<Result | null> {
-  const staff = await h.ctx.db.getRepository(Staff).findOne({ where: { communityId: room.communityId, wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  const staff = await senderStaff(h.ctx.db, row, room.communityId)
   const command = parseCaseCommand(clean)
   if (command) return caseCommand(h, row, room.communityId, staff, command, also)
   if (staff) return staffInGroup(h, row, clean, room, staff, also)
@@ -151,23 +152,19 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
 }
 
 /**
- * After intake created a request: ask once for a place the routing needs — always when an urgent one names no
- * building, else when no grid could be found — and wait for a promised photo. Returns the question and its state.
+ * After intake created a request, in its transaction: ask once for a place the routing needs — always when an
+ * urgent one names no building, else when no grid could be found — and wait for a promised photo.
  */
-export async function afterCreated(h: Handling, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<{ replies: OutboxDraft[]; also: Also }> {
-  const community = await loadCommunity(h.ctx.db.manager, request.communityId)
+export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
+  const community = await loadCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
   // Urgent: always, even in a building's own group (whoever runs there needs the unit). Otherwise only when the
   // routing found no grid — neither from the text nor from the room — and no specialist owns the category.
   const askPlace = !request.building && (request.urgency === 'urgent' || (request.gridId == null && !specialist && !buildingFromRoom(room?.topic)))
-  const awaitPhoto = promisesPhoto(text)
-  const chatKey = chatKeyOf(row.roomTopic)
-  const base = { communityId: request.communityId, chatKey, senderName: row.senderName!, requestId: request.id }
-  return {
-    replies: askPlace ? [{ ...reply(row, T.ASK_LOCATION), dedupeKey: `inbox:${row.id}:ask`, requestId: request.id }] : [],
-    also: async (em) => {
-      if (askPlace) await openPrompt(em, h.ctx.clock, { ...base, kind: 'location' })
-      if (awaitPhoto) await openPrompt(em, h.ctx.clock, { ...base, kind: 'photo' })
-    },
+  const base = { communityId: request.communityId, chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, requestId: request.id }
+  if (askPlace) {
+    await openPrompt(em, h.ctx.clock, { ...base, kind: 'location' })
+    await enqueue(em, h.ctx.clock, [{ ...reply(row, T.ASK_LOCATION), dedupeKey: `inbox:${row.id}:ask`, requestId: request.id }])
   }
+  if (promisesPhoto(text)) await openPrompt(em, h.ctx.clock, { ...base, kind: 'photo' })
 }

@@ -1,5 +1,6 @@
 import { ChatPrompts1765100000000 } from './1765100000000-ChatPrompts.js'
 import { Initial1763800000000 } from './1763800000000-Initial.js'
+import { Reliability1765000000000 } from './1765000000000-Reliability.js'
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [Initial1763800000000, ChatPrompts1765100000000]
+export const MIGRATIONS = [Initial1763800000000, Reliability1765000000000, ChatPrompts1765100000000]

@@ -21,7 +21,8 @@ import { presentRequests, presentTasks } from '../../presenters/load.js'
 import { presentPhoto } from '../../presenters/photo.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
-import { idempotencyKeyOf, markFailed, markProcessed, NotARequestError, receive } from './intake.js'
+import { markFailed, markProcessed, receive } from '../../../src/inbox/submissions.js'
+import { idempotencyKeyOf, NotARequestError } from './intake.js'
 import {
   commentBody, commentResponse, commentSchema, createRequestBody, createRequestResponse, createRequestSchema, getRequestSchema,
   listRequestsQuery, listRequestsResponse, listRequestsSchema, ratingBody, ratingSchema, requestDetailResponse,
@@ -73,23 +74,23 @@ export function requestRoutes(router: Router): void {
     }
     const inboxId = received.inbox.id
     try {
-      // command: the one intake pipeline, as the bot uses it
+      // command: the one intake pipeline, as the bot uses it; the photos and the inbox row commit with the request
+      let attached: number[] = []
       const result = await deps.runIntake({ ...deps, logger: ctx.state.logger, classifier: deps.classifier }, {
         communityId, source: 'miniprogram', text: body.text, residentId: me.id, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
         hints: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null },
+        within: async (tx, filed) => {
+          // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
+          attached = await attachPhotos(tx, deps.clock, { requestId: filed.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
+          if (attached.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: filed.request.id, given: photoIds, attached }, 'some photos were not attached')
+          await markProcessed(tx, deps, inboxId, filed.request.id, filed.kind)
+        },
       })
       if (result.kind === 'chatter') {
         await inTransaction(deps.db, (tx) => markProcessed(tx, deps, inboxId, null, 'chatter'))
         ctx.state.logger.info({ inboxId, reasons: result.classification.reasons }, 'mini-program submission read as chatter')
         throw new NotARequestError()
       }
-      const attached = await inTransaction(deps.db, async (tx) => {
-        // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
-        const ids = await attachPhotos(tx, deps.clock, { requestId: result.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
-        if (ids.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: result.request.id, given: photoIds, attached: ids }, 'some photos were not attached')
-        await markProcessed(tx, deps, inboxId, result.request.id, result.kind)
-        return ids
-      })
       ctx.state.logger.info({ inboxId, serviceRequestId: result.request.id, outcome: result.kind }, 'mini-program request received')
       ctx.status = result.kind === 'created' ? 201 : 200
       ctx.body = { request: await presentOne(em, result.request, me.id, deps.clock.now()), outcome: result.kind, message: outcomeMessage(result.kind, result.request.no), photos: attached }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { registerRoute, type RouteDoc } from '../../openapi.js'
-import { buildingView, gridView, roomView, staffMemberView } from '../../presenters/admin.js'
+import { bindCodeView, buildingView, gridView, roomView, staffMemberView } from '../../presenters/admin.js'
 import { dashboardView } from '../../presenters/dashboard.js'
 import { digestSummaryView, digestView, triageItemView } from '../../presenters/secretary.js'
 import {
@@ -55,6 +55,7 @@ export function registerSecretaryDocs() {
     { method: 'post', path: '/api/admin/buildings/:id/deactivate', summary: 'Take a building out of its grid', tags: admin, response: buildingWrite, errors: [403, 404, 429] },
     { method: 'get', path: '/api/admin/staff', summary: 'Staff (phones masked)', tags: admin, response: list(staffMemberView), errors: [403] },
     { method: 'post', path: '/api/admin/staff', summary: 'Add a staff member', tags: admin, body: staffCreateBody, response: staffWrite, status: 201, errors: [403, 409, 429] },
+    { method: 'post', path: '/api/admin/staff/:id/bind-code', summary: 'Issue a one-time WeChat 认证 code for a staff member (earlier codes stop working)', tags: admin, response: bindCodeView, status: 201, errors: [403, 404, 409, 429] },
     { method: 'patch', path: '/api/admin/staff/:id', summary: 'Change a staff member (name, WeChat name, role, phone, active)', tags: admin, body: staffUpdateBody, response: staffWrite, errors: [403, 404, 409, 429] },
     {
       method: 'post', path: '/api/admin/staff/:id/deactivate', summary: 'Deactivate a staff member', tags: admin, errors: [403, 404, 409, 429],

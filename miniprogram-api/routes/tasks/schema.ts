@@ -1,3 +1,4 @@
+import { TEXT_LIMITS } from '../../../src/requests/limits.js'
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
 import { REQUEST_STATUSES } from '../../../src/requests/stateMachine.js'
@@ -18,10 +19,10 @@ export const listTasksResponse = z.object({ items: z.array(taskView), page: z.nu
 
 export const taskParamsSchema = z.object({ params: idParams })
 
-export const resolveBody = z.object({ note: text(500), photos: photoIds.optional() })
+export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional() })
 export const resolveSchema = z.object({ params: idParams, body: resolveBody })
 
-export const returnBody = z.object({ reason: text(200) })
+export const returnBody = z.object({ reason: text(TEXT_LIMITS.returnReason) })
 export const returnSchema = z.object({ params: idParams, body: returnBody })
 
 /** 转派 to a colleague, by name or WeChat name as in the community file */
