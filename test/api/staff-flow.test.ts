@@ -45,7 +45,7 @@ describeEachDb('mini-program: the staff flow', (kind) => {
     expect(resolved.json.task).toMatchObject({ status: 'resolved', resolutionNote: '已联系物业修好' })
 
     const events = await t.db.getRepository(RequestEvent).find({ where: { requestId: r.id }, order: { id: 'ASC' } })
-    expect(events.map((e) => [e.type, e.channel])).toEqual([['created', 'group'], ['dispatch', 'system'], ['accept', 'miniprogram'], ['resolve', 'miniprogram'], ['photos', 'miniprogram']])
+    expect(events.map((e) => [e.type, e.channel])).toEqual([['created', 'group'], ['dispatch', 'system'], ['accept', 'miniprogram'], ['resolve', 'miniprogram'], ['callback_scheduled', 'miniprogram'], ['photos', 'miniprogram']])
     const reporters = await t.db.getRepository(RequestReporter).findBy({ requestId: r.id })
     expect(reporters.every((x) => x.callbackStatus === 'pending' && x.callbackDueAt)).toBe(true)
     const dms = await t.db.getRepository(OutboxMessage).findBy({ requestId: r.id, channel: 'wechat_dm' })
@@ -69,6 +69,23 @@ describeEachDb('mini-program: the staff flow', (kind) => {
     expect(page.json).toMatchObject({ page: 2, pageSize: 1 })
     expect(page.json.items).toHaveLength(1)
     expect((await t.call('GET', '/api/tasks?status=bogus', { token: wang.token })).status).toBe(400)
+  })
+
+  it('pages tasks by cursor: every task once, in deadline order, the same as by page', async () => {
+    await file({ text: '路灯坏了', urgency: 'urgent' })
+    await file({ text: '单元门坏了' })
+    const all = (await t.call('GET', '/api/tasks?pageSize=50', { token: wang.token })).json
+    expect(all.total).toBeGreaterThanOrEqual(4)
+    const seen: number[] = []
+    let cursor: string | null = null
+    do {
+      const page: any = (await t.call('GET', `/api/tasks?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`, { token: wang.token })).json
+      expect(page.total).toBe(all.total)
+      seen.push(...page.items.map((x: any) => x.id))
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(seen).toEqual(all.items.map((x: any) => x.id))
+    expect((await t.call('GET', '/api/tasks?cursor=abc', { token: wang.token })).status).toBe(400)
   })
 
   it('退单 goes to the 书记, who sees it in their tasks and re-dispatches it with 转派', async () => {

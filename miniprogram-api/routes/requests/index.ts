@@ -1,10 +1,11 @@
 import type Router from '@koa/router'
 import type { EntityManager } from 'typeorm'
-import { In, LessThan } from 'typeorm'
+import { In } from 'typeorm'
 import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ConflictError, ForbiddenError } from '../../../src/errors.js'
 import { recordEvent, type Actor } from '../../../src/requests/events.js'
+import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
 import { rateRequest } from '../../../src/requests/feedback.js'
 import { canWithdraw } from '../../../src/requests/policy.js'
 import { canTransition } from '../../../src/requests/stateMachine.js'
@@ -106,16 +107,22 @@ export function requestRoutes(router: Router): void {
     const { query } = inputOf(ctx, listRequestsSchema)
     const me = residentOf(ctx)
     const em = deps.db.manager
-    const mine = (await em.find(RequestReporter, { where: { residentId: me.id }, select: { requestId: true } })).map((r) => r.requestId)
-    const ids = query.cursor ? mine.filter((id) => id < query.cursor!) : mine
-    const where = { id: ids.length ? In(ids) : LessThan(0), ...(query.status?.length ? { status: In(query.status) } : {}) }
-    const [rows, total] = await em.findAndCount(ServiceRequest, {
-      where, order: { id: 'DESC' }, take: query.pageSize, skip: query.cursor ? 0 : (query.page - 1) * query.pageSize,
-    })
+    // Keyset on request_reporters (resident_id, request_id): a page is an index range, whatever the caller's history.
+    // Ids are assigned in report order, so id order is the newest-first order the list has always had.
+    const page = em.createQueryBuilder(RequestReporter, 'rr').select('rr.request_id', 'id').where('rr.resident_id = :me', { me: me.id })
+    const count = em.createQueryBuilder(RequestReporter, 'rr').where('rr.resident_id = :me', { me: me.id })
+    if (query.status?.length) {
+      for (const qb of [page, count]) qb.innerJoin(ServiceRequest, 'r', 'r.id = rr.request_id').andWhere('r.status IN (:...statuses)', { statuses: query.status })
+    }
+    if (query.cursor) page.andWhere('rr.request_id < :cursor', { cursor: query.cursor })
+    page.orderBy('rr.request_id', 'DESC').limit(query.pageSize).offset(query.cursor ? 0 : (query.page - 1) * query.pageSize)
+    const [ids, total] = await Promise.all([page.getRawMany<{ id: number }>().then((xs) => xs.map((x) => Number(x.id))), count.getCount()])
+    const byId = new Map((ids.length ? await em.find(ServiceRequest, { where: { id: In(ids) } }) : []).map((r) => [r.id, r]))
+    const rows = ids.map((id) => byId.get(id)).filter((r) => r !== undefined)
     ctx.body = {
       items: await presentRequests(em, rows, { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }),
       page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
-      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.id : null,
+      nextCursor: ids.length === query.pageSize ? ids[ids.length - 1]! : null,
     }
   })
 
@@ -142,14 +149,14 @@ export function requestRoutes(router: Router): void {
       timeline: events.map((e) => presentEvent(e, timelineViewer, lookup)).filter((e) => e !== null),
       photos: photos.map(presentPhoto),
       permissions: {
-        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && reporterRow?.callbackStatus !== 'answered',
+        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
         comment: canComment(viewer, request, reporterIds),
         withdraw: viewer.residentId != null && reporterIds.length === 1 && canWithdraw(viewer.residentId, reporterRow) && canTransition(request.status, 'cancel'),
       },
     }
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, unsatisfied or not solved reopens it (重办)', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, not solved reopens it (重办); unsatisfied but solved is recorded as a complaint for the 书记 without reopening', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
   router.post('/api/requests/:id/rating', rateLimit(), requireAuth(), validate(ratingSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, ratingSchema)
@@ -158,8 +165,7 @@ export function requestRoutes(router: Router): void {
       const { request: r, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
       if (!canRate(viewer, r, reporterIds)) throw new ForbiddenError('只有反映问题的居民可以评价', 'not_reporter')
       if (r.status !== 'resolved' && r.status !== 'closed') throw new ConflictError('request_not_resolved', `工单 ${r.no} 还未办结，办结后再评价`)
-      const mine = await em.findOneOrFail(RequestReporter, { where: { requestId: r.id, residentId: me.id } })
-      if (mine.callbackStatus === 'answered' || (r.status === 'closed' && mine.callbackStatus == null)) throw new ConflictError('already_rated', '您已经评价过了，谢谢！')
+      // The 回访 state machine decides, under the request's row lock: a second or concurrent answer is a 409 already_rated.
       return rateRequest(em, deps.clock, { requestId: r.id, residentId: me.id, rating: body.rating, solved: body.solved, words: body.words ?? null, channel: CHANNEL })
     })
     ctx.body = { request: await presentOne(deps.db.manager, request, me.id, deps.clock.now()) }

@@ -1,9 +1,10 @@
 import { TEXT_LIMITS } from '../../../src/requests/limits.js'
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
+import { RESOLUTION_OUTCOMES } from '../../../src/requests/resolutionOutcome.js'
 import { REQUEST_STATUSES } from '../../../src/requests/stateMachine.js'
 import { taskView } from '../../presenters/request.js'
-import { csvList, idParams, pagination, queryBool, text } from '../../schemas.js'
+import { csvList, idParams, keysetCursor, pagination, queryBool, text } from '../../schemas.js'
 import { photoIds } from '../photos/schema.js'
 
 export const listTasksQuery = z.object({
@@ -13,13 +14,20 @@ export const listTasksQuery = z.object({
   category: csvList(z.enum(CATEGORIES)).optional(),
   /** true: only those past their 签收 or 办结 deadline; false: only those not */
   overdue: queryBool.optional(),
+  /** keyset pagination: the items after this one (pass nextCursor); overrides page */
+  cursor: keysetCursor.optional(),
 })
 export const listTasksSchema = z.object({ query: listTasksQuery })
-export const listTasksResponse = z.object({ items: z.array(taskView), page: z.number().int(), pageSize: z.number().int(), total: z.number().int() })
+export const listTasksResponse = z.object({
+  items: z.array(taskView), page: z.number().int(), pageSize: z.number().int(), total: z.number().int(),
+  /** cursor of the next page (?cursor=), null on the last page */
+  nextCursor: z.string().nullable(),
+})
 
 export const taskParamsSchema = z.object({ params: idParams })
 
-export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional() })
+/** outcome: 已解决 (default) / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）; may also lead the note ("部分解决 …") */
+export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional(), outcome: z.enum(RESOLUTION_OUTCOMES).optional() })
 export const resolveSchema = z.object({ params: idParams, body: resolveBody })
 
 export const returnBody = z.object({ reason: text(TEXT_LIMITS.returnReason) })
