@@ -12,6 +12,8 @@ import { communityForResident, gridLeaderOf, openRequestsOf } from './lookups.js
 import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, stripMentions, type StaffCommand } from './matchers.js'
 import { attachImage, transcribe } from './media.js'
 import { intakeText } from './report.js'
+import { visitCommand } from './visit.js'
+import { parseVisitCommand } from './visitMatchers.js'
 import * as T from './texts.js'
 
 /**
@@ -37,6 +39,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   const command = parseStaffCommand(clean)
   if (staff) {
     if (command) return staffCommand(h, row, staff, command)
+    const visit = parseVisitCommand(clean)
+    if (visit) return visitCommand(h, row, staff, visit)
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
     // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
     const report = parseStaffReport(clean)

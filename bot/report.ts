@@ -10,6 +10,7 @@ import { dmReply, finish, reply, type Also, type Handling, type Result } from '.
 import { openRequestsOf } from './lookups.js'
 import { mentionsBot, stripMentions } from './matchers.js'
 import * as T from './texts.js'
+import { noteRosterResidentReport } from '../src/care/contact.js'
 
 /**
  * A report (上报) from a group or a private chat — or a staff member's 巡查上报 — goes through intake: it
@@ -48,7 +49,13 @@ export async function intakeText(
     const replies = mentioned || !room ? [reply(row, help)] : []
     return finish(h, row, { outcome: replies.length ? 'help' : 'chatter', replies, also })
   }
-  return finish(h, row, { outcome: result.kind, requestId: result.request.id, also })
+  // A roster resident's own report means they were heard from: their visit clock restarts.
+  const requestId = result.request.id
+  const heard: Also = async (em) => {
+    await also?.(em)
+    if (!reporterStaff) await noteRosterResidentReport(em, h.ctx.clock, { communityId, wechatName: row.senderName!, requestId, encryptionKey: h.ctx.config.DATA_ENCRYPTION_KEY })
+  }
+  return finish(h, row, { outcome: result.kind, requestId, also: heard })
 }
 
 /** Did intake already commit for this row (crash before it was marked processed)? Its outbox keys start with the cause key. */

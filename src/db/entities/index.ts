@@ -1,8 +1,10 @@
+import { CareResident, CareVisit, CareVisitEvent } from './care.js'
 import { Building, ChatRoom, Community, Grid, Staff } from './community.js'
 import { Digest, InboxMessage, JobState, OutboxMessage } from './messaging.js'
 import { Attachment, RequestEvent, RequestReporter, ServiceRequest } from './request.js'
 import { Resident } from './resident.js'
 
+export * from './care.js'
 export * from './community.js'
 export * from './messaging.js'
 export * from './request.js'
@@ -12,4 +14,5 @@ export const ENTITIES = [
   Community, Grid, Building, Staff, ChatRoom, Resident,
   ServiceRequest, RequestReporter, RequestEvent, Attachment,
   OutboxMessage, InboxMessage, JobState, Digest,
+  CareResident, CareVisit, CareVisitEvent,
 ]
