@@ -6,6 +6,7 @@ import { CATEGORY_NAMES } from '../src/community/taxonomy.js'
 import type { InboxMessage, Staff } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
+import type { ClassifierInput } from '../src/intake/classifier/types.js'
 import { formatLocal } from '../src/time.js'
 import { dmReply, finish, type Handling, type Result } from './handling.js'
 import { isAllWell, type VisitCommand } from './visitMatchers.js'
@@ -45,7 +46,9 @@ export async function visitCommand(h: Handling, row: InboxMessage, staff: Staff,
   if (!isAllWell(cmd.note) && requestId == null) {
     const resident = await inTransaction(db, (em) => residentForRosterEntry(em, entry.id, key))
     try {
-      const result = await h.runIntake({ ...h.ctx, classifier: h.classifier }, {
+      // The note is said to the bot directly, like a private message, not overheard in a group.
+      const classifier = { method: h.classifier.method, classify: (i: ClassifierInput) => h.classifier.classify({ ...i, room: i.room ?? 'private' }) }
+      const result = await h.runIntake({ ...h.ctx, classifier }, {
         communityId: staff.communityId, source: 'staff', text: cmd.note!, residentId: resident.id, reporterStaffId: staff.id,
         causeKey: `inbox:${row.id}`, acknowledge: 'none', hints: { building: entry.building, unit: entry.unit, room: entry.room },
       })
