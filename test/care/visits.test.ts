@@ -7,6 +7,8 @@ import { inTransaction } from '../../src/db/transaction.js'
 import { noteResidentContact, recordVisit, transitionVisit } from '../../src/care/visits.js'
 import { IllegalVisitTransitionError } from '../../src/care/visitStateMachine.js'
 import { runDailyTodo } from '../../src/jobs/dailyTodo.js'
+import { runWeeklyDigest } from '../../src/jobs/digest.js'
+import { careDigestLines, careFigures } from '../../src/care/figures.js'
 import { jobNamed } from '../../src/jobs/registry.js'
 import { describeEachDb, openTestDb, TEST_KEY } from '../helpers/db.js'
 import { staffNamed } from '../helpers/fixtures.js'
@@ -111,5 +113,25 @@ describeEachDb('care visits', (kind) => {
     const v = (await visitsOf(2))[0]!
     expect(v).toMatchObject({ status: 'scheduled', overdueAt: null, dueAt: new Date(clock.now().getTime() + 14 * DAY) })
     expect((await db.getRepository(CareResident).findOneByOrFail({ id: chen.id })).lastContactAt).toEqual(clock.now())
+  })
+
+  it('counts visits due and done by grid, and residents not seen, for the digest', async () => {
+    const f = await careFigures(db.manager, { communityId, from: local('2026-11-23T00:00:00'), to: local('2026-12-14T00:00:00') })
+    expect(f.visitsByGrid).toEqual([
+      { gridId: expect.any(Number), grid: '第一网格', due: 2, done: 1, doneOnTime: 0 }, // 张奶奶: due 11-30 done late; the next due 12-11
+      { gridId: expect.any(Number), grid: '第二网格', due: 0, done: 0, doneOnTime: 0 }, // 陈阿婆 heard from: now due 12-22
+      { gridId: expect.any(Number), grid: '第三网格', due: 0, done: 0, doneOnTime: 0 },
+    ])
+    expect(f).toMatchObject({ rosterSize: 3, notSeen: 0, escalated: 0 })
+    clock.set(local('2026-12-21T08:00:00'))
+    await job.run(ctx(), clock.now()) // 李爷爷 (due 12-21 08:00) and 张奶奶 (12-11, escalated) not seen
+    const later = await careFigures(db.manager, { communityId, from: local('2026-12-14T00:00:00'), to: local('2026-12-21T00:00:00') })
+    expect(later).toMatchObject({ notSeen: 2, escalated: 1 })
+    expect(careDigestLines(later)[0]).toBe('【关爱走访】关爱对象 3 人；超期未见 2 人（其中 1 人已上报书记）。')
+    clock.set(local('2026-12-21T08:00:00'))
+    await runWeeklyDigest({ db, clock, summarize: null }, clock.now())
+    const digest = (await db.getRepository(OutboxMessage).find()).find((o) => o.dedupeKey.startsWith('digest:'))!
+    expect(digest.text).toContain('【关爱走访】关爱对象 3 人；超期未见 2 人')
+    expect(digest.text).not.toMatch(/张奶奶|李爷爷|陈阿婆/)
   })
 })
