@@ -14,6 +14,8 @@ import { attachImage, transcribe } from './media.js'
 import { intakeText } from './report.js'
 import { visitCommand } from './visit.js'
 import { parseVisitCommand } from './visitMatchers.js'
+import { topicCommand } from './topic.js'
+import { parseTopicCommand } from './topicMatchers.js'
 import * as T from './texts.js'
 
 /**
@@ -41,6 +43,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
     if (command) return staffCommand(h, row, staff, command)
     const visit = parseVisitCommand(clean)
     if (visit) return visitCommand(h, row, staff, visit)
+    const topic = parseTopicCommand(clean)
+    if (topic) return topicCommand(h, row, staff, topic)
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
     // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
     const report = parseStaffReport(clean)

@@ -5,7 +5,7 @@ const fk = (column: string, table: string, onDelete: 'CASCADE' | 'SET NULL' = 'C
   new TableForeignKey({ columnNames: [column], referencedTableName: table, referencedColumnNames: ['id'], onDelete })
 const idx = (name: string, columnNames: string[], isUnique = false) => new TableIndex({ name, columnNames, isUnique })
 
-/** 关爱对象 and their 走访 (issue 14). */
+/** 未诉先办 (issue 14): 关爱对象 and their 走访; recurring-problem clusters and 治理项目. */
 export class CareRoster1765400000000 implements MigrationInterface {
   name = 'CareRoster1765400000000'
 
@@ -45,9 +45,34 @@ export class CareRoster1765400000000 implements MigrationInterface {
       indices: [idx('ix_care_visit_events_visit', ['visit_id', 'id'])],
       foreignKeys: [fk('visit_id', 'care_visits')],
     }))
+    await q.createTable(new Table({
+      name: 'problem_clusters',
+      columns: [
+        id(), int('community_id'), str('key', 191), str('category', 24), str('building', 32, { nullable: true }), int('grid_id', { nullable: true }),
+        str('reason', 16), text('request_ids'), text('suggestion'), str('status', 16), int('topic_id', { nullable: true }), time('detected_at'), time('updated_at'),
+      ],
+      indices: [idx('uq_problem_clusters_key', ['community_id', 'key'], true), idx('ix_problem_clusters_status', ['community_id', 'status'])],
+      foreignKeys: [fk('community_id', 'communities'), fk('grid_id', 'grids', 'SET NULL')],
+    }))
+    await q.createTable(new Table({
+      name: 'governance_topics',
+      columns: [
+        id(), int('community_id'), int('cluster_id', { nullable: true }), str('title', 200), str('category', 24), str('building', 32, { nullable: true }),
+        int('grid_id', { nullable: true }), int('owner_staff_id'), time('due_at'), str('status', 16), int('created_by_staff_id'), time('created_at'),
+        time('closed_at', { nullable: true }), text('close_note', { nullable: true }),
+      ],
+      indices: [idx('ix_governance_topics_status', ['community_id', 'status'])],
+      foreignKeys: [fk('community_id', 'communities'), fk('cluster_id', 'problem_clusters', 'SET NULL'), fk('grid_id', 'grids', 'SET NULL'), fk('owner_staff_id', 'staff'), fk('created_by_staff_id', 'staff')],
+    }))
+    await q.createTable(new Table({
+      name: 'topic_requests',
+      columns: [id(), int('topic_id'), int('request_id'), str('via', 16), time('linked_at')],
+      indices: [idx('uq_topic_requests', ['topic_id', 'request_id'], true), idx('ix_topic_requests_request', ['request_id'])],
+      foreignKeys: [fk('topic_id', 'governance_topics'), fk('request_id', 'requests')],
+    }))
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['care_visit_events', 'care_visits', 'care_residents']) await q.dropTable(t, true)
+    for (const t of ['topic_requests', 'governance_topics', 'problem_clusters', 'care_visit_events', 'care_visits', 'care_residents']) await q.dropTable(t, true)
   }
 }

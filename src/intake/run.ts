@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
+import { linkRequestToTopics } from '../proactive/topics.js'
 import { looksLikePromptInjection } from './classifier/injection.js'
 import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
@@ -75,6 +76,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
     })
+    await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
     return { kind: 'created', request, classification }
   })
 }
