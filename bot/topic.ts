@@ -5,7 +5,7 @@ import { DomainError } from '../src/errors.js'
 import { closeTopic, createTopicFromCluster } from '../src/proactive/topics.js'
 import { formatLocal, localParts, zonedTime } from '../src/time.js'
 import { dmReply, finish, type Handling, type Result } from './handling.js'
-import { markProcessed } from './inbox.js'
+import { markProcessed } from '../src/inbox/inbox.js'
 import { enqueue } from '../src/outbox/outbox.js'
 import type { TopicCommand } from './topicMatchers.js'
 

@@ -9,6 +9,8 @@ import { DomainError } from '../src/errors.js'
 import type { ClassifierInput } from '../src/intake/classifier/types.js'
 import { formatLocal } from '../src/time.js'
 import { dmReply, finish, type Handling, type Result } from './handling.js'
+import { markProcessed } from '../src/inbox/inbox.js'
+import { enqueue } from '../src/outbox/outbox.js'
 import { isAllWell, type VisitCommand } from './visitMatchers.js'
 
 /**
@@ -41,33 +43,34 @@ export async function visitCommand(h: Handling, row: InboxMessage, staff: Staff,
     return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, err.message)] })
   }
   const { visit, next } = recorded
-  let requestId = visit.requestId
-  let filed = ''
-  if (!isAllWell(cmd.note) && requestId == null) {
-    const resident = await inTransaction(db, (em) => residentForRosterEntry(em, entry.id, key))
-    try {
-      // The note is said to the bot directly, like a private message, not overheard in a group.
-      const classifier = { method: h.classifier.method, classify: (i: ClassifierInput) => h.classifier.classify({ ...i, room: i.room ?? 'private' }) }
-      const result = await h.runIntake({ ...h.ctx, classifier }, {
-        communityId: staff.communityId, source: 'staff', text: cmd.note!, residentId: resident.id, reporterStaffId: staff.id,
-        causeKey: `inbox:${row.id}`, acknowledge: 'none', hints: { building: entry.building, unit: entry.unit, room: entry.room },
-      })
-      if (result.kind !== 'chatter') {
-        requestId = result.request.id
-        const assignee = community.staff.find((s) => s.id === result.request.assigneeStaffId)
-        filed = result.kind === 'created'
-          ? `\n已代报工单 ${result.request.no}（${CATEGORY_NAMES[result.request.category]}），派给${assignee?.name ?? '待派单'}。`
-          : `\n同样的问题已有工单 ${result.request.no}，已并入。`
-      }
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err
-      filed = `\n（代报未成功：${err.message}）`
-    }
+  const done = `已记录对 ${entry.name} 的走访。`
+  const nextText = next ? `\n下次走访：${formatLocal(next.dueAt, tz)} 前。` : ''
+  if (isAllWell(cmd.note) || visit.requestId != null) {
+    return finish(h, row, { outcome: 'command', requestId: visit.requestId, replies: [dmReply(row, done + nextText)] })
   }
-  const text = `已记录对 ${entry.name} 的走访。${filed}${next ? `\n下次走访：${formatLocal(next.dueAt, tz)} 前。` : ''}`
-  const linked = requestId
-  return finish(h, row, {
-    outcome: 'command', requestId: linked, replies: [dmReply(row, text)],
-    also: linked && visit.requestId == null ? (em) => linkVisitRequest(em, visit.id, linked) : undefined,
-  })
+  const resident = await inTransaction(db, (em) => residentForRosterEntry(em, entry.id, key))
+  // The note is said to the bot directly, like a private message, not overheard in a group.
+  const classifier = { method: h.classifier.method, classify: (i: ClassifierInput) => h.classifier.classify({ ...i, room: i.room ?? 'private' }) }
+  let result
+  try {
+    result = await h.runIntake({ ...h.ctx, classifier }, {
+      communityId: staff.communityId, source: 'staff', text: cmd.note!, residentId: resident.id, reporterStaffId: staff.id,
+      causeKey: `inbox:${row.id}`, acknowledge: 'none', hints: { building: entry.building, unit: entry.unit, room: entry.room },
+      // The 代报 request, its link to the visit, the reply and the processed inbox row commit together.
+      within: async (em, r) => {
+        await linkVisitRequest(em, visit.id, r.request.id)
+        const assignee = community.staff.find((s) => s.id === r.request.assigneeStaffId)
+        const filed = r.kind === 'created'
+          ? `\n已代报工单 ${r.request.no}（${CATEGORY_NAMES[r.request.category]}），派给${assignee?.name ?? '待派单'}。`
+          : `\n同样的问题已有工单 ${r.request.no}，已并入。`
+        await enqueue(em, clock, [dmReply(row, done + filed + nextText)])
+        await markProcessed(em, clock, row, r.request.id)
+      },
+    })
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err
+    return finish(h, row, { outcome: 'command', replies: [dmReply(row, `${done}\n（代报未成功：${err.message}）${nextText}`)] })
+  }
+  if (result.kind === 'chatter') return finish(h, row, { outcome: 'command', replies: [dmReply(row, done + nextText)] })
+  return { outcome: 'command', requestId: result.request.id }
 }

@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/logger.js'
 import type { FileStorage } from '../../src/storage/index.js'
 import { describeEachDb, openTestDb, TEST_KEY } from '../helpers/db.js'
 import { seedCareCommunity } from './fixture.js'
+import { bindWechat } from '../helpers/staff.js'
 
 const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
 
@@ -29,11 +30,12 @@ describeEachDb('走访 in private chat', (kind) => {
   const clock = new VirtualClock('2026-11-23T10:00:00+08:00')
   let n = 0
   const say = (sender: string, text: string, messageId = `m${kind}${++n}`) =>
-    processor.receive({ messageId, kind: 'text', roomTopic: null, roomId: null, senderName: sender, senderId: null, text, payload: null })
+    processor.receive({ messageId, kind: 'text', roomTopic: null, roomId: null, senderName: sender, senderId: `wxid-${sender}`, text, payload: null })
   const replyTo = async (inboxId: number | null) => (await db.getRepository(OutboxMessage).findOneByOrFail({ dedupeKey: `inbox:${inboxId}:reply` })).text
   beforeAll(async () => {
     ;({ db, close } = await openTestDb(kind))
     await seedCareCommunity(db, clock)
+    for (const name of ['王芳', '刘强', '赵书记']) await bindWechat(db, clock, name, `wxid-${name}`)
     processor = new InboxProcessor({
       ctx: { config: parseConfig({ DATA_ENCRYPTION_KEY: TEST_KEY }), db, clock, logger: silentLogger },
       classifier: new OfflineClassifier(), storage: noFiles,

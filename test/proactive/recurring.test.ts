@@ -18,6 +18,7 @@ import type { FileStorage } from '../../src/storage/index.js'
 import { describeEachDb, openTestDb, seedSampleCommunity, TEST_KEY } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
 import { intakeDeps } from '../helpers/intake.js'
+import { bindWechat } from '../helpers/staff.js'
 import { jobContext } from '../jobs/helpers.js'
 
 const local = (s: string) => new Date(`${s}+08:00`)
@@ -119,9 +120,10 @@ describeEachDb('recurring problems and 治理项目', (kind) => {
     const processor = new InboxProcessor({
       ctx: { config: parseConfig({ DATA_ENCRYPTION_KEY: TEST_KEY }), db, clock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles,
     })
+    for (const name of ['王芳', '赵书记']) await bindWechat(db, clock, name, `wxid-${name}`)
     const cluster = (await openClusters(db.manager, communityId))[0]!.cluster // the reopened leak
     const say = async (sender: string, text: string) => {
-      const h = await processor.receive({ messageId: `${kind}-${sender}-${text}`, kind: 'text', roomTopic: null, roomId: null, senderName: sender, senderId: null, text, payload: null })
+      const h = await processor.receive({ messageId: `${kind}-${sender}-${text}`, kind: 'text', roomTopic: null, roomId: null, senderName: sender, senderId: `wxid-${sender}`, text, payload: null })
       return { h, reply: (await db.getRepository(OutboxMessage).findOneByOrFail({ dedupeKey: `inbox:${h.inboxId}:reply` })).text }
     }
     expect((await say('王芳', `立项 ${cluster.id} 张伟 12月20日`)).reply).toBe('只有书记可以立项')
