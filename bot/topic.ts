@@ -9,12 +9,12 @@ import { markProcessed } from '../src/inbox/inbox.js'
 import { enqueue } from '../src/outbox/outbox.js'
 import type { TopicCommand } from './topicMatchers.js'
 
-/** The end of the local day named (this year, or next year once that day has passed). */
+/** 23:59 local on the day named (this year, or next year once that day has passed). */
 function dueDate(due: { year: number | null; month: number; day: number }, now: Date, tz: string): Date {
   const today = localParts(now, tz)
   let year = due.year ?? today.year
   if (due.year == null && (due.month < today.month || (due.month === today.month && due.day < today.day))) year++
-  return zonedTime(tz, year, due.month, due.day + 1)
+  return zonedTime(tz, year, due.month, due.day, 23, 59)
 }
 
 /** 立项 / 结项 from the 书记 in private chat; the domain refuses anyone else. */

@@ -129,7 +129,7 @@ describeEachDb('recurring problems and 治理项目', (kind) => {
     expect((await say('王芳', `立项 ${cluster.id} 张伟 12月20日`)).reply).toBe('只有书记可以立项')
     const ok = await say('赵书记', `立项 ${cluster.id} 张伟 12月20日`)
     expect(ok.h.outcome).toBe('command')
-    expect(ok.reply).toMatch(/^已立项：治理项目 #\d+ 8号楼维修报修反复出现，负责人 张伟，期限 12月21日 00:00。/)
+    expect(ok.reply).toMatch(/^已立项：治理项目 #\d+ 8号楼维修报修反复出现，负责人 张伟，期限 12月20日 23:59。/)
     expect(await db.getRepository(GovernanceTopic).count({ where: { status: 'open' } })).toBe(1)
   })
 })
