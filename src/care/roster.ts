@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import type { CommunityFile } from '../community/schema.js'
 import type { CommunitySnapshot } from '../community/snapshot.js'
-import { CareResident, Resident, type Grid, type Staff, type VulnerabilityFlag } from '../db/entities/index.js'
+import { CareResident, CareVisit, Resident, type Grid, type Staff, type VulnerabilityFlag } from '../db/entities/index.js'
 import { findOrCreateWechatResident } from '../people/residents.js'
 import { normalizeMobile } from '../people/phone.js'
 import { careHash, decryptDetails, encryptDetails, rosterKey } from './crypto.js'
@@ -52,8 +52,11 @@ export async function importCareRoster(em: EntityManager, clock: Clock, p: {
     const same = JSON.stringify(decryptDetails(row.detailsEncrypted, p.encryptionKey)) === JSON.stringify(entry.details)
       && row.grade === values.grade && row.active && row.gridId === values.gridId && row.wechatHash === values.wechatHash
     if (same) continue
+    const moved = row.gridId !== values.gridId
     Object.assign(row, values, { detailsEncrypted: encryptDetails(entry.details, p.encryptionKey) })
     await em.save(CareResident, row)
+    // A resident moved to another grid: their open visit goes to that grid's to-do.
+    if (moved) await em.update(CareVisit, { careResidentId: row.id, openFor: row.id }, { gridId: values.gridId })
     out.updated++
   }
   for (const row of existing) {

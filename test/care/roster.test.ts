@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
-import { canSeeCareResident, rosterFor } from '../../src/care/roster.js'
+import { canSeeCareResident, matchRosterName, rosterFor, type RosterEntryView } from '../../src/care/roster.js'
 import { VirtualClock } from '../../src/clock.js'
 import { CommunityFileError, importCommunity, parseCommunityFile } from '../../src/community/import.js'
 import { loadCommunity } from '../../src/community/snapshot.js'
@@ -23,6 +23,15 @@ it('validates the roster: types, grade, grid, duplicates and intervals', () => {
   expect(problems(careYaml(`care_roster:\n  - { name: 王大爷, types: [独居], building: 3, grade: 1 }\n  - { name: 王大爷, types: [高龄], building: 3, grade: 2 }\n`)).join('\n')).toMatch(/listed twice/)
   expect(problems(careYaml(`care:\n  intervals: { 一级: PT36H }\n`)).join('\n')).toMatch(/whole number of days/)
   expect(problems(careYaml())).toEqual([])
+})
+
+it('tells namesakes apart by building', () => {
+  const e = (id: number, building: string) => ({ id, name: '张奶奶', building, unit: null, room: null, types: ['独居'], contact: null, wechat: null, gridId: 1, grade: 1, active: true, lastContactAt: null }) as RosterEntryView
+  const both = [e(1, '3'), e(2, '5')]
+  expect(matchRosterName(both, '张奶奶').map((x) => x.id)).toEqual([1, 2])
+  expect(matchRosterName(both, '5号楼张奶奶').map((x) => x.id)).toEqual([2])
+  expect(matchRosterName(both, '5栋 张奶奶').map((x) => x.id)).toEqual([2])
+  expect(matchRosterName(both, '李奶奶')).toEqual([])
 })
 
 describeEachDb('care roster', (kind) => {
@@ -57,6 +66,13 @@ describeEachDb('care roster', (kind) => {
     // Back in the file: active again, and a grade change is an update.
     const back = await importCommunity(db, parseCommunityFile(careYaml().replace('grade: 一级', 'grade: 二级')), { encryptionKey: TEST_KEY, clock })
     expect(back).toMatchObject({ created: 0, updated: 2 })
+    await importCommunity(db, parseCommunityFile(careYaml()), { encryptionKey: TEST_KEY, clock })
+    // Moved to another grid in the file: the open visit follows.
+    const c = await loadCommunity(db.manager, communityId)
+    await importCommunity(db, parseCommunityFile(careYaml().replace('grade: 一级', 'grade: 一级\n    grid: 第二网格')), { encryptionKey: TEST_KEY, clock })
+    const zhang = (await db.getRepository(CareResident).find({ order: { id: 'ASC' } }))[0]!
+    expect(zhang.gridId).toBe(c.grids[1]!.id)
+    expect((await db.getRepository(CareVisit).findOneByOrFail({ openFor: zhang.id })).gridId).toBe(c.grids[1]!.id)
     await importCommunity(db, parseCommunityFile(careYaml()), { encryptionKey: TEST_KEY, clock })
   })
 
