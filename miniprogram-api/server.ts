@@ -57,7 +57,7 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
     storage: opts.storage ?? new LocalDiskStorage(config.UPLOAD_DIR),
     classifier: opts.classifier ?? createClassifier(config, app.logger),
     runIntake: opts.runIntake ?? runIntake,
-    limiter: new RateLimiter({ clock: app.clock, windowMs: config.RATE_LIMIT_WINDOW_MS }),
+    limiter: new RateLimiter({ db: app.db, clock: app.clock, windowMs: config.RATE_LIMIT_WINDOW_MS }),
   }
 
   // Behind one proxy: trust only the X-Forwarded-For entry it appends, so clients cannot pick their IP.
