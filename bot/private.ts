@@ -13,6 +13,10 @@ import { communityForResident, gridLeaderOf, openRequestsOf, senderStaff } from 
 import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, parseVerifyCommand, stripMentions, type StaffCommand } from './matchers.js'
 import { attachImage, transcribe } from './media.js'
 import { intakeText } from './report.js'
+import { visitCommand } from './visit.js'
+import { parseVisitCommand } from './visitMatchers.js'
+import { topicCommand } from './topic.js'
+import { parseTopicCommand } from './topicMatchers.js'
 import * as T from './texts.js'
 
 /**
@@ -40,6 +44,10 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   const command = parseStaffCommand(clean)
   if (staff) {
     if (command) return staffCommand(h, row, staff, command)
+    const visit = parseVisitCommand(clean)
+    if (visit) return visitCommand(h, row, staff, visit)
+    const topic = parseTopicCommand(clean)
+    if (topic) return topicCommand(h, row, staff, topic)
     const said = await staffConversation(h, row, staff, clean)
     if (said) return said
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })

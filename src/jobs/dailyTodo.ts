@@ -9,6 +9,7 @@ import { enqueue, PRIORITY } from '../outbox/outbox.js'
 import { locationText } from '../requests/messages.js'
 import { draftToStaff } from '../requests/notify.js'
 import { ACTIONABLE_STATUSES } from '../requests/stateMachine.js'
+import { visitsDueByLeader, visitTodoText } from '../care/todo.js'
 import { localDate } from '../stats/period.js'
 import { formatLocal } from '../time.js'
 import type { JobRunSummary } from './types.js'
@@ -59,6 +60,8 @@ export interface DailyTodoDeps {
   db: DataSource
   clock: Clock
   logger?: Logger
+  /** decrypts the care roster for the 走访 section; without it the to-do lists requests only */
+  encryptionKey?: string
 }
 
 /**
@@ -74,8 +77,13 @@ export async function runDailyTodo(deps: DailyTodoDeps, scheduledAt: Date): Prom
     const c = await loadCommunity(deps.db.manager, id)
     const tz = c.community.timezone
     const date = localDate(scheduledAt, tz)
-    for (const [staff, items] of await tasksByStaff(deps.db, c, now)) {
-      const draft = draftToStaff(staff, `todo:${id}:${date}`, todoText(staff, items, tz), { priority: PRIORITY.normal })
+    const tasks = await tasksByStaff(deps.db, c, now)
+    const visits = deps.encryptionKey ? await visitsDueByLeader(deps.db.manager, c, now, deps.encryptionKey) : new Map()
+    for (const staff of c.staff) if (visits.has(staff.id) && staff.active && ![...tasks.keys()].includes(staff)) tasks.set(staff, [])
+    for (const [staff, items] of tasks) {
+      const due = visits.get(staff.id)
+      const text = [items.length || !due ? todoText(staff, items, tz) : `【今日待办】${staff.name}，早上好！`, due ? visitTodoText(due, tz) : ''].filter(Boolean).join('\n\n')
+      const draft = draftToStaff(staff, `todo:${id}:${date}`, text, { priority: PRIORITY.normal })
       if (!draft) continue
       await inTransaction(deps.db, (em) => enqueue(em, deps.clock, [draft]))
       sent++
