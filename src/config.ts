@@ -24,6 +24,8 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/, 'sqlite:path/to/file.db or mysql://user:pass@host:3306/db')
     .default('sqlite:./data/jiesu.db'),
+  /** MySQL/MariaDB connections per process (each API replica and bot holds its own pool). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /** Community YAML imported on first start when the database has no community yet. */
   COMMUNITY_FILE: z.string().default('examples/community.yaml'),
   /** Where jiesu keeps its own files: the generated secrets, the inbox spool. */

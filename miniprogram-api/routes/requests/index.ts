@@ -1,6 +1,6 @@
 import type Router from '@koa/router'
 import type { EntityManager } from 'typeorm'
-import { In, LessThan } from 'typeorm'
+import { In } from 'typeorm'
 import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ConflictError, ForbiddenError } from '../../../src/errors.js'
@@ -104,16 +104,22 @@ export function requestRoutes(router: Router): void {
     const { query } = inputOf(ctx, listRequestsSchema)
     const me = residentOf(ctx)
     const em = deps.db.manager
-    const mine = (await em.find(RequestReporter, { where: { residentId: me.id }, select: { requestId: true } })).map((r) => r.requestId)
-    const ids = query.cursor ? mine.filter((id) => id < query.cursor!) : mine
-    const where = { id: ids.length ? In(ids) : LessThan(0), ...(query.status?.length ? { status: In(query.status) } : {}) }
-    const [rows, total] = await em.findAndCount(ServiceRequest, {
-      where, order: { id: 'DESC' }, take: query.pageSize, skip: query.cursor ? 0 : (query.page - 1) * query.pageSize,
-    })
+    // Keyset on request_reporters (resident_id, request_id): a page is an index range, whatever the caller's history.
+    // Ids are assigned in report order, so id order is the newest-first order the list has always had.
+    const page = em.createQueryBuilder(RequestReporter, 'rr').select('rr.request_id', 'id').where('rr.resident_id = :me', { me: me.id })
+    const count = em.createQueryBuilder(RequestReporter, 'rr').where('rr.resident_id = :me', { me: me.id })
+    if (query.status?.length) {
+      for (const qb of [page, count]) qb.innerJoin(ServiceRequest, 'r', 'r.id = rr.request_id').andWhere('r.status IN (:...statuses)', { statuses: query.status })
+    }
+    if (query.cursor) page.andWhere('rr.request_id < :cursor', { cursor: query.cursor })
+    page.orderBy('rr.request_id', 'DESC').limit(query.pageSize).offset(query.cursor ? 0 : (query.page - 1) * query.pageSize)
+    const [ids, total] = await Promise.all([page.getRawMany<{ id: number }>().then((xs) => xs.map((x) => Number(x.id))), count.getCount()])
+    const byId = new Map((ids.length ? await em.find(ServiceRequest, { where: { id: In(ids) } }) : []).map((r) => [r.id, r]))
+    const rows = ids.map((id) => byId.get(id)).filter((r) => r !== undefined)
     ctx.body = {
       items: await presentRequests(em, rows, { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }),
       page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
-      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.id : null,
+      nextCursor: ids.length === query.pageSize ? ids[ids.length - 1]! : null,
     }
   })
 

@@ -5,7 +5,7 @@ import { dashboardView } from '../../presenters/dashboard.js'
 import { digestSummaryView, digestView, triageItemView } from '../../presenters/secretary.js'
 import {
   buildingCreateBody, buildingUpdateBody, digestListQuery, gridCreateBody, gridUpdateBody, importJsonBody, periodQuery,
-  roomCreateBody, roomUpdateBody, staffCreateBody, staffUpdateBody, triageBody,
+  roomCreateBody, roomUpdateBody, staffCreateBody, staffUpdateBody, triageBody, triageListQuery,
 } from './schema.js'
 
 const tags = ['secretary']
@@ -36,7 +36,10 @@ export function registerSecretaryDocs() {
       description: 'Authenticates with the Bearer header or, for links opened in WeChat, a ?token= query parameter.',
       query: z.object({ token: z.string().optional() }),
     },
-    { method: 'get', path: '/api/triage', summary: 'Requests waiting for a confirmed category (书记)', tags, response: list(triageItemView), errors: [403] },
+    {
+      method: 'get', path: '/api/triage', summary: 'Requests waiting for a confirmed category, oldest first (书记); ?limit (default 500) and ?cursor=nextCursor for the next page', tags,
+      query: triageListQuery, response: list(triageItemView).extend({ nextCursor: z.string().nullable().meta({ description: 'cursor of the next page, null on the last' }) }), errors: [403, 422],
+    },
     { method: 'post', path: '/api/triage/:id', summary: 'Confirm or change the category/urgency of a request (书记)', tags, body: triageBody, response: triageItemView, errors: [403, 404, 429] },
     {
       method: 'get', path: '/api/requests.csv', summary: 'CSV export of requests created in a period (书记)', tags, query: periodQuery, errors: [403], responseType: 'text/csv',
