@@ -3,10 +3,10 @@ import { InboxMessage, type Staff } from '../src/db/entities/index.js'
 import { redeemBindCode } from '../src/people/staffIdentity.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
-import { answerCallback, parseCallbackAnswer } from '../src/jobs/callbacks.js'
 import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
-import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { callbackAnswer } from './callbacks.js'
 import { runStaffCommand } from './commands.js'
+import { residentConversation, staffConversation } from './conversation.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { communityForResident, gridLeaderOf, openRequestsOf, senderStaff } from './lookups.js'
@@ -40,11 +40,13 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   const command = parseStaffCommand(clean)
   if (staff) {
     if (command) return staffCommand(h, row, staff, command)
+    const said = await staffConversation(h, row, staff, clean)
+    if (said) return said
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
     // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
     const report = parseStaffReport(clean)
     if (report) return intakeText(h, row, report, staff.communityId, null, undefined, staff)
-    return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.STAFF_HELP}`)] })
+    return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.staffHelp(staff.role)}`)] })
   }
   // 我的工单 is a resident's 进度 as much as a staff member's 待办: only a staff command proper is refused.
   if (isStaffCommand(clean) && !isProgressQuery(clean)) return finish(h, row, { outcome: 'refused', replies: [dmReply(row, T.NOT_STAFF)] })
@@ -53,10 +55,10 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (communityId == null) return finish(h, row, { outcome: 'ignored' })
   if (isHelpRequest(clean)) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.RESIDENT_HELP)] })
   if (isProgressQuery(clean)) return progress(h, row, communityId)
-  if (parseCallbackAnswer(clean)) {
-    const answered = await callbackAnswer(h, row, communityId, clean)
-    if (answered) return answered
-  }
+  const answered = await callbackAnswer(h, row, communityId, clean)
+  if (answered) return answered
+  const said = await residentConversation(h, row, communityId, clean)
+  if (said) return said
   return intakeText(h, row, clean, communityId, null)
 }
 
@@ -92,22 +94,6 @@ async function verify(h: Handling, row: InboxMessage, code: string): Promise<Res
   }
 }
 
-/** A 回访 answer (1/2/3 or words) when one is awaited from this resident; null lets the text go on to intake. */
-async function callbackAnswer(h: Handling, row: InboxMessage, communityId: number, text: string): Promise<Result | null> {
-  try {
-    return await inTransaction(h.ctx.db, async (em) => {
-      const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
-      const answer = await answerCallback(em, h.ctx.clock, { residentId: resident.id, text, channel: 'private' })
-      if (!answer) return null
-      await markProcessed(em, h.ctx.clock, row, answer.requestId)
-      return { outcome: 'callback' as const, requestId: answer.requestId }
-    })
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err
-    return finish(h, row, { outcome: 'rejected', replies: [dmReply(row, err.message)] })
-  }
-}
-
 async function progress(h: Handling, row: InboxMessage, communityId: number): Promise<Result> {
   const rows = await openRequestsOf(h.ctx.db, row.senderName!, communityId)
   return finish(h, row, { outcome: 'progress', replies: [dmReply(row, T.progressList(rows))] })
@@ -115,7 +101,7 @@ async function progress(h: Handling, row: InboxMessage, communityId: number): Pr
 
 /** Runs a staff command, typed here or in a group; the answer always goes to the staff member privately. */
 export async function staffCommand(h: Handling, row: InboxMessage, staff: Staff, command: StaffCommand, also?: Also): Promise<Result> {
-  if (command.kind === 'help') return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.STAFF_HELP)], also })
+  if (command.kind === 'help') return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.staffHelp(staff.role))], also })
   if (command.kind === 'malformed') return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, T.malformedCommand(command.verb, command.usage))], also })
   try {
     return await inTransaction(h.ctx.db, async (em) => {

@@ -48,7 +48,10 @@ export function todoText(staff: Staff, items: TodoItem[], tz: string): string {
     lines.push(`${n + 1}. ${item.overdue ? '⚠️已超时 ' : ''}工单 ${r.no}｜${CATEGORY_NAMES[r.category]}｜${URGENCY_NAMES[r.urgency]}｜${locationText(r)}：${text.length > 20 ? `${text.slice(0, 20)}…` : text}（${when}）`)
   })
   if (items.length > MAX_ITEMS) lines.push(`……另有 ${items.length - MAX_ITEMS} 件，可在小程序查看。`)
-  lines.push('回复「接单 编号」签收，「完成 编号 说明」办结，「退单 编号 原因」退回。')
+  // The 书记 dispatches and cancels; she does not 退单 to herself.
+  lines.push(staff.role === 'secretary'
+    ? '回复「转派 编号 姓名」派单，「撤销 编号 原因」撤销不是诉求的工单；自己处理的回复「完成 编号 说明」办结。'
+    : '回复「接单 编号」签收，「完成 编号 说明」办结，「退单 编号 原因」退回。')
   return lines.join('\n')
 }
 

@@ -5,7 +5,10 @@ import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, St
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ConflictError, ForbiddenError } from '../../../src/errors.js'
 import { recordEvent, type Actor } from '../../../src/requests/events.js'
+import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
 import { rateRequest } from '../../../src/requests/feedback.js'
+import { canWithdraw } from '../../../src/requests/policy.js'
+import { canTransition } from '../../../src/requests/stateMachine.js'
 import { notifyReporters, notifyStaff } from '../../../src/requests/notify.js'
 import { soleCommunityId } from '../../auth/identity.js'
 import { depsOf, residentOf } from '../../deps.js'
@@ -146,13 +149,14 @@ export function requestRoutes(router: Router): void {
       timeline: events.map((e) => presentEvent(e, timelineViewer, lookup)).filter((e) => e !== null),
       photos: photos.map(presentPhoto),
       permissions: {
-        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && reporterRow?.callbackStatus !== 'answered',
+        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
         comment: canComment(viewer, request, reporterIds),
+        withdraw: viewer.residentId != null && reporterIds.length === 1 && canWithdraw(viewer.residentId, reporterRow) && canTransition(request.status, 'cancel'),
       },
     }
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, unsatisfied or not solved reopens it (重办)', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, not solved reopens it (重办); unsatisfied but solved is recorded as a complaint for the 书记 without reopening', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
   router.post('/api/requests/:id/rating', rateLimit(), requireAuth(), validate(ratingSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, ratingSchema)
@@ -161,8 +165,7 @@ export function requestRoutes(router: Router): void {
       const { request: r, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
       if (!canRate(viewer, r, reporterIds)) throw new ForbiddenError('只有反映问题的居民可以评价', 'not_reporter')
       if (r.status !== 'resolved' && r.status !== 'closed') throw new ConflictError('request_not_resolved', `工单 ${r.no} 还未办结，办结后再评价`)
-      const mine = await em.findOneOrFail(RequestReporter, { where: { requestId: r.id, residentId: me.id } })
-      if (mine.callbackStatus === 'answered' || (r.status === 'closed' && mine.callbackStatus == null)) throw new ConflictError('already_rated', '您已经评价过了，谢谢！')
+      // The 回访 state machine decides, under the request's row lock: a second or concurrent answer is a 409 already_rated.
       return rateRequest(em, deps.clock, { requestId: r.id, residentId: me.id, rating: body.rating, solved: body.solved, words: body.words ?? null, channel: CHANNEL })
     })
     ctx.body = { request: await presentOne(deps.db.manager, request, me.id, deps.clock.now()) }
