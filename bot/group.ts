@@ -2,6 +2,7 @@ import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities
 import { senderStaff } from './lookups.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
+import { groupConversation } from './conversation.js'
 import { callbackAnswer } from './callbacks.js'
 import { attachImage, roomVoice } from './media.js'
 import { staffCommand } from './private.js'
@@ -32,6 +33,9 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
       // "完成 12 已更换灯泡" typed in the group is a command, never a new report.
       const clean = stripMentions(text, h.names())
       if (isStaffCommand(clean)) return groupStaffCommand(h, row, clean, room, rememberRoomId)
+      // Case commands, staff notices (not requests), answers to the bot's questions, questions about a notice.
+      const said = await groupConversation(h, row, clean, room, rememberRoomId)
+      if (said) return said
       // "满意" typed in the group by a reporter whose 回访 was asked: recorded, acknowledged privately.
       const answered = await callbackAnswer(h, row, room.communityId, clean, { inRoom: true, also: rememberRoomId })
       if (answered) return answered

@@ -1,5 +1,6 @@
 import type Router from '@koa/router'
 import { authRoutes } from '../auth/routes.js'
+import { caseRoutes } from './cases/index.js'
 import type { ApiDeps } from '../deps.js'
 import { meRoutes } from './me/index.js'
 import { open311Routes } from './open311/index.js'
@@ -16,6 +17,7 @@ export const API_MODULES: ApiModule[] = [
   authRoutes,
   meRoutes,
   requestRoutes,
+  caseRoutes,
   photoRoutes,
   taskRoutes,
   secretaryRoutes,

@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
+import { linkRequestToTopics } from '../proactive/topics.js'
 import { separateInstructions } from './instructions.js'
 import { dialectOf } from '../db/dataSource.js'
 import type { Classification } from './classifier/types.js'
@@ -95,6 +96,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
     })
+    await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }
     await msg.within?.(em, result)
     return result

@@ -7,6 +7,8 @@ import { ConflictError, ForbiddenError } from '../../../src/errors.js'
 import { recordEvent, type Actor } from '../../../src/requests/events.js'
 import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
 import { rateRequest } from '../../../src/requests/feedback.js'
+import { canWithdraw } from '../../../src/requests/policy.js'
+import { canTransition } from '../../../src/requests/stateMachine.js'
 import { notifyReporters, notifyStaff } from '../../../src/requests/notify.js'
 import { soleCommunityId } from '../../auth/identity.js'
 import { depsOf, residentOf } from '../../deps.js'
@@ -149,6 +151,7 @@ export function requestRoutes(router: Router): void {
       permissions: {
         rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
         comment: canComment(viewer, request, reporterIds),
+        withdraw: viewer.residentId != null && reporterIds.length === 1 && canWithdraw(viewer.residentId, reporterRow) && canTransition(request.status, 'cancel'),
       },
     }
   })
