@@ -87,12 +87,12 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
 }
 
 /** 合并: marks a request as a duplicate of another open one; its reporters become co-reporters there. */
-export async function mergeRequest(em: EntityManager, clock: Clock, p: { requestId: number; intoId: number; actor: Actor; channel: Channel }) {
+export async function mergeRequest(em: EntityManager, clock: Clock, p: { requestId: number; intoId: number; actor: Actor; channel: Channel; reason?: string }) {
   if (p.requestId === p.intoId) throw new ConflictError('merge_into_self', '不能把工单合并到它自己')
   const into = await em.findOne(ServiceRequest, { where: { id: p.intoId } })
   if (!into || !OPEN_STATUSES.includes(into.status)) throw new ConflictError('merge_target_closed', '只能合并到仍在办理中的工单')
   const { request } = await transition(em, clock, {
-    requestId: p.requestId, action: 'merge', actor: p.actor, channel: p.channel, set: { mergedIntoId: p.intoId }, data: { into: into.no },
+    requestId: p.requestId, action: 'merge', actor: p.actor, channel: p.channel, set: { mergedIntoId: p.intoId }, data: { into: into.no, ...(p.reason ? { reason: p.reason } : {}) },
   })
   const reporters = await em.find(RequestReporter, { where: { requestId: p.requestId } })
   for (const rep of reporters) {

@@ -21,8 +21,8 @@ import { presentDigest, presentDigestSummary, presentTriageItem } from '../../pr
 import { resolvePeriod } from './period.js'
 import { digestListInput, idInput, periodInput, triageInput } from './schema.js'
 
-const DASHBOARD_DEFAULT_DAYS = 30
-const MAX_PERIOD_DAYS = 366
+export const DASHBOARD_DEFAULT_DAYS = 30
+export const MAX_PERIOD_DAYS = 366
 /** A community's year of requests is a few thousand rows; this only stops a runaway export. */
 const CSV_MAX_ROWS = 50_000
 
