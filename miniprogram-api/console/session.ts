@@ -16,10 +16,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const usesSession = (path: string) => path.startsWith('/console') || path.startsWith('/api/') || path.startsWith('/digests/')
 
 /** maxAge, not expires: the server's clock may be virtual (simulator, tests), the browser's is not. */
-const cookieOptions = (ctx: Context, maxAge: number) => ({
-  httpOnly: true, sameSite: 'lax' as const, path: '/', maxAge: Math.max(0, maxAge), overwrite: true,
-  secure: ctx.secure || (depsOf(ctx).config.PUBLIC_URL?.startsWith('https://') ?? false),
-})
+function cookieOptions(ctx: Context, maxAge: number) {
+  // Behind a TLS proxy the hop to us is plain HTTP: an https PUBLIC_URL says the browser's side is secure.
+  const secure = ctx.secure || (depsOf(ctx).config.PUBLIC_URL?.startsWith('https://') ?? false)
+  if (secure) (ctx.cookies as unknown as { secure: boolean }).secure = true
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', maxAge: Math.max(0, maxAge), overwrite: true, secure }
+}
 
 /** Puts the console session's staff member on ctx.state, as requireStaff() would from a token. */
 export function consoleSession() {
