@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runStaffCommand } from '../../bot/commands.js'
 import { isStaffCommand, parseStaffCommand } from '../../bot/matchers.js'
 import { LOGIN_LINK_TTL_MS } from '../../src/console/login.js'
-import { ConsoleLoginLink, ConsoleSession } from '../../src/db/entities/index.js'
+import { ConsoleLoginLink, ConsoleSession, OutboxMessage } from '../../src/db/entities/index.js'
+import { createRequest } from '../../src/requests/create.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { startTestApi, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
@@ -112,6 +113,23 @@ describeEachDb('console login by link', (kind) => {
     expect((await open(t, '/console/', cookie)).headers.get('location')).toBe('/console/tasks')
     expect((await open(t, '/console/community', cookie)).status).toBe(403)
     expect((await open(t, '/api/dashboard', cookie)).status).toBe(403)
+  })
+})
+
+describeEachDb('console links in the bot\'s messages', (kind) => {
+  let t: TestApi
+  beforeAll(async () => { t = await startTestApi(kind) })
+  afterAll(() => t.close())
+
+  it('an urgent alert to the 书记 links to the request in the console', async () => {
+    const r = await inTransaction(t.db, (em) => createRequest(em, t.clock, {
+      communityId: t.communityId, source: 'group', text: '8号楼电梯困人了', category: 'safety', urgency: 'urgent', building: '8',
+      reporterResidentId: null, classifierMethod: 'offline', confidence: 0.9, needsTriage: false, causeKey: 'test:urgent-link', acknowledgement: null,
+      publicUrl: 'https://jiesu.example.org',
+    }))
+    const alerts = await t.db.getRepository(OutboxMessage).find({ where: { target: '赵书记' } })
+    const alert = alerts.find((m) => m.text.startsWith('【紧急工单提醒】'))!
+    expect(alert.text).toContain(`在工作台查看：https://jiesu.example.org/console/requests/${r.id}`)
   })
 })
 
