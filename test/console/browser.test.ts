@@ -47,6 +47,7 @@ if (!browserAvailable) {
     const shoot = async (page: Page, name: string) => {
       for (const [label, size] of [['375', PHONE], ['1280', DESKTOP]] as const) {
         await page.setViewportSize(size)
+        await page.evaluate(() => window.scrollTo(0, 0)) // the sticky header belongs at the top of a full-page shot
         await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true })
       }
       await page.setViewportSize(PHONE)

@@ -63,8 +63,8 @@
       setTimeout(function () { if (next) location.href = next; else location.reload() }, 600)
       return data
     }).catch(function (err) {
-      toast(err.message)
       var list = err.data && err.data.error && err.data.error.details && err.data.error.details.problems
+      toast(problems && list && list.length ? '有 ' + list.length + ' 处问题，见下方' : err.message)
       if (problems && list && list.length) {
         list.forEach(function (p) {
           var li = document.createElement('li')

@@ -44,10 +44,12 @@ type Detail = Awaited<ReturnType<typeof requestDetail>>
 function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: number[]): Html[] {
   const out: Html[] = []
   const id = r.id
-  if (can(staff, 'accept', r, grids) && canTransition(r.status, 'accept')) {
+  // 签收, 办结, 退单 are the assignee's own steps (the 书记 may take them only on what is assigned to her).
+  const mine = r.assigneeStaffId === staff.id
+  if (mine && can(staff, 'accept', r, grids) && canTransition(r.status, 'accept')) {
     out.push(html`<form class="action" data-api="/api/tasks/${id}/accept" data-done="已签收"><button class="primary" type="submit" data-action="accept">签收</button></form>`)
   }
-  if (can(staff, 'resolve', r, grids) && canTransition(r.status, 'resolve')) {
+  if (mine && can(staff, 'resolve', r, grids) && canTransition(r.status, 'resolve')) {
     out.push(html`<form class="action" data-api="/api/tasks/${id}/resolve" data-done="已办结，已通知居民">
   <h2>办结</h2>
   <label for="note">处理说明</label><textarea id="note" name="note" required maxlength="500" placeholder="例如：已更换楼道灯泡"></textarea>
@@ -55,7 +57,7 @@ function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: n
   <button class="primary" type="submit" data-action="resolve">确认办结</button>
 </form>`)
   }
-  if (can(staff, 'return', r, grids) && canTransition(r.status, 'return')) {
+  if (mine && can(staff, 'return', r, grids) && canTransition(r.status, 'return')) {
     out.push(html`<form class="action" data-api="/api/tasks/${id}/return" data-done="已退单">
   <h2>退单</h2>
   <label for="reason">原因</label><input id="reason" name="reason" required maxlength="200" placeholder="例如：不属于本网格">

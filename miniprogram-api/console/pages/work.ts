@@ -4,6 +4,7 @@ import type { Digest, ServiceRequest } from '../../../src/db/entities/index.js'
 import type { SlaColor } from '../../../src/jobs/sla.js'
 import { maskPersonalText } from '../../../src/requests/privacy.js'
 import { formatLocal } from '../../../src/time.js'
+import { codeOrder } from '../../presenters/admin.js'
 import { html, type Html } from '../html.js'
 import { COLOR_NAMES, dot, emptyList, requestItem, type RowContext } from './common.js'
 
@@ -44,10 +45,10 @@ export function communityBody(c: CommunitySnapshot): Html {
   const gridName = (id: number | null) => c.grids.find((g) => g.id === id)?.name ?? '社区'
   return html`
 <section class="card"><h2>网格</h2><div class="scroll"><table><thead><tr><th>网格</th><th>网格员</th><th>副网格员</th><th>楼栋</th></tr></thead>
-<tbody>${c.grids.map((g) => html`<tr><td>${g.name}</td><td>${name(g.leaderStaffId)}</td><td>${name(g.deputyStaffId)}</td><td>${c.buildings.filter((b) => b.gridId === g.id).map((b) => b.code).join('、')}</td></tr>`)}</tbody></table></div></section>
+<tbody>${c.grids.map((g) => html`<tr><td>${g.name}</td><td>${name(g.leaderStaffId)}</td><td>${name(g.deputyStaffId)}</td><td>${c.buildings.filter((b) => b.gridId === g.id).sort((a, b) => codeOrder(a.code, b.code)).map((b) => b.code).join('、')}</td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>工作人员</h2><div class="scroll"><table><thead><tr><th>姓名</th><th>微信名</th><th>岗位</th><th>电话</th><th>状态</th></tr></thead>
 <tbody>${c.staff.map((s) => html`<tr><td>${s.name}</td><td>${s.wechat}</td><td>${ROLE_NAMES[s.role] ?? s.role}</td><td>${s.phoneMasked ?? '—'}</td><td>${s.active ? '在岗' : '已停用'}</td></tr>`)}</tbody></table></div></section>
-<section class="card"><h2>楼栋</h2><p>${c.buildings.map((b) => html`<span class="tag">${b.code}号楼 · ${gridName(b.gridId)}</span> `)}</p></section>
+<section class="card"><h2>楼栋</h2><p>${[...c.buildings].sort((a, b) => codeOrder(a.code, b.code)).map((b) => html`<span class="tag">${b.code}号楼 · ${gridName(b.gridId)}</span> `)}</p></section>
 <section class="card"><h2>微信群</h2><div class="scroll"><table><thead><tr><th>群名</th><th>归属</th><th>机器人已识别</th></tr></thead>
 <tbody>${c.rooms.map((r) => html`<tr><td>${r.topic}</td><td>${gridName(r.gridId)}</td><td>${r.wechatRoomId ? '是' : '否'}</td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>导入社区配置（YAML）</h2>
