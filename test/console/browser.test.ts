@@ -13,6 +13,8 @@ import { browserAvailable, browserRequired, launchChromium, NO_BROWSER_MESSAGE }
 import { databaseKinds } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
 
+/** Waits for the page or the database to catch up: the CI machine is shared, so allow for slowness. */
+const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000, interval: 100 })
 const SHOTS = join(process.cwd(), 'test-results', 'console')
 const PHONE = { width: 375, height: 740 }
 const DESKTOP = { width: 1280, height: 900 }
@@ -82,7 +84,7 @@ if (!browserAvailable) {
       const link = await linkFor('赵书记')
       const page = await newPage()
       await page.goto(link)
-      await expect.poll(() => page.url()).toBe(`${t.baseUrl}/console/`)
+      await poll(() => page.url()).toBe(`${t.baseUrl}/console/`)
       expect(await page.locator('h1').textContent()).toBe('社区概览')
       expect(await page.locator('.who').textContent()).toContain('赵书记')
       await shoot(page, 'dashboard')
@@ -128,15 +130,15 @@ if (!browserAvailable) {
       const page = await signedIn('赵书记')
       await page.goto(`${t.baseUrl}/console/triage`)
       const card = page.locator(`[data-triage]`).filter({ hasText: '2号楼那边有点问题' })
-      await expect.poll(() => card.count()).toBe(1)
+      await poll(() => card.count()).toBe(1)
       await shoot(page, 'triage')
       await card.locator('select[name=category]').selectOption('repair')
       await card.locator('select[name=urgency]').selectOption('high')
       await card.locator('button[data-action=confirm]').click()
-      await expect.poll(async () => (await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })).needsTriage).toBe(false)
+      await poll(async () => (await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })).needsTriage).toBe(false)
       const r = await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })
       expect([r.category, r.urgency]).toEqual(['repair', 'high'])
-      await expect.poll(() => page.locator('[data-triage]').count()).toBe(0)
+      await poll(() => page.locator('[data-triage]').count()).toBe(0)
       // The timeline records it.
       await page.goto(`${t.baseUrl}/console/requests/${ids.triage}`)
       expect(await page.locator('[data-event="triaged"]').textContent()).toContain('报修')
@@ -144,19 +146,19 @@ if (!browserAvailable) {
 
     it('lets a grid leader resolve a task with a photo on a 375 px phone', async () => {
       const page = await signedIn('王芳', PHONE)
-      await expect.poll(() => page.url()).toBe(`${t.baseUrl}/console/tasks`)
+      await poll(() => page.url()).toBe(`${t.baseUrl}/console/tasks`)
       await shoot(page, 'tasks')
       await page.locator(`a[href="/console/requests/${ids.lamp}"]`).click()
-      await expect.poll(() => page.locator('h1').textContent()).toContain('工单')
+      await poll(() => page.locator('h1').textContent()).toContain('工单')
       // Reporters' phone numbers never reach the page.
       expect(await page.content()).not.toContain('13812345678')
       await page.locator('button[data-action=accept]').click()
-      await expect.poll(() => page.locator('[data-field=status]').textContent()).toBe('已签收')
+      await poll(() => page.locator('[data-field=status]').textContent()).toBe('已签收')
       const photo = await page.screenshot({ type: 'png' })
       await page.locator('#note').fill('已更换楼道灯泡')
       await page.locator('#photos').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: photo })
       await page.locator('button[data-action=resolve]').click()
-      await expect.poll(() => page.locator('[data-field=status]').textContent(), { timeout: 10_000 }).toBe('已办结')
+      await poll(() => page.locator('[data-field=status]').textContent()).toBe('已办结')
       expect(await page.locator('.photos img').count()).toBe(1)
       expect(await page.locator('.photos img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
       const r = await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.lamp })
@@ -199,7 +201,7 @@ if (!browserAvailable) {
       await page.goto(`${t.baseUrl}/console/community`)
       await page.locator('textarea[name=yaml]').fill('community: 幸福里社区\ngrids:\n  - name: 第一网格\n    leader: 42\n')
       await page.locator('button[data-action=import]').click()
-      await expect.poll(() => page.locator('[data-problems] li').count()).toBeGreaterThan(0)
+      await poll(() => page.locator('[data-problems] li').count()).toBeGreaterThan(0)
       expect(await page.locator('[data-problems]').textContent()).toMatch(/第 \d+ 行/)
       await shoot(page, 'community')
       await page.goto(`${t.baseUrl}/console/bot`)

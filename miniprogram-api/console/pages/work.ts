@@ -28,7 +28,7 @@ export function triageBody(rows: ServiceRequest[], row: RowContext): Html {
       <div><label>类别</label><select name="category">${CATEGORIES.map((c) => html`<option value="${c}" ${c === r.category ? 'selected' : ''}>${CATEGORY_NAMES[c]}</option>`)}</select></div>
       <div><label>紧急程度</label><select name="urgency">${URGENCIES.map((u) => html`<option value="${u}" ${u === r.urgency ? 'selected' : ''}>${URGENCY_NAMES[u]}</option>`)}</select></div>
     </div>
-    <button class="primary" type="submit" data-action="confirm">确认（${CATEGORY_NAMES[r.category]}·${URGENCY_NAMES[r.urgency]}，或按所选更正）</button>
+    <button class="primary" type="submit" data-action="confirm">确认分类</button>
   </form>
 </section>`)}`
 }
