@@ -46,6 +46,12 @@ if (!browserAvailable) {
       await page.goto(await linkFor(wechat))
       return page
     }
+    /** Clicks an action button and waits for the page to reload with the result (the console reloads after a success). */
+    const act = async (page: Page, button: string) => {
+      const reloaded = page.waitForEvent('load')
+      await page.locator(button).click()
+      await reloaded
+    }
     const shoot = async (page: Page, name: string) => {
       for (const [label, size] of [['375', PHONE], ['1280', DESKTOP]] as const) {
         await page.setViewportSize(size)
@@ -134,7 +140,7 @@ if (!browserAvailable) {
       await shoot(page, 'triage')
       await card.locator('select[name=category]').selectOption('repair')
       await card.locator('select[name=urgency]').selectOption('high')
-      await card.locator('button[data-action=confirm]').click()
+      await act(page, `[data-triage="${(await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })).no}"] button[data-action=confirm]`)
       await poll(async () => (await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })).needsTriage).toBe(false)
       const r = await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.triage })
       expect([r.category, r.urgency]).toEqual(['repair', 'high'])
@@ -152,12 +158,12 @@ if (!browserAvailable) {
       await poll(() => page.locator('h1').textContent()).toContain('工单')
       // Reporters' phone numbers never reach the page.
       expect(await page.content()).not.toContain('13812345678')
-      await page.locator('button[data-action=accept]').click()
+      await act(page, 'button[data-action=accept]')
       await poll(() => page.locator('[data-field=status]').textContent()).toBe('已签收')
       const photo = await page.screenshot({ type: 'png' })
       await page.locator('#note').fill('已更换楼道灯泡')
       await page.locator('#photos').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: photo })
-      await page.locator('button[data-action=resolve]').click()
+      await act(page, 'button[data-action=resolve]')
       await poll(() => page.locator('[data-field=status]').textContent()).toBe('已办结')
       expect(await page.locator('.photos img').count()).toBe(1)
       expect(await page.locator('.photos img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
@@ -199,6 +205,12 @@ if (!browserAvailable) {
       expect(await page.locator('[data-digest]').count()).toBe(1)
       await shoot(page, 'digests')
       await page.goto(`${t.baseUrl}/console/community`)
+      // Management goes through the admin API: move building 3 to the second grid.
+      const row = page.locator('tr[data-building="3"]')
+      await row.locator('select[name=gridId]').selectOption({ label: '第二网格' })
+      await act(page, 'tr[data-building="3"] button')
+      await poll(async () => (await t.db.query("SELECT g.name AS name FROM buildings b JOIN grids g ON g.id = b.grid_id WHERE b.code = '3'"))[0]?.name).toBe('第二网格')
+      await poll(() => page.locator('tr[data-building="3"] select[name=gridId] option:checked').textContent()).toBe('第二网格')
       await page.locator('textarea[name=yaml]').fill('community: 幸福里社区\ngrids:\n  - name: 第一网格\n    leader: 42\n')
       await page.locator('button[data-action=import]').click()
       await poll(() => page.locator('[data-problems] li').count()).toBeGreaterThan(0)

@@ -51,7 +51,8 @@
       promise = send(method, url, form.querySelector('textarea').value, 'text/yaml')
     } else {
       var body = {}
-      new FormData(form).forEach(function (v, k) { if (typeof v === 'string' && v !== '') body[k] = v })
+      // "null" chooses none (e.g. a building back to the community); empty fields are left out.
+      new FormData(form).forEach(function (v, k) { if (typeof v === 'string' && v !== '') body[k] = v === 'null' ? null : v })
       promise = uploadPhotos(form.querySelector('input[type=file]')).then(function (ids) {
         if (ids.length) body.photos = ids
         return send(method, url, JSON.stringify(body), 'application/json')

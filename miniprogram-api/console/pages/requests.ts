@@ -4,6 +4,7 @@ import type { ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { can } from '../../../src/requests/policy.js'
 import { canTransition, REQUEST_STATUSES, STATUS_NAMES } from '../../../src/requests/stateMachine.js'
 import { formatLocal } from '../../../src/time.js'
+import { codeOrder } from '../../presenters/admin.js'
 import type { TaskView } from '../../presenters/request.js'
 import type { requestDetail } from '../../routes/requests/detail.js'
 import { html, type Html } from '../html.js'
@@ -25,7 +26,7 @@ export function requestListBody(p: { rows: ServiceRequest[]; total: number; page
   <div><label for="category">类别</label><select id="category" name="category"><option value="">全部</option>${CATEGORIES.map((c) => option(c, CATEGORY_NAMES[c], q.category))}</select></div>
   <div><label for="urgency">紧急程度</label><select id="urgency" name="urgency"><option value="">全部</option>${URGENCIES.map((u) => option(u, URGENCY_NAMES[u], q.urgency))}</select></div>
   <div><label for="grid">网格</label><select id="grid" name="grid"><option value="">全部</option>${p.community.grids.map((g) => option(String(g.id), g.name, q.grid))}</select></div>
-  <div><label for="building">楼栋</label><select id="building" name="building"><option value="">全部</option>${p.community.buildings.map((b) => option(b.code, `${b.code}号楼`, q.building))}</select></div>
+  <div><label for="building">楼栋</label><select id="building" name="building"><option value="">全部</option>${[...p.community.buildings].sort((a, b) => codeOrder(a.code, b.code)).map((b) => option(b.code, `${b.code}号楼`, q.building))}</select></div>
   <div><label for="color">时限</label><select id="color" name="color"><option value="">全部</option>${(['red', 'yellow', 'green'] as const).map((c) => option(c, COLOR_NAMES[c], q.color))}</select></div>
   <div><label for="from">上报自</label><input id="from" type="date" name="from" value="${q.from ?? ''}"></div>
   <div><label for="to">上报至</label><input id="to" type="date" name="to" value="${q.to ?? ''}"></div>

@@ -47,8 +47,21 @@ export function communityBody(c: CommunitySnapshot): Html {
 <section class="card"><h2>网格</h2><div class="scroll"><table><thead><tr><th>网格</th><th>网格员</th><th>副网格员</th><th>楼栋</th></tr></thead>
 <tbody>${c.grids.map((g) => html`<tr><td>${g.name}</td><td>${name(g.leaderStaffId)}</td><td>${name(g.deputyStaffId)}</td><td>${c.buildings.filter((b) => b.gridId === g.id).sort((a, b) => codeOrder(a.code, b.code)).map((b) => b.code).join('、')}</td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>工作人员</h2><div class="scroll"><table><thead><tr><th>姓名</th><th>微信名</th><th>岗位</th><th>电话</th><th>状态</th></tr></thead>
-<tbody>${c.staff.map((s) => html`<tr><td>${s.name}</td><td>${s.wechat}</td><td>${ROLE_NAMES[s.role] ?? s.role}</td><td>${s.phoneMasked ?? '—'}</td><td>${s.active ? '在岗' : '已停用'}</td></tr>`)}</tbody></table></div></section>
-<section class="card"><h2>楼栋</h2><p>${[...c.buildings].sort((a, b) => codeOrder(a.code, b.code)).map((b) => html`<span class="tag">${b.code}号楼 · ${gridName(b.gridId)}</span> `)}</p></section>
+<tbody>${c.staff.map((s) => html`<tr data-staff="${s.name}"><td>${s.name}</td><td>${s.wechat}</td><td>${ROLE_NAMES[s.role] ?? s.role}</td><td>${s.phoneMasked ?? '—'}</td><td>${s.active && s.role !== 'secretary'
+    ? html`<form data-api="/api/admin/staff/${s.id}/deactivate" data-confirm="停用${s.name}？其手上的工单需要转派。" data-done="已停用"><button type="submit">停用</button></form>`
+    : s.active ? '在岗' : '已停用'}</td></tr>`)}</tbody></table></div>
+<form class="action" data-api="/api/admin/staff" data-done="已添加">
+  <h2>添加工作人员</h2>
+  <div class="filters">
+    <div><label for="s-name">姓名</label><input id="s-name" name="name" required maxlength="64"></div>
+    <div><label for="s-wechat">微信名</label><input id="s-wechat" name="wechat" required maxlength="64"></div>
+    <div><label for="s-role">岗位</label><select id="s-role" name="role">${Object.entries(ROLE_NAMES).filter(([r]) => r !== 'secretary').map(([r, n]) => html`<option value="${r}">${n}</option>`)}</select></div>
+    <div><label for="s-phone">电话</label><input id="s-phone" name="phone" inputmode="tel" maxlength="20"></div>
+  </div>
+  <button type="submit" data-action="add-staff">添加</button>
+</form></section>
+<section class="card"><h2>楼栋</h2><div class="scroll"><table><thead><tr><th>楼栋</th><th>所属网格</th></tr></thead>
+<tbody>${[...c.buildings].sort((a, b) => codeOrder(a.code, b.code)).map((b) => html`<tr data-building="${b.code}"><td>${b.code}号楼</td><td><form class="inline" data-api="/api/admin/buildings/${b.id}" data-method="PATCH" data-done="已调整"><select name="gridId" aria-label="${b.code}号楼所属网格">${c.grids.map((g) => html`<option value="${g.id}" ${g.id === b.gridId ? 'selected' : ''}>${g.name}</option>`)}<option value="null" ${b.gridId == null ? 'selected' : ''}>社区（无网格）</option></select><button type="submit">保存</button></form></td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>微信群</h2><div class="scroll"><table><thead><tr><th>群名</th><th>归属</th><th>机器人已识别</th></tr></thead>
 <tbody>${c.rooms.map((r) => html`<tr><td>${r.topic}</td><td>${gridName(r.gridId)}</td><td>${r.wechatRoomId ? '是' : '否'}</td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>导入社区配置（YAML）</h2>
