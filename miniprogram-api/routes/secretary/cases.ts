@@ -1,5 +1,4 @@
 import type Router from '@koa/router'
-import { z } from 'zod'
 import type { AppContext } from '../../../src/context.js'
 import { ServiceRequest } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
@@ -11,13 +10,8 @@ import { requireStaff } from '../../middleware/auth.js'
 import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { registerRoute } from '../../openapi.js'
-import { idParams, text } from '../../schemas.js'
+import { cancelBody, cancelInput, caseResponse, mergeBody, mergeInput } from './schema.js'
 
-export const cancelBody = z.strictObject({ reason: text(200) })
-export const mergeBody = z.strictObject({ into: z.union([z.string(), z.number()]).transform((v) => String(v).trim().replace(/^#/, '')).pipe(z.string().regex(/^\d{1,10}$/, '请填写要并入的工单号')), reason: text(200) })
-const cancelInput = z.object({ params: idParams, body: cancelBody, query: z.unknown() })
-const mergeInput = z.object({ params: idParams, body: mergeBody, query: z.unknown() })
-const caseResponse = z.object({ id: z.number().int(), no: z.string(), status: z.string() })
 
 /** 撤销 and 合并 with a reason, by the 书记 (the policy decides; the state machine guards the status). */
 export function caseRoutes(router: Router, app: AppContext) {
