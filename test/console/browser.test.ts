@@ -204,6 +204,10 @@ if (!browserAvailable) {
       await page.goto(`${t.baseUrl}/console/digests`)
       expect(await page.locator('[data-digest]').count()).toBe(1)
       await shoot(page, 'digests')
+      // The HTML digest opens with the same session (no token in the URL).
+      await page.locator('[data-digest]').click()
+      await poll(() => page.url()).toMatch(/\/digests\/\d+$/)
+      expect(await page.locator('body').textContent()).toContain('幸福里社区')
       await page.goto(`${t.baseUrl}/console/community`)
       // Management goes through the admin API: move building 3 to the second grid.
       const row = page.locator('tr[data-building="3"]')
