@@ -4,9 +4,8 @@ import { redeemBindCode } from '../src/people/staffIdentity.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { publicUrlOf } from '../src/config.js'
 import { DomainError } from '../src/errors.js'
-import { answerCallback, parseCallbackAnswer } from '../src/jobs/callbacks.js'
 import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
-import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { callbackAnswer } from './callbacks.js'
 import { runStaffCommand } from './commands.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
@@ -54,10 +53,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (communityId == null) return finish(h, row, { outcome: 'ignored' })
   if (isHelpRequest(clean)) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.RESIDENT_HELP)] })
   if (isProgressQuery(clean)) return progress(h, row, communityId)
-  if (parseCallbackAnswer(clean)) {
-    const answered = await callbackAnswer(h, row, communityId, clean)
-    if (answered) return answered
-  }
+  const answered = await callbackAnswer(h, row, communityId, clean)
+  if (answered) return answered
   return intakeText(h, row, clean, communityId, null)
 }
 
@@ -90,22 +87,6 @@ async function verify(h: Handling, row: InboxMessage, code: string): Promise<Res
       await em.update(InboxMessage, { id: row.id }, { error: err.code })
     })
     return { outcome: 'rejected', requestId: null }
-  }
-}
-
-/** A 回访 answer (1/2/3 or words) when one is awaited from this resident; null lets the text go on to intake. */
-async function callbackAnswer(h: Handling, row: InboxMessage, communityId: number, text: string): Promise<Result | null> {
-  try {
-    return await inTransaction(h.ctx.db, async (em) => {
-      const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
-      const answer = await answerCallback(em, h.ctx.clock, { residentId: resident.id, text, channel: 'private' })
-      if (!answer) return null
-      await markProcessed(em, h.ctx.clock, row, answer.requestId)
-      return { outcome: 'callback' as const, requestId: answer.requestId }
-    })
-  } catch (err) {
-    if (!(err instanceof DomainError)) throw err
-    return finish(h, row, { outcome: 'rejected', replies: [dmReply(row, err.message)] })
   }
 }
 

@@ -2,11 +2,10 @@ import type { ChatRoom, InboxMessage, Staff } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
 import type { IntakeMessage } from '../src/intake/pipeline.js'
-import { parseCallbackAnswer } from '../src/jobs/callbacks.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { callbackChatter } from './callbacks.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
-import { openRequestsOf } from './lookups.js'
 import { mentionsBot, stripMentions } from './matchers.js'
 import * as T from './texts.js'
 
@@ -43,10 +42,10 @@ export async function intakeText(
     return finish(h, row, { outcome: 'rejected', replies: answers ? [reply(row, err.message)] : [], also })
   }
   if (result.kind !== 'chatter') return { outcome: result.kind, requestId: result.request.id }
-  // "没人来" / "还没修好" with no 回访 awaiting (another reporter already reopened it): show where things stand.
-  if (!room && parseCallbackAnswer(text)?.solved === false) {
-    const rows = await openRequestsOf(h.ctx.db, row.senderName!, communityId)
-    if (rows.length) return finish(h, row, { outcome: 'progress', replies: [dmReply(row, T.progressList(rows))], also })
+  // "没人来" after a 重办 is recorded and acknowledged; "4" while a 回访 is asked gets the hint.
+  if (!room && !reporterStaff) {
+    const handled = await callbackChatter(h, row, communityId, text, also)
+    if (handled) return handled
   }
   if (reporterStaff) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.STAFF_REPORT_UNCLEAR)], also })
   const why = T.notFiled(result.classification.reasons, !!room)

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { CATEGORIES } from '../../src/community/taxonomy.js'
 import { RATINGS } from '../../src/db/entities/index.js'
+import { RESOLUTION_OUTCOMES } from '../../src/requests/resolutionOutcome.js'
 import { REQUEST_STATUSES } from '../../src/requests/stateMachine.js'
 import type { Stats } from '../../src/stats/rates.js'
 
@@ -23,6 +24,8 @@ export const dashboardView = z.object({
   /** 响应率, 办结率, 满意率 */
   rates: z.object({ response: rateView, resolution: rateView, satisfaction: rateView }),
   ratings: z.record(z.enum(RATINGS), count),
+  /** of the resolved: 已解决 / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办） */
+  outcomes: z.record(z.enum(RESOLUTION_OUTCOMES), count),
   byGrid: z.array(z.object({
     gridId: count.nullable(), name: z.string(), received: count, acceptedOnTime: count, resolved: count,
     responseRate: ratio, resolutionRate: ratio, satisfactionRate: ratio, slaBreaches: count, rank: count.nullable(),
@@ -52,6 +55,7 @@ export function presentDashboard(s: Stats, o: { timeZone: string }): DashboardVi
     totals: s.totals,
     rates: s.rates,
     ratings: s.ratings,
+    outcomes: s.outcomes ?? { solved: s.totals.resolved, partial: 0, unsolved_explained: 0, referred: 0 },
     byGrid: s.byGrid,
     byCategory: s.byCategory,
     medians: s.medians,

@@ -60,6 +60,11 @@ const RULES: Record<string, Rule> = {
   merge: { label: (e) => (str(e.data?.into) ? `已合并到工单 ${e.data!.into}` : '已合并') },
   cancel: { label: () => '已撤销' },
   triaged: { label: (e) => { const c = (e.data?.to as { category?: unknown } | undefined)?.category; return isCategory(c) ? `分类确认为「${CATEGORY_NAMES[c]}」` : '分类已确认' }, staffOnly: true },
+  callback_scheduled: { label: () => '已安排回访', staffOnly: true },
+  callback_asked: { label: () => '已发出回访', staffOnly: true },
+  callback_reminded: { label: () => '已提醒回访', staffOnly: true },
+  callback_withdrawn: { label: () => '回访取消（其他居民反映未解决，已重办）', staffOnly: true },
+  callback_no_answer: { label: () => '回访未回复', staffOnly: true },
   sla_reminder: { label: () => '超时提醒', staffOnly: true },
   sla_escalation: { label: () => '超时催办', staffOnly: true },
 }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { DEFAULT_CALLBACK_RULE, type CommunitySettings } from '../community/settings.js'
-import { slaFor } from '../community/sla.js'
+import { slaDueAt, slaFor } from '../community/sla.js'
 import { loadCommunity, secretaryOf, staffById, type CommunitySnapshot } from '../community/snapshot.js'
 import { CATEGORY_NAMES, URGENCY_NAMES, type Urgency } from '../community/taxonomy.js'
 import { ServiceRequest, type Staff } from '../db/entities/index.js'
@@ -106,7 +106,7 @@ export async function runSlaCheck(deps: SlaDeps): Promise<JobRunSummary> {
       try {
         const window = slaFor(c.urgency, await slaSettingsOf(c.community_id))[p.windowKey]
         // Reminded this round and not yet due for 催办: nothing to do (saves a transaction per overdue request per minute).
-        if (remindedThisRound(fromSqlTime(c.reminded), fromSqlTime(c.dispatched_at)) && now.getTime() < fromSqlTime(c.due)!.getTime() + window) continue
+        if (remindedThisRound(fromSqlTime(c.reminded), fromSqlTime(c.dispatched_at)) && now.getTime() < slaDueAt(c.urgency, fromSqlTime(c.due)!, window).getTime()) continue
         const request = await deps.db.getRepository(ServiceRequest).findOneOrFail({ where: { id: c.id } })
         let snapshot = snapshots.get(request.communityId)
         if (!snapshot) snapshots.set(request.communityId, snapshot = await loadCommunity(deps.db.manager, request.communityId))
@@ -167,7 +167,7 @@ async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot,
     result.reminded = true
   }
 
-  if (now.getTime() >= due.getTime() + window && await claim(p.escalatedCol)) {
+  if (now.getTime() >= slaDueAt(request.urgency, due, window, tz).getTime() && await claim(p.escalatedCol)) {
     const grid = c.grids.find((g) => g.id === request.gridId)
     const supervisors = [staffById(c, grid?.deputyStaffId), secretaryOf(c)]
       .filter((s): s is Staff => !!s && s.active && s.id !== assignee?.id)

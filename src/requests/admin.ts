@@ -72,7 +72,7 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
     const now = clock.now()
     const { request, event } = await transition(em, clock, {
       requestId: r.id, action: 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
-      set: { assigneeStaffId: next.ownerStaffId, gridId: next.gridId, dispatchedAt: now, ...deadlines(updated.urgency, now, community.community.settings) },
+      set: { assigneeStaffId: next.ownerStaffId, gridId: next.gridId, dispatchedAt: now, ...deadlines(updated.urgency, now, community.community.settings, community.community.timezone) },
       data: { from: r.assigneeStaffId, to: next.ownerStaffId, rule: next.rule, reason: 'triage' },
     })
     if (next.ownerStaffId !== r.assigneeStaffId) {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { route } from '../community/routing.js'
 import { consoleLinks } from '../console/login.js'
-import { deadlines, describeDuration, slaFor } from '../community/sla.js'
+import { deadlines, expectationText } from '../community/sla.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import type { Category, Urgency } from '../community/taxonomy.js'
 import { Community, RequestReporter, Resident, ServiceRequest, type Channel, type RequestSource } from '../db/entities/index.js'
@@ -81,7 +81,7 @@ async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequ
   const community = await loadCommunity(em, p.communityId)
   const tz = community.community.timezone
   const r = route(community, { building: request.building, chatRoomId: request.chatRoomId, category: request.category, urgency: request.urgency })
-  const due = deadlines(request.urgency, clock.now(), community.community.settings)
+  const due = deadlines(request.urgency, clock.now(), community.community.settings, tz)
   const { request: dispatched, event } = await transition(em, clock, {
     requestId: request.id, action: 'dispatch', actor: SYSTEM, channel: 'system',
     set: { gridId: r.gridId, assigneeStaffId: r.ownerStaffId, dispatchedAt: clock.now(), ...due },
@@ -90,8 +90,7 @@ async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequ
   const assignee = staffById(community, r.ownerStaffId)
   const key = `${p.causeKey}:evt${event.id}`
   const reporter = p.reporterResidentId ? await em.findOne(Resident, { where: { id: p.reporterResidentId } }) : null
-  const sla = slaFor(request.urgency, community.community.settings)
-  const expectation = `预计 ${describeDuration(sla.acceptMs)}内响应、${describeDuration(sla.resolveMs)}内办结`
+  const expectation = expectationText(request.urgency, community.community.settings)
   const urgent = request.urgency === 'urgent'
   let ack = acknowledgementText(dispatched, assignee, expectation)
   if (urgent) ack += `\n⚠️ 安全提示：${safetyAdvice(request.originalText, request.category)}`

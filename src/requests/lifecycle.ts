@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js'
 import type { Clock } from '../clock.js'
+import { dialectOf } from '../db/dataSource.js'
 import { ServiceRequest, type Channel, type RequestEvent } from '../db/entities/index.js'
 import { NotFoundError } from '../errors.js'
 import { recordEvent, type Actor } from './events.js'
@@ -30,8 +31,7 @@ export interface TransitionResult {
  */
 export async function transition(em: EntityManager, clock: Clock, p: TransitionProps): Promise<TransitionResult> {
   const rule = TRANSITIONS[p.action]
-  const before = await em.findOne(ServiceRequest, { where: { id: p.requestId } })
-  if (!before) throw new NotFoundError('工单', 'request_not_found')
+  const before = await lockRequest(em, p.requestId)
   const now = clock.now()
   const result = await em.createQueryBuilder()
     .update(ServiceRequest)
@@ -48,4 +48,18 @@ export async function transition(em: EntityManager, clock: Clock, p: TransitionP
     fromStatus: before.status, toStatus: rule.to, data: p.data ?? null,
   })
   return { request, event, fromStatus: before.status }
+}
+
+/**
+ * Locks the request row for the rest of the transaction (MySQL `SELECT … FOR UPDATE`; SQLite serialises write
+ * transactions already) and returns its current state, not a snapshot taken before the lock was granted.
+ * Everything that changes a request or its 回访 locks the request row first, so concurrent actors queue
+ * in one order instead of deadlocking.
+ */
+export async function lockRequest(em: EntityManager, requestId: number): Promise<ServiceRequest> {
+  const request = await em.findOne(ServiceRequest, {
+    where: { id: requestId }, ...(dialectOf(em) === 'mysql' ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+  })
+  if (!request) throw new NotFoundError('工单', 'request_not_found')
+  return request
 }

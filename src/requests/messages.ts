@@ -1,3 +1,4 @@
+import { countsWorkingDays } from '../community/sla.js'
 import { CATEGORY_NAMES, URGENCY_NAMES } from '../community/taxonomy.js'
 import type { Resident, ServiceRequest, Staff } from '../db/entities/index.js'
 import { formatLocal } from '../time.js'
@@ -18,11 +19,14 @@ export function newTaskText(r: ServiceRequest, tz: string, reporter: string, via
     `内容：${r.originalText}`,
     `位置：${locationText(r)}`,
     `报告人：${reporter}（${via}）`,
-    r.acceptDueAt ? `请在 ${formatLocal(r.acceptDueAt, tz)} 前签收，${r.resolveDueAt ? formatLocal(r.resolveDueAt, tz) : ''} 前办结。` : '',
+    r.acceptDueAt ? `请在 ${formatLocal(r.acceptDueAt, tz)} 前签收，${r.resolveDueAt ? formatLocal(r.resolveDueAt, tz) : ''} 前办结${slaClockNote(r)}。` : '',
     r.needsTriage ? '（分类待书记确认）' : '',
     `回复「接单 ${r.no}」签收，「完成 ${r.no} 说明」办结，「退单 ${r.no} 原因」退回。`,
   ].filter(Boolean).join('\n')
 }
+
+/** Which clock the deadlines run on: working days for normal/low, around the clock for urgent/high. */
+export const slaClockNote = (r: Pick<ServiceRequest, 'urgency'>) => (countsWorkingDays(r.urgency) ? '（按工作日计，节假日顺延）' : '（全天候计时）')
 
 /** Posted back to a group: names only, personal numbers masked. */
 export function acknowledgementText(r: ServiceRequest, assignee: Staff | null, expectation: string): string {

@@ -3,14 +3,16 @@ import type { Clock } from '../clock.js'
 import { loadCommunity, secretaryOf, staffById, type CommunitySnapshot } from '../community/snapshot.js'
 import { DEFAULT_CALLBACK_RULE } from '../community/settings.js'
 import { deadlines } from '../community/sla.js'
-import { RequestReporter, ServiceRequest, Staff, type Channel } from '../db/entities/index.js'
+import { ServiceRequest, Staff, type Channel } from '../db/entities/index.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js'
+import { moveCallbacksOf } from './callbackStateMachine.js'
 import { withinLimit } from './limits.js'
 import { callbackDueAt } from './callbackTime.js'
 import { transition } from './lifecycle.js'
 import { acceptedText, displayName, newTaskText, resolvedText, returnedText } from './messages.js'
 import { notifyReporters, notifyStaff, reportersOf } from './notify.js'
 import { can, type StaffAction } from './policy.js'
+import { resolutionOutcomeOf, type ResolutionOutcome } from './resolutionOutcome.js'
 
 export interface StaffActionProps {
   /** the request's id, or its human-readable number with communityId */
@@ -45,21 +47,23 @@ export async function acceptRequest(em: EntityManager, clock: Clock, p: StaffAct
 }
 
 /** 办结 (a leader may report 完成 without 接单; acceptance is then recorded at the same time). */
-export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { note?: string | null }) {
+export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { note?: string | null; outcome?: ResolutionOutcome | null }) {
   const note = p.note?.trim() ? withinLimit('resolutionNote', p.note.trim()) : null
   const { request: r, community } = await loadForStaff(em, p, 'resolve')
   const now = clock.now()
+  const outcome = resolutionOutcomeOf(note, p.outcome)
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: 'resolve', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
-    set: { resolvedAt: now, resolutionNote: note, acceptedAt: r.acceptedAt ?? now },
-    data: { note },
+    set: { resolvedAt: now, resolutionNote: note, resolutionOutcome: outcome, acceptedAt: r.acceptedAt ?? now },
+    data: { note, outcome },
   })
   await notifyReporters(em, clock, request, `evt${event.id}`, resolvedText(request, p.staff, note))
   // 回访: each reporter and co-reporter is asked later, outside quiet hours.
   const due = callbackDueAt(now, community.community.timezone, community.community.settings.callbacks ?? DEFAULT_CALLBACK_RULE)
-  await em.createQueryBuilder().update(RequestReporter)
-    .set({ callbackStatus: 'pending', callbackDueAt: due, callbackAskedAt: null, callbackRemindedAt: null, rating: null })
-    .where('request_id = :id', { id: request.id }).execute()
+  await moveCallbacksOf(em, clock, request.id, 'schedule', {
+    actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
+    set: { callbackDueAt: due, callbackAskedAt: null, callbackRemindedAt: null, rating: null }, data: { dueAt: due.toISOString() },
+  })
   return request
 }
 
@@ -91,7 +95,7 @@ export async function transferRequest(em: EntityManager, clock: Clock, p: StaffA
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: fresh ? 'dispatch' : 'transfer', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     // The grid follows the new owner when they lead one; a specialist (mediator …) keeps the building's grid.
-    set: { assigneeStaffId: target.id, gridId: community.grids.find((g) => g.leaderStaffId === target.id || g.deputyStaffId === target.id)?.id ?? r.gridId, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings) } : {}) },
+    set: { assigneeStaffId: target.id, gridId: community.grids.find((g) => g.leaderStaffId === target.id || g.deputyStaffId === target.id)?.id ?? r.gridId, ...(fresh ? { dispatchedAt: now, acceptedAt: null, ...deadlines(r.urgency, now, community.community.settings, community.community.timezone) } : {}) },
     data: { from: r.assigneeStaffId, to: target.id },
   })
   const reporters = await reportersOf(em, request.id)

@@ -1,6 +1,7 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm'
 import type { Category } from '../community/taxonomy.js'
 import { ServiceRequest, type Rating } from '../db/entities/index.js'
+import { RESOLUTION_OUTCOMES, type ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, type RequestStatus } from '../requests/stateMachine.js'
 import type { Urgency } from '../community/taxonomy.js'
 
@@ -74,6 +75,15 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
         category: x.category as Category, gridId: x.gridId == null ? null : Number(x.gridId), urgency: x.urgency as Urgency,
         createdAt: dateOf(x.createdAt)!, dispatchedAt: dateOf(x.dispatchedAt), dispatchAt: dateOf(x.dispatchAt), firstAt: dateOf(x.firstAt)!,
       }))
+    },
+
+    /** of the resolved: how they were closed (已解决 / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）); none recorded = solved */
+    async outcomes(): Promise<Record<ResolutionOutcome, number>> {
+      const rows = await received().andWhere(RESOLVED).select("COALESCE(r.resolution_outcome, 'solved')", 'outcome').addSelect('COUNT(*)', 'n')
+        .groupBy('outcome').getRawMany<{ outcome: ResolutionOutcome; n: unknown }>()
+      const counts = Object.fromEntries(RESOLUTION_OUTCOMES.map((o) => [o, 0])) as Record<ResolutionOutcome, number>
+      for (const x of rows) if (x.outcome in counts) counts[x.outcome] += Number(x.n)
+      return counts
     },
 
     async resolveTimes(): Promise<{ createdAt: Date; resolvedAt: Date }[]> {

@@ -1,9 +1,10 @@
 import type { EntityManager } from 'typeorm'
-import { slaFor } from '../community/sla.js'
+import { slaDueAt, slaFor } from '../community/sla.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../community/taxonomy.js'
 import type { Rating, ServiceRequest } from '../db/entities/index.js'
 import { slaColor, type SlaColor } from '../jobs/sla.js'
+import type { ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from '../requests/stateMachine.js'
 import { cohortQueries, type Cell, type FirstResponse } from './cohort.js'
 
@@ -87,6 +88,12 @@ export interface Stats {
     satisfaction: Rate
   }
   ratings: Record<Rating, number>
+  /**
+   * Of the resolved (incl. closed): how honestly they were closed — 已解决, 部分解决, 未解决（已说明原因）,
+   * 不属于社区职责（已转办）; requests resolved before outcomes were recorded count as solved.
+   * (Optional: digests stored before it was added lack it.)
+   */
+  outcomes?: Record<ResolutionOutcome, number>
   /** count = received; the 三率 as in byGrid (optional: digests stored before they were added lack them) */
   byCategory: { category: Category; name: string; count: number; responseRate?: number | null; resolutionRate?: number | null; satisfactionRate?: number | null }[]
   byGrid: GridStats[]
@@ -159,9 +166,9 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const settings = community.community.settings
   const sql = cohortQueries(em, q)
 
-  const [cells, excluded, responses, resolveTimes, openRows, closedColors, spots, urgent, oldest] = await Promise.all([
+  const [cells, excluded, responses, resolveTimes, openRows, closedColors, spots, urgent, oldest, outcomes] = await Promise.all([
     sql.cells(), sql.excluded(), sql.firstResponses(), sql.resolveTimes(), sql.openRows(), sql.closedColors(),
-    sql.hotSpots(hotSpotMin, HOT_SPOT_MAX_NOS), sql.urgent(10), sql.oldestOpen(5),
+    sql.hotSpots(hotSpotMin, HOT_SPOT_MAX_NOS), sql.urgent(10), sql.oldestOpen(5), sql.outcomes(),
   ])
 
   // 响应率: the first 签收 (or 办结, which implies it) against the accept deadline of the dispatch before it,
@@ -170,7 +177,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const onTime = responses.filter((f) => {
     const dispatchedAt = f.dispatchAt ?? f.dispatchedAt ?? f.createdAt
     acceptMinutes.push(minutesBetween(dispatchedAt, f.firstAt))
-    return f.firstAt.getTime() <= dispatchedAt.getTime() + slaFor(f.urgency, settings).acceptMs
+    return f.firstAt.getTime() <= slaDueAt(f.urgency, dispatchedAt, slaFor(f.urgency, settings).acceptMs, community.community.timezone).getTime()
   })
   const slice = sumSlices(cells, onTime)
   const all = slice('all')
@@ -237,6 +244,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
       satisfaction: rate(all.happy, all.rated),
     },
     ratings,
+    outcomes,
     byCategory,
     byGrid,
     medians: {

@@ -1,6 +1,7 @@
 import type { Digest } from '../db/entities/index.js'
 import { formatLocal, localParts } from '../time.js'
 import { describeAgeHours, describeMinutes, escapeHtml, pct } from './format.js'
+import { RESOLUTION_OUTCOME_NAMES, RESOLUTION_OUTCOMES } from '../requests/resolutionOutcome.js'
 import type { Stats } from './rates.js'
 
 /** What a digest stores in digests.figures: the computed stats plus the community they are about. */
@@ -86,7 +87,7 @@ export function renderDigestText(f: DigestFigures, summary: string | null = null
     lines.push(
       `收件 ${t.received} 件，已办结 ${t.resolved} 件，仍在办理 ${t.open} 件。`,
       `【三率】响应率 ${pct(f.rates.response.rate)}（${f.rates.response.numerator}/${f.rates.response.denominator} 按时签收）`,
-      `办结率 ${pct(f.rates.resolution.rate)}（${f.rates.resolution.numerator}/${f.rates.resolution.denominator}）`,
+      `办结率 ${pct(f.rates.resolution.rate)}（${f.rates.resolution.numerator}/${f.rates.resolution.denominator}${outcomesText(f)}）`,
       `满意率 ${pct(f.rates.satisfaction.rate)}（${f.rates.satisfaction.numerator}/${f.rates.satisfaction.denominator} 评价${f.ratings.no_answer ? `，回访未回复 ${f.ratings.no_answer} 件另计` : ''}）`,
     )
     const attention = [`超时 ${t.slaBreaches} 件`, `重办 ${t.reopened} 件`, `紧急 ${t.urgent} 件`]
@@ -204,4 +205,11 @@ ${ratings}
 <section><h2>时效</h2><p>签收中位用时 ${escapeHtml(describeMinutes(f.medians.acceptMinutes))}，办结中位用时 ${escapeHtml(describeMinutes(f.medians.resolveMinutes))}。</p></section>
 <footer>统计口径：周期内新收诉求（不含合并、撤销）；满意率 = (满意 + 基本满意) / 已评价，未回复另计。生成于 ${escapeHtml(formatLocal(new Date(f.generatedAt), tz))}。</footer>
 </body></html>`
+}
+
+/** "：已解决 5，部分解决 1，未解决（已说明原因） 1": only when something was closed other than as solved. */
+function outcomesText(f: Stats): string {
+  const o = f.outcomes
+  if (!o || o.solved === f.totals.resolved) return ''
+  return '：' + RESOLUTION_OUTCOMES.filter((k) => o[k] > 0).map((k) => `${RESOLUTION_OUTCOME_NAMES[k]} ${o[k]}`).join('，')
 }

@@ -45,7 +45,7 @@ describeEachDb('mini-program: the staff flow', (kind) => {
     expect(resolved.json.task).toMatchObject({ status: 'resolved', resolutionNote: '已联系物业修好' })
 
     const events = await t.db.getRepository(RequestEvent).find({ where: { requestId: r.id }, order: { id: 'ASC' } })
-    expect(events.map((e) => [e.type, e.channel])).toEqual([['created', 'group'], ['dispatch', 'system'], ['accept', 'miniprogram'], ['resolve', 'miniprogram'], ['photos', 'miniprogram']])
+    expect(events.map((e) => [e.type, e.channel])).toEqual([['created', 'group'], ['dispatch', 'system'], ['accept', 'miniprogram'], ['resolve', 'miniprogram'], ['callback_scheduled', 'miniprogram'], ['photos', 'miniprogram']])
     const reporters = await t.db.getRepository(RequestReporter).findBy({ requestId: r.id })
     expect(reporters.every((x) => x.callbackStatus === 'pending' && x.callbackDueAt)).toBe(true)
     const dms = await t.db.getRepository(OutboxMessage).findBy({ requestId: r.id, channel: 'wechat_dm' })

@@ -20,12 +20,19 @@ describe('parseCallbackAnswer', () => {
     ['非常满意！', 'satisfied', true], ['谢谢已经好了', 'satisfied', true], ['修好了，辛苦了', 'satisfied', true], ['没问题了', 'satisfied', true],
     ['不好意思回复晚了，已经好了', 'satisfied', true],
     ['还行', 'basically_satisfied', true], ['一般', 'basically_satisfied', true], ['凑合吧', 'basically_satisfied', true], ['基本满意', 'basically_satisfied', true],
-    ['不满意', 'unsatisfied', true], ['不太满意', 'unsatisfied', true], ['态度很差', 'unsatisfied', true],
+    ['不满意', 'unsatisfied', true], ['不太满意', 'unsatisfied', true],
     ['还没修好', 'unsatisfied', false], ['没人来', 'unsatisfied', false], ['根本没人来过', 'unsatisfied', false], ['没解决', 'unsatisfied', false],
     ['还是坏的', 'unsatisfied', false], ['灯还是不亮', 'unsatisfied', false], ['又坏了', 'unsatisfied', false], ['还在漏水', 'unsatisfied', false],
     ['1 但是还有点漏', 'satisfied', false],
   ])('%s → %s (solved %s)', (text, rating, solved) => {
     expect(parseCallbackAnswer(text)).toEqual({ rating, solved })
+  })
+
+  it.each([
+    ['不太满意，拖了好久', 'unsatisfied', 'speed'], ['态度很差', 'unsatisfied', 'attitude'], ['态度不好', 'unsatisfied', 'attitude'],
+    ['3 等了好几天才来', 'unsatisfied', 'speed'], ['修是修好了，就是太慢', 'unsatisfied', 'speed'],
+  ])('%s → %s, solved, complaint %s', (text, rating, complaint) => {
+    expect(parseCallbackAnswer(text)).toEqual({ rating, solved: true, complaint })
   })
 
   it.each(['', '   ', '你好', '3号楼电梯坏了', '12', '1号楼楼道灯不亮了', '2楼漏水', '修好了吗？', '什么时候来修？', '好的', 'ok',
@@ -123,7 +130,13 @@ describeEachDb('回访 callbacks', (kind) => {
     expect(closed.rating).toBe('no_answer')
     expect((await reporterRow(r.id, wu.id)).callbackStatus).toBe('no_answer')
     expect(await outboxWith(db, 'callback:', r.id)).toHaveLength(2)
-    // A late answer finds nothing awaiting.
+    // A late answer (it may have raced the close) is still recorded on the closed request.
+    clock.set('2026-11-28T09:00:00+08:00')
+    expect(await answer(wu, '2')).toMatchObject({ outcome: 'recorded', status: 'closed' })
+    expect((await requestOf(r.id)).rating).toBe('basically_satisfied')
+    expect((await reporterRow(r.id, wu.id)).callbackStatus).toBe('answered')
+    // A day later nothing is awaited any more.
+    clock.set('2026-11-29T09:00:00+08:00')
     expect(await answer(wu, '1')).toBeNull()
   })
 
@@ -142,11 +155,12 @@ describeEachDb('回访 callbacks', (kind) => {
   })
 
   it('3, or "not solved" in words, reopens to the same assignee with the words and tells the 书记', async () => {
-    for (const [text, solved, name] of [['3', true, '郑先生'], ['还没修好，灯还是不亮', false, '冯女士'], ['没人来', false, '陈伯']] as const) {
+    // "3" says 不满意 without saying why: handled again, like "not solved" (its event keeps solved unknown).
+    for (const [text, solved, name] of [['3', null, '郑先生'], ['还没修好，灯还是不亮', false, '冯女士'], ['没人来', false, '陈伯']] as const) {
       const who = await resident(db, communityId, name)
       const r = await askedFor(who, '2026-12-01')
       const result = await answer(who, text)
-      expect(result).toMatchObject({ requestId: r.id, rating: 'unsatisfied', solved, outcome: 'reopened', status: 'reopened' })
+      expect(result).toMatchObject({ requestId: r.id, rating: 'unsatisfied', solved: false, outcome: 'reopened', status: 'reopened' })
       const reopened = await requestOf(r.id)
       expect(reopened.status).toBe('reopened')
       expect(reopened.reopenCount).toBe(1)

@@ -4,7 +4,7 @@ import type { Context, Next } from 'koa'
 import type { EntityManager } from 'typeorm'
 import { And, In, LessThan, MoreThanOrEqual } from 'typeorm'
 import { ZodError } from 'zod'
-import { describeDuration, slaFor } from '../../../src/community/sla.js'
+import { expectationText } from '../../../src/community/sla.js'
 import { CATEGORY_NAMES } from '../../../src/community/taxonomy.js'
 import type { AppContext } from '../../../src/context.js'
 import { Community, Grid, RequestReporter, Resident, ServiceRequest } from '../../../src/db/entities/index.js'
@@ -193,13 +193,12 @@ export function open311Routes(router: Router, app: AppContext) {
     })
     if (result.kind === 'chatter') throw new Open311Failure(400, 'description: not accepted as a service request')
     const r = result.request
-    const sla = slaFor(r.urgency, community.settings)
     ctx.state.logger?.info({ requestNo: r.no, kind: result.kind, communityId: community.id }, 'open311: request received')
     ctx.body = [{
       service_request_id: r.no,
       service_notice: result.kind === 'attached'
         ? `该问题已有人反映，已并入工单 ${r.no}（${CATEGORY_NAMES[r.category]}），将一并处理。`
-        : `已受理：工单 ${r.no}（${CATEGORY_NAMES[r.category]}），预计 ${describeDuration(sla.acceptMs)}内响应、${describeDuration(sla.resolveMs)}内办结。`,
+        : `已受理：工单 ${r.no}（${CATEGORY_NAMES[r.category]}），${expectationText(r.urgency, community.settings)}。`,
       account_id: null,
     }]
   })

@@ -2,6 +2,7 @@ import type { Context } from 'koa'
 import type { EntityManager } from 'typeorm'
 import { In } from 'typeorm'
 import { Attachment, RequestEvent, RequestReporter, Resident, Staff, type ServiceRequest } from '../../../src/db/entities/index.js'
+import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
 import { canComment, canRate, isReporter, loadVisibleRequest } from '../../policies.js'
 import { presentEvent, type TimelineViewer } from '../../presenters/event.js'
 import { presentRequests, presentTasks } from '../../presenters/load.js'
@@ -36,7 +37,7 @@ export async function requestDetail(em: EntityManager, ctx: Context, id: number,
       timeline: events.map((e) => presentEvent(e, timelineViewer, lookup)).filter((e) => e !== null),
       photos: photos.map(presentPhoto),
       permissions: {
-        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && reporterRow?.callbackStatus !== 'answered',
+        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
         comment: canComment(viewer, request, reporterIds),
       },
     },

@@ -132,7 +132,7 @@ export function requestRoutes(router: Router): void {
     ctx.body = (await requestDetail(em, ctx, params.id, now)).body
   })
 
-  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, unsatisfied or not solved reopens it (重办)', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
+  registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, not solved reopens it (重办); unsatisfied but solved is recorded as a complaint for the 书记 without reopening', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })
   router.post('/api/requests/:id/rating', rateLimit(), requireAuth(), validate(ratingSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { params, body } = inputOf(ctx, ratingSchema)
@@ -141,8 +141,7 @@ export function requestRoutes(router: Router): void {
       const { request: r, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
       if (!canRate(viewer, r, reporterIds)) throw new ForbiddenError('只有反映问题的居民可以评价', 'not_reporter')
       if (r.status !== 'resolved' && r.status !== 'closed') throw new ConflictError('request_not_resolved', `工单 ${r.no} 还未办结，办结后再评价`)
-      const mine = await em.findOneOrFail(RequestReporter, { where: { requestId: r.id, residentId: me.id } })
-      if (mine.callbackStatus === 'answered' || (r.status === 'closed' && mine.callbackStatus == null)) throw new ConflictError('already_rated', '您已经评价过了，谢谢！')
+      // The 回访 state machine decides, under the request's row lock: a second or concurrent answer is a 409 already_rated.
       return rateRequest(em, deps.clock, { requestId: r.id, residentId: me.id, rating: body.rating, solved: body.solved, words: body.words ?? null, channel: CHANNEL })
     })
     ctx.body = { request: await presentOne(deps.db.manager, request, me.id, deps.clock.now()) }

@@ -74,7 +74,7 @@ export function taskRoutes(router: Router): void {
     const staff = staffOf(ctx)
     const request = await inTransaction(deps.db, async (em) => {
       const { viewer } = await loadVisibleRequest(em, ctx, params.id)
-      const resolved = await resolveRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, note: body.note })
+      const resolved = await resolveRequest(em, deps.clock, { requestId: params.id, staff, channel: CHANNEL, note: body.note, outcome: body.outcome ?? null })
       await attachPhotos(em, deps.clock, { requestId: resolved.id, ids: body.photos ?? [], viewer, actor: { type: 'staff', id: staff.id }, channel: CHANNEL, stage: 'resolution' })
       return resolved
     })

@@ -1,6 +1,7 @@
 import { TEXT_LIMITS } from '../../../src/requests/limits.js'
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
+import { RESOLUTION_OUTCOMES } from '../../../src/requests/resolutionOutcome.js'
 import { REQUEST_STATUSES } from '../../../src/requests/stateMachine.js'
 import { taskView } from '../../presenters/request.js'
 import { csvList, idParams, keysetCursor, pagination, queryBool, text } from '../../schemas.js'
@@ -25,7 +26,8 @@ export const listTasksResponse = z.object({
 
 export const taskParamsSchema = z.object({ params: idParams })
 
-export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional() })
+/** outcome: 已解决 (default) / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）; may also lead the note ("部分解决 …") */
+export const resolveBody = z.object({ note: text(TEXT_LIMITS.resolutionNote), photos: photoIds.optional(), outcome: z.enum(RESOLUTION_OUTCOMES).optional() })
 export const resolveSchema = z.object({ params: idParams, body: resolveBody })
 
 export const returnBody = z.object({ reason: text(TEXT_LIMITS.returnReason) })

@@ -1,5 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm'
 import type { Category, Urgency } from '../../community/taxonomy.js'
+import type { ResolutionOutcome } from '../../requests/resolutionOutcome.js'
 import type { RequestStatus } from '../../requests/stateMachine.js'
 
 export const REQUEST_SOURCES = ['group', 'private', 'miniprogram', 'staff', 'open311'] as const
@@ -52,6 +53,8 @@ export class ServiceRequest {
   @Column({ type: 'varchar', length: 24, nullable: true }) rating: Rating | null
   @Column({ type: 'text', nullable: true }) ratingComment: string | null
   @Column({ type: 'text', nullable: true }) resolutionNote: string | null
+  /** 已解决 / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办）: see requests/resolutionOutcome.ts */
+  @Column({ type: 'varchar', length: 24, nullable: true }) resolutionOutcome: ResolutionOutcome | null
   @Column({ type: 'text', nullable: true }) returnReason: string | null
   @Column({ type: 'int', nullable: true }) mergedIntoId: number | null
   @Column({ type: 'datetime', precision: 3 }) createdAt: Date
