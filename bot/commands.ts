@@ -3,8 +3,9 @@ import { In } from 'typeorm'
 import type { Clock } from '../src/clock.js'
 import { consoleLinks, issueLoginLink } from '../src/console/login.js'
 import { loadCommunity, secretaryOf, staffById } from '../src/community/snapshot.js'
-import { ServiceRequest, type Staff } from '../src/db/entities/index.js'
-import { ACTIONABLE_STATUSES, acceptRequest, resolveRequest, returnRequest, transferRequest } from '../src/requests/index.js'
+import { ChatPrompt, ServiceRequest, type Staff } from '../src/db/entities/index.js'
+import { openPrompt } from '../src/conversation/prompts.js'
+import { ACTIONABLE_STATUSES, acceptRequest, canTransition, IllegalTransitionError, loadForStaff, resolveRequest, returnRequest, transferRequest } from '../src/requests/index.js'
 import type { StaffCommand } from './matchers.js'
 import * as T from './texts.js'
 
@@ -24,7 +25,15 @@ export async function runStaffCommand(em: EntityManager, clock: Clock, staff: St
       return { reply: T.accepted(r, tz), requestId: r.id }
     }
     case 'resolve': {
+      if (!c.note) {
+        // 办结 needs a note: check it could be done now, then ask for the note and keep the request open.
+        const { request } = await loadForStaff(em, base, 'resolve')
+        if (!canTransition(request.status, 'resolve')) throw new IllegalTransitionError(request.no, request.status, 'resolve')
+        await openPrompt(em, clock, { communityId: staff.communityId, chatKey: 'dm', senderName: staff.wechat, kind: 'resolve_note', requestId: request.id, staffId: staff.id })
+        return { reply: T.resolveNeedsNote(request.no), requestId: request.id }
+      }
       const r = await resolveRequest(em, clock, { ...base, note: c.note })
+      await em.update(ChatPrompt, { staffId: staff.id, requestId: r.id, kind: 'resolve_note', status: 'open' }, { status: 'answered', answeredAt: clock.now() })
       return { reply: T.resolved(r), requestId: r.id }
     }
     case 'return': {

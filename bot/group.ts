@@ -2,6 +2,7 @@ import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities
 import { senderStaff } from './lookups.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
+import { groupConversation } from './conversation.js'
 import { callbackAnswer } from './callbacks.js'
 import { attachImage, roomVoice } from './media.js'
 import { staffCommand } from './private.js'
@@ -33,6 +34,9 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
       const clean = stripMentions(text, h.names())
       // 后台 is answered in private chat only: a login link is not something to ask for in front of a group.
       if (isStaffCommand(clean) && parseStaffCommand(clean)?.kind !== 'console') return groupStaffCommand(h, row, clean, room, rememberRoomId)
+      // Case commands, staff notices (not requests), answers to the bot's questions, questions about a notice.
+      const said = await groupConversation(h, row, clean, room, rememberRoomId)
+      if (said) return said
       // "满意" typed in the group by a reporter whose 回访 was asked: recorded, acknowledged privately.
       const answered = await callbackAnswer(h, row, room.communityId, clean, { inRoom: true, also: rememberRoomId })
       if (answered) return answered

@@ -1,9 +1,12 @@
 import { MoreThanOrEqual } from 'typeorm'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
 import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
+import { chatKeyOf, closePrompt, pendingPrompt } from '../src/conversation/prompts.js'
 import { recordEvent } from '../src/requests/index.js'
 import { dmReply, errorText, finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { gridLeaderOf, senderStaff } from './lookups.js'
+import { groupConversation } from './conversation.js'
+import { stripMentions } from './matchers.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
 
@@ -21,7 +24,13 @@ export async function attachImage(h: Handling, row: InboxMessage, communityId: n
   const file = fileOf(row)
   const at = row.receivedAt.getTime()
   let target: { requestId: number; uploaderType: 'staff' | 'resident'; uploaderId: number } | null = null
-  if (file && communityId != null) {
+  // A photo the bot is waiting for ("我拍个照片") goes to that request, whatever the time since the report.
+  const promised = file && communityId != null ? await pendingPrompt(db.manager, h.ctx.clock, { chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, kinds: ['photo'] }) : null
+  if (promised) {
+    const resident = await db.getRepository(Resident).findOne({ where: { communityId: communityId!, wechatName: row.senderName! }, order: { id: 'ASC' } })
+    if (resident) target = { requestId: promised.requestId, uploaderType: 'resident', uploaderId: resident.id }
+  }
+  if (!target && file && communityId != null) {
     const staff = await senderStaff(db, row, communityId)
     if (staff) {
       const done = await db.getRepository(RequestEvent).findOne({
@@ -49,6 +58,7 @@ export async function attachImage(h: Handling, row: InboxMessage, communityId: n
     replies: row.roomTopic ? [] : [dmReply(row, T.imageAttached(request.no))],
     also: async (em) => {
       await also?.(em)
+      if (promised && t.uploaderType === 'resident') await closePrompt(em, h.ctx.clock, promised.id, 'answered')
       const saved = await em.save(Attachment, em.create(Attachment, {
         requestId: t.requestId, kind: 'image', storageKey: file.storageKey, mime: file.mime, size: file.size,
         uploaderType: t.uploaderType, uploaderId: t.uploaderId, createdAt: h.ctx.clock.now(),
@@ -79,7 +89,11 @@ export async function transcribe(h: Handling, row: InboxMessage): Promise<string
 /** A voice message in a group: a report once transcribed; otherwise the sender is asked to type, or call their grid leader. */
 export async function roomVoice(h: Handling, row: InboxMessage, communityId: number, room: ChatRoom, also?: Also): Promise<Result> {
   const heard = await transcribe(h, row)
-  if (heard) return intakeText(h, row, heard, communityId, room, also)
+  if (heard) {
+    // Heard, it counts as what it says: a staff notice, an answer to the bot's question, or a report.
+    const said = await groupConversation(h, row, stripMentions(heard, h.names()), room, also ?? (async () => undefined))
+    return said ?? intakeText(h, row, heard, communityId, room, also)
+  }
   let leader: string | null = null
   if (room.gridId) {
     const community = await loadCommunity(h.ctx.db.manager, communityId)

@@ -7,12 +7,17 @@ import { DomainError } from '../src/errors.js'
 import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
 import { callbackAnswer } from './callbacks.js'
 import { runStaffCommand } from './commands.js'
+import { residentConversation, staffConversation } from './conversation.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { communityForResident, gridLeaderOf, openRequestsOf, senderStaff } from './lookups.js'
 import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, parseVerifyCommand, stripMentions, type StaffCommand } from './matchers.js'
 import { attachImage, transcribe } from './media.js'
 import { intakeText } from './report.js'
+import { visitCommand } from './visit.js'
+import { parseVisitCommand } from './visitMatchers.js'
+import { topicCommand } from './topic.js'
+import { parseTopicCommand } from './topicMatchers.js'
 import * as T from './texts.js'
 
 /**
@@ -40,11 +45,17 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   const command = parseStaffCommand(clean)
   if (staff) {
     if (command) return staffCommand(h, row, staff, command)
+    const visit = parseVisitCommand(clean)
+    if (visit) return visitCommand(h, row, staff, visit)
+    const topic = parseTopicCommand(clean)
+    if (topic) return topicCommand(h, row, staff, topic)
+    const said = await staffConversation(h, row, staff, clean)
+    if (said) return said
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
     // 巡查上报: a staff member files what they saw (or what a resident told them) as a request of their own.
     const report = parseStaffReport(clean)
     if (report) return intakeText(h, row, report, staff.communityId, null, undefined, staff)
-    return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.STAFF_HELP}`)] })
+    return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.staffHelp(staff.role)}`)] })
   }
   // 我的工单 is a resident's 进度 as much as a staff member's 待办: only a staff command proper is refused.
   if (isStaffCommand(clean) && !isProgressQuery(clean)) return finish(h, row, { outcome: 'refused', replies: [dmReply(row, T.NOT_STAFF)] })
@@ -55,6 +66,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (isProgressQuery(clean)) return progress(h, row, communityId)
   const answered = await callbackAnswer(h, row, communityId, clean)
   if (answered) return answered
+  const said = await residentConversation(h, row, communityId, clean)
+  if (said) return said
   return intakeText(h, row, clean, communityId, null)
 }
 
@@ -97,7 +110,7 @@ async function progress(h: Handling, row: InboxMessage, communityId: number): Pr
 
 /** Runs a staff command, typed here or in a group; the answer always goes to the staff member privately. */
 export async function staffCommand(h: Handling, row: InboxMessage, staff: Staff, command: StaffCommand, also?: Also): Promise<Result> {
-  if (command.kind === 'help') return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.STAFF_HELP)], also })
+  if (command.kind === 'help') return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.staffHelp(staff.role))], also })
   if (command.kind === 'malformed') return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, T.malformedCommand(command.verb, command.usage))], also })
   try {
     return await inTransaction(h.ctx.db, async (em) => {

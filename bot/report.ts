@@ -1,13 +1,15 @@
+import type { EntityManager } from 'typeorm'
 import type { ChatRoom, InboxMessage, Staff } from '../src/db/entities/index.js'
-import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
 import type { IntakeMessage } from '../src/intake/pipeline.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
+import { askWhatIsMissing } from './conversation.js'
 import { callbackChatter } from './callbacks.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { mentionsBot, stripMentions } from './matchers.js'
 import * as T from './texts.js'
+import { noteRosterResidentReport } from '../src/care/contact.js'
 
 /**
  * A report (上报) from a group or a private chat — or a staff member's 巡查上报 — goes through intake: it
@@ -24,12 +26,17 @@ export async function intakeText(
   const help = room ? T.GROUP_HELP : T.RESIDENT_HELP
   if (!text) return finish(h, row, { outcome: answers ? 'help' : 'ignored', replies: answers ? [reply(row, help)] : [], also })
 
-  const resident = await inTransaction(h.ctx.db, (em) => findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId }))
+  // The sender's resident row is found (or made) inside intake's transaction, and only when something is filed.
+  const residentId = async (em: EntityManager) => (await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })).id
   const msg: IntakeMessage = {
-    communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId: resident.id, chatRoomId: room?.id ?? null,
+    communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId, chatRoomId: room?.id ?? null, chatRoom: room,
     causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
     within: async (em, result) => {
       await also?.(em)
+      // A roster resident's own report means they were heard from: their visit clock restarts.
+      if (!reporterStaff) await noteRosterResidentReport(em, h.ctx.clock, { communityId, wechatName: row.senderName!, requestId: result.request.id, encryptionKey: h.ctx.config.DATA_ENCRYPTION_KEY })
+      // The bot asks once for a place the routing needs, and waits for a promised photo.
+      if (result.kind === 'created' && !reporterStaff) await askWhatIsMissing(h, em, row, result.request, room, text)
       await markProcessed(em, h.ctx.clock, row, result.request.id)
     },
   }

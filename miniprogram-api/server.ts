@@ -58,7 +58,7 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
     storage: opts.storage ?? new LocalDiskStorage(config.UPLOAD_DIR),
     classifier: opts.classifier ?? createClassifier(config, app.logger),
     runIntake: opts.runIntake ?? runIntake,
-    limiter: new RateLimiter({ clock: app.clock, windowMs: config.RATE_LIMIT_WINDOW_MS }),
+    limiter: new RateLimiter({ db: app.db, clock: app.clock, windowMs: config.RATE_LIMIT_WINDOW_MS }),
     botStatus: opts.botStatus,
   }
 

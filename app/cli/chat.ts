@@ -3,6 +3,7 @@
 // clock). Type a message to send it as the current person in the current chat; commands start with "/".
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { staffRoleLabel } from '../sim/roles.js'
 import { createInterface } from 'node:readline'
 import { createApi } from '../../miniprogram-api/server.js'
 import { parseDuration } from '../../src/clock.js'
@@ -92,9 +93,10 @@ async function main() {
         }
       } else if (line === '/state') process.stdout.write(`${JSON.stringify(await sim.state(), null, 2)}\n`)
       else if (line === '/who') {
-        const staff = await db.query('SELECT name, wechat, role FROM staff WHERE active = 1 ORDER BY id') as { name: string; wechat: string; role: string }[]
+        const staff = await db.query('SELECT id, name, wechat, role FROM staff WHERE active = 1 ORDER BY id') as { id: number; name: string; wechat: string; role: string }[]
+        const grids = await db.query('SELECT name, leader_staff_id AS leader, deputy_staff_id AS deputy FROM grids ORDER BY id') as { name: string; leader: number | null; deputy: number | null }[]
         const rooms = await db.query('SELECT topic FROM chat_rooms ORDER BY id') as { topic: string }[]
-        process.stdout.write(`工作人员：${staff.map((s) => `${s.wechat}(${s.role})`).join('、')}\n群：${rooms.map((r) => r.topic).join('、')}\n`)
+        process.stdout.write(`工作人员：${staff.map((s) => `${s.wechat}(${staffRoleLabel(s, grids)})`).join('、')}\n群：${rooms.map((r) => r.topic).join('、')}\n`)
       } else if (command === '/at' && !arg) process.stdout.write('（用法：/at 文字，例如 /at 3号楼楼道灯坏了）\n')
       else if (line.startsWith('/') && command !== '/at') process.stdout.write(`未知命令 ${command}，输入 /help 查看命令。\n`)
       else {
@@ -142,3 +144,4 @@ main().catch((err) => {
   process.stderr.write(`chat: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`)
   process.exit(1)
 })
+

@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type Router from '@koa/router'
 import type { Context, Next } from 'koa'
+import { In } from 'typeorm'
 import { z } from 'zod'
+import { maskPersonalText } from '../../src/requests/privacy.js'
 import { loadCommunity, staffById } from '../../src/community/snapshot.js'
 import { CATEGORIES, URGENCIES } from '../../src/community/taxonomy.js'
 import { Digest, ServiceRequest, Staff } from '../../src/db/entities/index.js'
@@ -213,7 +215,10 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     const detail = await requestDetail(em, ctx, id.data, deps.clock.now())
     const c = await loadCommunity(em, staff.communityId)
     const gridName = c.grids.find((g) => g.id === detail.entity.gridId)?.name ?? null
-    send(ctx, page(`工单 #${detail.entity.no}`, requestDetailBody(detail, { staff, community: c, grids: gridsLedBy(c, staff), tz: c.community.timezone, gridName }), { staff, active: 'requests' }))
+    // What it could be merged into: the community's other open requests, newest first (masked words, as in lists).
+    const open = await em.find(ServiceRequest, { where: { communityId: staff.communityId, status: In([...OPEN_STATUSES]) }, order: { id: 'DESC' }, take: 50 })
+    const mergeTargets = open.filter((o) => o.id !== detail.entity.id).map((o) => ({ id: o.id, no: o.no, text: maskPersonalText(o.originalText) }))
+    send(ctx, page(`工单 #${detail.entity.no}`, requestDetailBody(detail, { staff, community: c, grids: gridsLedBy(c, staff), tz: c.community.timezone, gridName, mergeTargets }), { staff, active: 'requests' }))
   })
 
   router.get('/console/tasks', auth, async (ctx) => {

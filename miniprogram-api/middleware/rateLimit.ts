@@ -1,6 +1,9 @@
 import type { Context, Next } from 'koa'
+import type { DataSource } from 'typeorm'
 import type { Clock } from '../../src/clock.js'
+import { RateLimitHit } from '../../src/db/entities/index.js'
 import { DomainError } from '../../src/errors.js'
+import { dateOf } from '../../src/db/rawDate.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
 
@@ -11,40 +14,37 @@ export class RateLimitedError extends DomainError {
 }
 
 /**
- * In-memory sliding-window log on the injected clock: a key may make `limit` hits in any window of `windowMs`.
- * One process serves the API, so memory is the right place; idle keys are swept as the map grows.
+ * Sliding-window log on the injected clock, kept in the database (rate_limit_hits) so that every API replica
+ * counts against the same limits: a key may make `limit` hits in any window of `windowMs`.
+ * A hit is recorded first and then counted; over the limit, it is taken back and the call refused. Two replicas
+ * racing for a key's last slot may both be refused, never both admitted.
  */
 export class RateLimiter {
-  private hits = new Map<string, number[]>()
-  private sweepAt = 10_000
+  private takes = 0
 
-  constructor(private readonly o: { clock: Clock; windowMs: number }) {}
-
-  /** ms until `key` may hit again under `limit`, or 0 if it may now. Does not record. */
-  private waitFor(key: string, limit: number, now: number): number {
-    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.o.windowMs)
-    if (recent.length) this.hits.set(key, recent)
-    else this.hits.delete(key)
-    return recent.length < limit ? 0 : recent[recent.length - limit]! + this.o.windowMs - now
-  }
+  constructor(private readonly o: { db: DataSource; clock: Clock; windowMs: number }) {}
 
   /** Records one hit against every key if all are under their limits; else throws 429 and records nothing. */
-  take(checks: { key: string; limit: number }[]): void {
-    const now = this.o.clock.now().getTime()
-    const wait = Math.max(0, ...checks.map((c) => this.waitFor(c.key, c.limit, now)))
-    if (wait > 0) throw new RateLimitedError(wait)
-    for (const c of checks) this.hits.set(c.key, [...(this.hits.get(c.key) ?? []), now])
-    if (this.hits.size > this.sweepAt) this.sweep(now)
-  }
-
-  private sweep(now: number): void {
-    for (const [key, times] of this.hits) if (!times.length || now - times[times.length - 1]! >= this.o.windowMs) this.hits.delete(key)
-    this.sweepAt = Math.max(10_000, this.hits.size * 2)
-  }
-
-  /** for tests */
-  get size(): number {
-    return this.hits.size
+  async take(checks: { key: string; limit: number }[]): Promise<void> {
+    const repo = this.o.db.getRepository(RateLimitHit)
+    const now = this.o.clock.now()
+    const since = new Date(now.getTime() - this.o.windowMs)
+    const mine: number[] = []
+    for (const c of checks) mine.push((await repo.insert({ limitKey: c.key.slice(0, 191), at: now })).identifiers[0]!.id as number)
+    let wait = 0
+    for (const c of checks) {
+      const times = await repo.createQueryBuilder('h').select('h.at', 'at').where('h.limit_key = :k AND h.at > :since', { k: c.key.slice(0, 191), since })
+        .orderBy('h.at', 'ASC').addOrderBy('h.id', 'ASC').getRawMany<{ at: unknown }>()
+      if (times.length <= c.limit) continue
+      // The window frees a slot when the hit `limit` places before the newest leaves it.
+      const oldest = dateOf(times[times.length - 1 - c.limit]!.at)!
+      wait = Math.max(wait, oldest.getTime() + this.o.windowMs - now.getTime(), 1)
+    }
+    if (wait > 0) {
+      await repo.delete(mine)
+      throw new RateLimitedError(wait)
+    }
+    if (++this.takes % 500 === 0) await repo.createQueryBuilder().delete().where('at <= :since', { since }).execute()
   }
 }
 
@@ -63,7 +63,7 @@ export function rateLimit(opts: { perUser?: number; perIp?: number; bucket?: str
     const claims = await deps.tokens.peek(bearerToken(ctx.get('authorization')))
     if (claims) checks.push({ key: `${bucket}:user:${claims.residentId}`, limit: opts.perUser ?? deps.config.RATE_LIMIT_WRITES_PER_USER })
     try {
-      deps.limiter.take(checks)
+      await deps.limiter.take(checks)
     } catch (e) {
       if (e instanceof RateLimitedError) {
         ctx.set('Retry-After', String(Math.ceil(e.retryAfterMs / 1000)))

@@ -1,6 +1,7 @@
 import type Router from '@koa/router'
 import { authRoutes } from '../auth/routes.js'
 import { consoleRoutes } from '../console/routes.js'
+import { caseRoutes } from './cases/index.js'
 import type { ApiDeps } from '../deps.js'
 import { meRoutes } from './me/index.js'
 import { open311Routes } from './open311/index.js'
@@ -17,6 +18,7 @@ export const API_MODULES: ApiModule[] = [
   authRoutes,
   meRoutes,
   requestRoutes,
+  caseRoutes,
   photoRoutes,
   taskRoutes,
   secretaryRoutes,

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import type { DataSource, EntityManager } from 'typeorm'
 import { LineCounter, parseDocument, isNode } from 'yaml'
-import { parseDuration } from '../clock.js'
+import { parseDuration, systemClock, type Clock } from '../clock.js'
+import { importCareRoster } from '../care/roster.js'
 import { Building, ChatRoom, Community, Grid, Staff, type StaffRole } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
 import { DomainError } from '../errors.js'
@@ -81,6 +82,9 @@ function settingsOf(doc: CommunityFile): CommunitySettings {
     const c = doc.callbacks
     s.callbacks = { ...s.callbacks, delayMinutes: c.delay_minutes ?? s.callbacks.delayMinutes, quietStart: c.quiet_start ?? s.callbacks.quietStart, quietEnd: c.quiet_end ?? s.callbacks.quietEnd }
   }
+  if (doc.care) {
+    s.care = { intervalDays: Object.fromEntries(Object.entries(doc.care.intervals).map(([g, d]) => [({ 一级: '1', 二级: '2', 三级: '3' } as const)[g as '一级'], parseDuration(d!) / 86_400_000])) }
+  }
   return s
 }
 
@@ -91,7 +95,7 @@ const ROLE_RANK: Record<StaffRole, number> = { secretary: 0, grid_leader: 1, med
  * Idempotent: the same file twice changes nothing. People missing from the file are deactivated,
  * not deleted, because requests keep pointing at them.
  */
-export async function importCommunity(db: DataSource | EntityManager, doc: CommunityFile, opts: { encryptionKey: string }): Promise<ImportSummary> {
+export async function importCommunity(db: DataSource | EntityManager, doc: CommunityFile, opts: { encryptionKey: string; clock?: Clock }): Promise<ImportSummary> {
   return inTransaction(db, async (em) => {
     const summary: ImportSummary = { communityId: 0, created: 0, updated: 0, deactivated: 0 }
     /** Writes only what differs, so a re-import is a no-op. */
@@ -173,10 +177,14 @@ export async function importCommunity(db: DataSource | EntityManager, doc: Commu
         communityId, topic: r.topic, gridId: r.grid ? gridByName.get(r.grid)!.id : null,
       })
     }
+    const care = await importCareRoster(em, opts.clock ?? systemClock, { doc, communityId, gridByName, encryptionKey: opts.encryptionKey })
+    summary.created += care.created
+    summary.updated += care.updated
+    summary.deactivated += care.deactivated
     return summary
   })
 }
 
-export async function importCommunityFile(db: DataSource | EntityManager, path: string, opts: { encryptionKey: string }) {
+export async function importCommunityFile(db: DataSource | EntityManager, path: string, opts: { encryptionKey: string; clock?: Clock }) {
   return importCommunity(db, await readCommunityFile(path), opts)
 }

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { parseDuration } from '../clock.js'
 import { CATEGORIES, URGENCIES } from './taxonomy.js'
 import { STAFF_ROLES } from '../db/entities/community.js'
+import { CARE_TYPES } from '../care/vocabulary.js'
 
 // The community YAML. Field names are fixed: other tools rely on them.
 
@@ -20,6 +21,9 @@ const person = z.strictObject({
 const duration = z.string().refine((s) => {
   try { return parseDuration(s) > 0 } catch { return false }
 }, 'an ISO-8601 duration such as PT15M, PT2H or P7D')
+
+const careGrade = z.union([z.enum(['一级', '二级', '三级']), z.literal(1), z.literal(2), z.literal(3)])
+  .transform((g) => (typeof g === 'number' ? g : ({ 一级: 1, 二级: 2, 三级: 3 } as const)[g]))
 
 const buildingCode = z.union([z.string(), z.number()]).transform((v) => String(v).trim().toUpperCase()).pipe(z.string().min(1).max(32))
 
@@ -46,6 +50,22 @@ export const communityFileSchema = z
       min_similarity: z.number().min(0).max(1).optional(),
       follow_up_minutes: z.number().positive().optional(),
     }).optional(),
+    /** 关爱对象 visit intervals per grade (ISO-8601 durations in whole days) */
+    care: z.strictObject({
+      intervals: z.partialRecord(z.enum(['一级', '二级', '三级']), duration).default({}),
+    }).optional(),
+    /** 关爱对象: residents under care; personal fields are encrypted on import */
+    care_roster: z.array(z.strictObject({
+      name: z.string().trim().min(1, 'a name is required'),
+      types: z.array(z.enum(CARE_TYPES)).min(1, `at least one of ${CARE_TYPES.join('/')}`),
+      building: buildingCode.optional(),
+      unit: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).optional(),
+      room: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).optional(),
+      grid: z.string().trim().min(1).optional(),
+      grade: careGrade,
+      contact: z.strictObject({ name: z.string().trim().min(1), phone: phone.optional(), relation: z.string().trim().min(1).optional() }).optional(),
+      wechat: z.string().trim().min(1).optional(),
+    })).default([]),
     callbacks: z.strictObject({
       delay_minutes: z.number().min(0).optional(),
       quiet_start: z.string().regex(/^\d{2}:\d{2}$/).optional(),
@@ -67,6 +87,18 @@ export const communityFileSchema = z
     doc.rooms.forEach((r, ri) => {
       if (r.grid && !gridNames.has(r.grid)) ctx.addIssue({ code: 'custom', path: ['rooms', ri, 'grid'], message: `unknown grid "${r.grid}" (known: ${[...gridNames].join(', ')})` })
     })
+    const buildingGrid = new Map(doc.grids.flatMap((g) => g.buildings.map((b) => [b, g.name] as const)))
+    const careKeys = new Set<string>()
+    doc.care_roster.forEach((c, ci) => {
+      if (c.grid && !gridNames.has(c.grid)) ctx.addIssue({ code: 'custom', path: ['care_roster', ci, 'grid'], message: `unknown grid "${c.grid}" (known: ${[...gridNames].join(', ')})` })
+      if (!c.grid && !(c.building && buildingGrid.has(c.building))) ctx.addIssue({ code: 'custom', path: ['care_roster', ci], message: 'give the grid, or a building that belongs to one' })
+      const key = [c.name, c.building, c.unit, c.room].join('|')
+      if (careKeys.has(key)) ctx.addIssue({ code: 'custom', path: ['care_roster', ci, 'name'], message: `"${c.name}" at the same address is listed twice` })
+      careKeys.add(key)
+    })
+    for (const [grade, d] of Object.entries(doc.care?.intervals ?? {})) {
+      if (d && parseDuration(d) % 86_400_000 !== 0) ctx.addIssue({ code: 'custom', path: ['care', 'intervals', grade], message: 'a whole number of days, such as P7D' })
+    }
     const topics = new Set<string>()
     doc.rooms.forEach((r, ri) => {
       if (topics.has(r.topic)) ctx.addIssue({ code: 'custom', path: ['rooms', ri, 'topic'], message: `duplicate room topic "${r.topic}"` })

@@ -11,7 +11,12 @@ export interface CommunitySettings {
   sla: Partial<Record<Urgency, Partial<SlaWindow>>>
   merge: MergeRule
   callbacks: CallbackRule
+  /** 关爱对象 visit intervals; absent on communities imported before the roster existed */
+  care?: CareRule
 }
+
+/** Visit interval in days per care grade ("1" | "2" | "3"); missing grades use the defaults. */
+export interface CareRule { intervalDays: Partial<Record<string, number>> }
 
 /** When a new report is attached to an open request instead of creating another. */
 export interface MergeRule {

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { Classification, Classifier } from './classifier/types.js'
 import type { Category } from '../community/taxonomy.js'
-import type { ServiceRequest, RequestSource } from '../db/entities/index.js'
+import type { ChatRoom, ServiceRequest, RequestSource } from '../db/entities/index.js'
 import type { AppContext } from '../context.js'
 
 /** One message entering jiesu, from a group, a private chat, the mini-program or a staff member. */
@@ -9,12 +9,17 @@ export interface IntakeMessage {
   communityId: number
   source: RequestSource
   text: string
-  /** The resident who wrote it (resolve with findOrCreateWechatResident / the mini-program user). */
-  residentId: number
+  /**
+   * The resident who wrote it: their id, or a function finding (or creating) them inside intake's own
+   * transaction — so chatter, which files nothing, never looks the sender up (the bot passes findOrCreateWechatResident).
+   */
+  residentId: number | ((em: EntityManager) => Promise<number>)
   /** A staff member filing it themselves (巡查上报 / 代报); the reporter resident is then their own record. */
   reporterStaffId?: number | null
   /** The bound chat room it came from, if any. */
   chatRoomId?: number | null
+  /** That room's row when the caller has already read it (saves reading it again). */
+  chatRoom?: ChatRoom | null
   /** Stable id of the cause (e.g. `inbox:42`), so a replay can never create or notify twice. */
   causeKey: string
   /** Location or category the resident gave in a form (mini-program); the classifier still runs. */

@@ -9,6 +9,7 @@ import { ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
+import { linkRequestToTopics } from '../proactive/topics.js'
 import { separateInstructions } from './instructions.js'
 import { dialectOf } from '../db/dataSource.js'
 import type { Classification } from './classifier/types.js'
@@ -42,7 +43,8 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const text = (msg.text ?? '').trim()
   if (!text) throw new ValidationError('内容不能为空，请描述一下遇到的问题')
   if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`内容太长了（${text.length} 字），请控制在 ${MAX_TEXT_LENGTH} 字以内，或分几条发送`, { field: 'text', max: MAX_TEXT_LENGTH })
-  const room = msg.chatRoomId ? await deps.db.getRepository(ChatRoom).findOne({ where: { id: msg.chatRoomId } }) : null
+  const room = msg.chatRoom !== undefined && msg.chatRoom?.id === msg.chatRoomId ? msg.chatRoom
+    : msg.chatRoomId ? await deps.db.getRepository(ChatRoom).findOne({ where: { id: msg.chatRoomId } }) : null
 
   // "+1" / "我家也是" / "同上" right after a report in the same room: a co-report of it.
   if (room && isFollowUpReply(text)) {
@@ -68,7 +70,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     // One intake at a time per community from here to commit: two reports of one problem arriving together
     // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
     await lockCommunity(em, msg.communityId)
-    const resident = await em.findOneOrFail(Resident, { where: { id: msg.residentId } })
+    const resident = await em.findOneOrFail(Resident, { where: { id: await residentIdOf(em, msg) } })
     // A form field beats what the text implies; a mini-program user's home is the fallback.
     const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
     const building = formBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
@@ -96,6 +98,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
     })
+    await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }
     await msg.within?.(em, result)
     return result
@@ -107,6 +110,9 @@ async function lockCommunity(em: EntityManager, communityId: number): Promise<vo
   if (dialectOf(em.connection) !== 'mysql') return
   await em.query('SELECT id FROM communities WHERE id = ? FOR UPDATE', [communityId])
 }
+
+/** The sender's resident id, looked up (or created) in intake's transaction when the caller left that to intake. */
+const residentIdOf = (em: EntityManager, msg: IntakeMessage) => (typeof msg.residentId === 'number' ? msg.residentId : msg.residentId(em))
 
 const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : msg.source)
 
@@ -155,7 +161,7 @@ async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRo
     })
     if (!latest) return null
     const request = await addCoReporter(em, deps.clock, {
-      requestId: latest.id, residentId: msg.residentId, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
+      requestId: latest.id, residentId: await residentIdOf(em, msg), source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
       roomTopic: msg.acknowledge === 'room' ? room.topic : null,
     })
     const classification: Classification = {

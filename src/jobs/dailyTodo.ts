@@ -9,6 +9,7 @@ import { enqueue, PRIORITY } from '../outbox/outbox.js'
 import { locationText } from '../requests/messages.js'
 import { draftToStaff } from '../requests/notify.js'
 import { ACTIONABLE_STATUSES } from '../requests/stateMachine.js'
+import { visitsDueByLeader, visitTodoText } from '../care/todo.js'
 import { localDate } from '../stats/period.js'
 import { formatLocal } from '../time.js'
 import type { JobRunSummary } from './types.js'
@@ -48,7 +49,10 @@ export function todoText(staff: Staff, items: TodoItem[], tz: string): string {
     lines.push(`${n + 1}. ${item.overdue ? '⚠️已超时 ' : ''}工单 ${r.no}｜${CATEGORY_NAMES[r.category]}｜${URGENCY_NAMES[r.urgency]}｜${locationText(r)}：${text.length > 20 ? `${text.slice(0, 20)}…` : text}（${when}）`)
   })
   if (items.length > MAX_ITEMS) lines.push(`……另有 ${items.length - MAX_ITEMS} 件，可在小程序查看。`)
-  lines.push('回复「接单 编号」签收，「完成 编号 说明」办结，「退单 编号 原因」退回。')
+  // The 书记 dispatches and cancels; she does not 退单 to herself.
+  lines.push(staff.role === 'secretary'
+    ? '回复「转派 编号 姓名」派单，「撤销 编号 原因」撤销不是诉求的工单；自己处理的回复「完成 编号 说明」办结。'
+    : '回复「接单 编号」签收，「完成 编号 说明」办结，「退单 编号 原因」退回。')
   return lines.join('\n')
 }
 
@@ -56,6 +60,8 @@ export interface DailyTodoDeps {
   db: DataSource
   clock: Clock
   logger?: Logger
+  /** decrypts the care roster for the 走访 section; without it the to-do lists requests only */
+  encryptionKey?: string
 }
 
 /**
@@ -71,8 +77,13 @@ export async function runDailyTodo(deps: DailyTodoDeps, scheduledAt: Date): Prom
     const c = await loadCommunity(deps.db.manager, id)
     const tz = c.community.timezone
     const date = localDate(scheduledAt, tz)
-    for (const [staff, items] of await tasksByStaff(deps.db, c, now)) {
-      const draft = draftToStaff(staff, `todo:${id}:${date}`, todoText(staff, items, tz), { priority: PRIORITY.normal })
+    const tasks = await tasksByStaff(deps.db, c, now)
+    const visits = deps.encryptionKey ? await visitsDueByLeader(deps.db.manager, c, now, deps.encryptionKey) : new Map()
+    for (const staff of c.staff) if (visits.has(staff.id) && staff.active && ![...tasks.keys()].includes(staff)) tasks.set(staff, [])
+    for (const [staff, items] of tasks) {
+      const due = visits.get(staff.id)
+      const text = [items.length || !due ? todoText(staff, items, tz) : `【今日待办】${staff.name}，早上好！`, due ? visitTodoText(due, tz) : ''].filter(Boolean).join('\n\n')
+      const draft = draftToStaff(staff, `todo:${id}:${date}`, text, { priority: PRIORITY.normal })
       if (!draft) continue
       await inTransaction(deps.db, (em) => enqueue(em, deps.clock, [draft]))
       sent++

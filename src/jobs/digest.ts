@@ -14,6 +14,7 @@ import { previousWeek } from '../stats/period.js'
 import { computeStats } from '../stats/rates.js'
 import { groundedSummary, renderDigestText, summaryInput, type DigestFigures } from '../stats/render.js'
 import type { JobRunSummary } from './types.js'
+import { proactiveDigest } from '../proactive/digest.js'
 
 export { renderDigestHtml, renderDigestText, summaryInput, type DigestFigures } from '../stats/render.js'
 
@@ -81,10 +82,12 @@ export async function digestFor(deps: DigestDeps, community: Community, at: Date
   const raw = summarize ? await summarize(input).catch(() => null) : null
   const summary = groundedSummary(raw, input)
   if (raw && !summary) deps.logger?.warn({ communityId: community.id }, 'digest summary dropped: it was empty or cited numbers that are not in the figures')
-  const text = renderDigestText(figures, summary)
+  // 未诉先办: care visits, recurring problems and topics (issue 14), appended after the 三率.
+  const proactive = await proactiveDigest(deps.db.manager, { communityId: community.id, from, to, now })
+  const text = [renderDigestText(figures, summary), ...proactive.lines].join('\n')
   return inTransaction(deps.db, async (em) => {
     const inserted = await em.createQueryBuilder().insert().into(Digest).values({
-      communityId: community.id, periodStart: from, periodEnd: to, figures: figures as never, text, summary, createdAt: now,
+      communityId: community.id, periodStart: from, periodEnd: to, figures: { ...figures, proactive: proactive.figures } as never, text, summary, createdAt: now,
     }).orIgnore().execute()
     const won = await insertedOne(em, inserted.raw)
     const row = await em.findOneOrFail(Digest, { where: { communityId: community.id, periodStart: from } })

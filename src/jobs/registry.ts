@@ -1,5 +1,7 @@
 import type { AppContext } from '../context.js'
 import { runCallbacks } from './callbacks.js'
+import { runCareVisits } from './careVisits.js'
+import { runRecurringProblems } from './recurringProblems.js'
 import { runDailyTodo } from './dailyTodo.js'
 import { publicUrlOf } from '../config.js'
 import { runWeeklyDigest } from './digest.js'
@@ -30,11 +32,25 @@ export const JOBS: JobDefinition[] = [
     run: (ctx, at) => runScheduled(ctx, 'callbacks', at, () => runCallbacks(deps(ctx))),
   },
   {
+    name: 'care_visits',
+    // Before the 08:30 to-do, so it lists today's door knocks.
+    schedule: '0 8 * * *',
+    run: (ctx, at) => runScheduled(ctx, 'care_visits', at, () => runCareVisits({ ...deps(ctx), encryptionKey: ctx.config.DATA_ENCRYPTION_KEY })),
+    catchUpWithinMs: 12 * HOUR,
+  },
+  {
     name: 'daily_todo',
     schedule: '30 8 * * *',
-    run: (ctx, at) => runScheduled(ctx, 'daily_todo', at, () => runDailyTodo(deps(ctx), at)),
+    run: (ctx, at) => runScheduled(ctx, 'daily_todo', at, () => runDailyTodo({ ...deps(ctx), encryptionKey: ctx.config.DATA_ENCRYPTION_KEY }, at)),
     // A to-do list sent late in the morning still helps; one from yesterday does not.
     catchUpWithinMs: 4 * HOUR,
+  },
+  {
+    name: 'recurring_problems',
+    // Monday before the digest, which shows what it found.
+    schedule: '0 7 * * 1',
+    run: (ctx, at) => runScheduled(ctx, 'recurring_problems', at, () => runRecurringProblems(deps(ctx))),
+    catchUpWithinMs: 6 * 24 * HOUR,
   },
   {
     name: 'weekly_digest',

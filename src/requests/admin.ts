@@ -85,26 +85,3 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
   }
   return em.findOneOrFail(ServiceRequest, { where: { id: r.id } })
 }
-
-/** 合并: marks a request as a duplicate of another open one; its reporters become co-reporters there. */
-export async function mergeRequest(em: EntityManager, clock: Clock, p: { requestId: number; intoId: number; actor: Actor; channel: Channel; reason?: string }) {
-  if (p.requestId === p.intoId) throw new ConflictError('merge_into_self', '不能把工单合并到它自己')
-  const into = await em.findOne(ServiceRequest, { where: { id: p.intoId } })
-  if (!into || !OPEN_STATUSES.includes(into.status)) throw new ConflictError('merge_target_closed', '只能合并到仍在办理中的工单')
-  const { request } = await transition(em, clock, {
-    requestId: p.requestId, action: 'merge', actor: p.actor, channel: p.channel, set: { mergedIntoId: p.intoId }, data: { into: into.no, ...(p.reason ? { reason: p.reason } : {}) },
-  })
-  const reporters = await em.find(RequestReporter, { where: { requestId: p.requestId } })
-  for (const rep of reporters) {
-    const exists = await em.findOne(RequestReporter, { where: { requestId: p.intoId, residentId: rep.residentId } })
-    if (!exists) await em.save(RequestReporter, em.create(RequestReporter, { ...rep, id: undefined, requestId: p.intoId, role: 'co_reporter', createdAt: clock.now() }))
-  }
-  await recordEvent(em, clock, { requestId: p.intoId, type: 'merged_in', actor: p.actor, channel: p.channel, data: { from: request.no } })
-  return request
-}
-
-/** 撤销: the reporter withdraws it, or the 书记 cancels it. */
-export async function cancelRequest(em: EntityManager, clock: Clock, p: { requestId: number; actor: Actor; reason: string; channel: Channel }) {
-  const { request } = await transition(em, clock, { requestId: p.requestId, action: 'cancel', actor: p.actor, channel: p.channel, data: { reason: p.reason } })
-  return request
-}

@@ -9,7 +9,7 @@ import { Community, RequestReporter, Resident, ServiceRequest, type Channel, typ
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
 import { recordEvent, SYSTEM, type Actor } from './events.js'
 import { transition } from './lifecycle.js'
-import { acknowledgementText, displayName, newTaskText } from './messages.js'
+import { acknowledgementText, displayName, newTaskText, staffReportAckText } from './messages.js'
 import { notifyStaff } from './notify.js'
 import { safetyAdvice } from './safetyAdvice.js'
 
@@ -88,11 +88,19 @@ async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequ
     data: { rule: r.rule, assigneeStaffId: r.ownerStaffId, gridId: r.gridId, ...due },
   })
   const assignee = staffById(community, r.ownerStaffId)
+  // A staff member's own report that routes to them is theirs already: signed for at once, no task DM to themselves.
+  const selfAssigned = p.reporterStaffId != null && p.reporterStaffId === r.ownerStaffId
+  const current = selfAssigned
+    ? (await transition(em, clock, {
+      requestId: request.id, action: 'accept', actor: { type: 'staff', id: p.reporterStaffId! }, channel: channelOf(p.source),
+      set: { acceptedAt: clock.now() }, data: { selfReport: true },
+    })).request
+    : dispatched
   const key = `${p.causeKey}:evt${event.id}`
   const reporter = p.reporterResidentId ? await em.findOne(Resident, { where: { id: p.reporterResidentId } }) : null
   const expectation = expectationText(request.urgency, community.community.settings)
   const urgent = request.urgency === 'urgent'
-  let ack = acknowledgementText(dispatched, assignee, expectation)
+  let ack = p.reporterStaffId != null ? staffReportAckText(current, assignee, selfAssigned, expectation) : acknowledgementText(dispatched, assignee, expectation)
   if (urgent) ack += `\n⚠️ 安全提示：${safetyAdvice(request.originalText, request.category)}`
 
   const drafts: OutboxDraft[] = []
@@ -105,10 +113,12 @@ async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequ
   await enqueue(em, clock, drafts)
   const room = community.rooms.find((x) => x.id === request.chatRoomId)
   const via = room ? room.topic : p.source === 'miniprogram' ? '小程序' : p.source === 'staff' ? '工作人员代报' : '私聊'
-  const task = newTaskText(dispatched, tz, displayName(reporter), via)
-  await notifyStaff(em, clock, dispatched, [assignee], `${key}:task`, task)
+  const task = newTaskText(dispatched, tz, displayName(reporter), via, assignee?.role === 'secretary')
+  if (!selfAssigned) await notifyStaff(em, clock, dispatched, [assignee], `${key}:task`, task)
+  // Those told but not owning it (the 书记 for urgent ones) get the dispatcher's commands, not the assignee's.
   const notified = r.notifyStaffIds.map((id) => staffById(community, id))
+  const fyi = newTaskText(dispatched, tz, displayName(reporter), via, true)
   const link = p.publicUrl ? `\n在工作台查看：${consoleLinks.request(p.publicUrl, dispatched.id)}` : ''
-  await notifyStaff(em, clock, dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${task}${link}`)
-  return dispatched
+  await notifyStaff(em, clock, dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}${link}`)
+  return current
 }

@@ -13,7 +13,7 @@ export function locationText(r: Pick<ServiceRequest, 'building' | 'unit' | 'room
 
 export const displayName = (p: Pick<Resident, 'name' | 'wechatName'> | null | undefined) => p?.name || p?.wechatName || '居民'
 
-export function newTaskText(r: ServiceRequest, tz: string, reporter: string, via: string): string {
+export function newTaskText(r: ServiceRequest, tz: string, reporter: string, via: string, forSecretary = false): string {
   return [
     `【新工单 ${r.no}】${CATEGORY_NAMES[r.category]}｜${URGENCY_NAMES[r.urgency]}`,
     `内容：${r.originalText}`,
@@ -21,7 +21,7 @@ export function newTaskText(r: ServiceRequest, tz: string, reporter: string, via
     `报告人：${reporter}（${via}）`,
     r.acceptDueAt ? `请在 ${formatLocal(r.acceptDueAt, tz)} 前签收，${r.resolveDueAt ? formatLocal(r.resolveDueAt, tz) : ''} 前办结${slaClockNote(r)}。` : '',
     r.needsTriage ? '（分类待书记确认）' : '',
-    `回复「接单 ${r.no}」签收，「完成 ${r.no} 说明」办结，「退单 ${r.no} 原因」退回。`,
+    taskCommandsText(r, forSecretary),
   ].filter(Boolean).join('\n')
 }
 
@@ -42,3 +42,31 @@ export const returnedText = (r: ServiceRequest, staff: Staff | null, reason: str
   `【退单】工单 ${r.no}（${CATEGORY_NAMES[r.category]}）被${staff?.name ?? '工作人员'}退回，原因：${reason}\n内容：${r.originalText}\n请重新派单：回复「转派 ${r.no} 姓名」。`
 export const reopenedText = (r: ServiceRequest, words: string | null) =>
   `【重办】工单 ${r.no} 居民回访不满意${words ? `：“${words}”` : ''}，请重新处理。回复「接单 ${r.no}」签收。`
+
+// Case commands (撤销, 合并, 拆分, 位置): what the people concerned are told.
+export const withdrawnStaffText = (r: ServiceRequest, reason: string | null) =>
+  `【撤销】工单 ${r.no} 已由居民撤销${reason ? `（${reason}）` : ''}，您无需再处理。`
+export const cancelledReporterText = (r: ServiceRequest, kind: 'not_a_request' | 'invalid', reason: string) =>
+  kind === 'not_a_request'
+    ? `您的消息（工单 ${r.no}）经社区核实不是需要办理的问题，已撤销登记：${reason}。如有问题需要处理，请直接告诉我。`
+    : `工单 ${r.no} 已由社区撤销：${reason}。如有疑问，请联系网格员。`
+export const cancelledStaffText = (r: ServiceRequest, by: string, reason: string) => `【撤销】工单 ${r.no} 已被${by}撤销：${reason}。您无需再处理。`
+export const mergedReporterText = (r: ServiceRequest, into: ServiceRequest) =>
+  `您反映的问题（工单 ${r.no}）与工单 ${into.no} 是同一件事，已合并到工单 ${into.no} 办理，进展和回访会按工单 ${into.no} 通知您。`
+export const mergedStaffText = (r: ServiceRequest, into: ServiceRequest) => `工单 ${r.no} 已合并到工单 ${into.no}，请按工单 ${into.no} 处理。`
+export const splitReporterText = (r: ServiceRequest, parts: ServiceRequest[]) =>
+  `您反映的问题（工单 ${r.no}）包含几件事，已另行登记为工单 ${parts.map((p) => p.no).join('、')} 分别办理。`
+export const relocatedStaffText = (r: ServiceRequest, to: string) => `工单 ${r.no} 的位置已更正为${locationText(r)}，已改派给${to}，您无需再处理。`
+
+/** A staff member's own 上报 (巡查上报 / 代报): acknowledged as theirs, with what happens next. */
+export function staffReportAckText(r: ServiceRequest, assignee: Staff | null, selfAssigned: boolean, expectation: string): string {
+  if (selfAssigned) return `已登记您上报的问题，工单号 ${r.no}（${CATEGORY_NAMES[r.category]}），归您负责，已为您签收（${expectation}）。处理完回复「完成 ${r.no} 处理说明」。`
+  return `已登记您上报的问题，工单号 ${r.no}（${CATEGORY_NAMES[r.category]}），已派给${assignee?.name ?? '书记'}处理（${expectation}）。`
+}
+
+/** The last line of a task message: the 书记 (dispatcher) re-dispatches and cancels, an assignee signs, finishes or returns. */
+export function taskCommandsText(r: ServiceRequest, forSecretary: boolean): string {
+  return forSecretary
+    ? `回复「接单 ${r.no}」自己处理，「转派 ${r.no} 姓名」派给他人，「撤销 ${r.no} 原因」撤销（不是诉求或无效）。`
+    : `回复「接单 ${r.no}」签收，「完成 ${r.no} 说明」办结，「退单 ${r.no} 原因」退回。`
+}

@@ -30,7 +30,8 @@ export const TRANSITIONS = {
   close: { from: ['resolved'], to: 'closed', name: '关闭' },
   // A co-reporter's "still broken" may come after another reporter's answer closed it.
   reopen: { from: ['resolved', 'closed'], to: 'reopened', name: '重办' },
-  merge: { from: ['new', 'dispatched', 'returned'], to: 'merged', name: '合并' },
+  // A duplicate may be found after it was signed for, so accepted and reopened requests merge too.
+  merge: { from: ['new', 'dispatched', 'accepted', 'returned', 'reopened'], to: 'merged', name: '合并' },
   cancel: { from: ['new', 'dispatched', 'accepted', 'returned', 'reopened'], to: 'cancelled', name: '撤销' },
 } as const satisfies Record<string, { from: readonly RequestStatus[]; to: RequestStatus; name: string }>
 

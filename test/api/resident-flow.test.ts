@@ -75,7 +75,7 @@ describeEachDb('mini-program: the resident flow', (kind) => {
     expect(labels).toEqual(['提交诉求', '已派单给王芳', '我上传了照片', '王芳已办结'])
     expect(detail.json.timeline.at(-1).note).toBe('已更换灯泡')
     expect(detail.json.photos.map((p: any) => p.id)).toEqual([photoId])
-    expect(detail.json.permissions).toEqual({ rate: true, comment: true })
+    expect(detail.json.permissions).toEqual({ rate: true, comment: true, withdraw: false })
     const photo = await t.call('GET', `/api/photos/${photoId}`, { token })
     expect(photo.status).toBe(200)
     expect(photo.headers.get('content-type')).toBe('image/jpeg')

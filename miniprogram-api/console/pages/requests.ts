@@ -42,7 +42,7 @@ export function requestListBody(p: { rows: ServiceRequest[]; total: number; page
 type Detail = Awaited<ReturnType<typeof requestDetail>>
 
 /** The actions this staff member may take now: the policy (as the API applies it) and the state machine decide. */
-function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: number[]): Html[] {
+function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: number[], mergeTargets: { id: number; no: string; text: string }[]): Html[] {
   const out: Html[] = []
   const id = r.id
   // 签收, 办结, 退单 are the assignee's own steps (the 书记 may take them only on what is assigned to her).
@@ -85,16 +85,18 @@ function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: n
   <button type="submit" data-action="triage">保存</button>
 </form>`)
   }
-  if (can(staff, 'merge', r, grids) && canTransition(r.status, 'merge')) {
+  if (mergeTargets.length && can(staff, 'merge', r, grids) && canTransition(r.status, 'merge')) {
     out.push(html`<form class="action" data-api="/api/requests/${id}/merge" data-done="已合并" data-confirm="确定把本工单合并到另一工单？">
   <h2>合并到其他工单</h2>
-  <div class="filters"><div><label for="into">并入工单号</label><input id="into" name="into" required inputmode="numeric"></div><div class="wide"><label for="mreason">原因</label><input id="mreason" name="reason" required maxlength="200" placeholder="例如：同一问题重复反映"></div></div>
+  <label for="into">并入</label><select id="into" name="into" required>${mergeTargets.map((t) => html`<option value="${t.id}">#${t.no} ${t.text.slice(0, 24)}</option>`)}</select>
+  <label for="mreason">原因</label><input id="mreason" name="reason" required maxlength="200" placeholder="例如：同一问题重复反映">
   <button type="submit" data-action="merge">合并</button>
 </form>`)
   }
   if (can(staff, 'cancel', r, grids) && canTransition(r.status, 'cancel')) {
     out.push(html`<form class="action" data-api="/api/requests/${id}/cancel" data-done="已撤销" data-confirm="确定撤销本工单？">
   <h2>撤销</h2>
+  <label for="ckind">类型</label><select id="ckind" name="kind"><option value="invalid">无需处理（重复、已自行解决等）</option><option value="not_a_request">不是诉求（闲聊、通知、误报）</option></select>
   <label for="creason">原因</label><input id="creason" name="reason" required maxlength="200" placeholder="例如：居民已自行解决">
   <button type="submit" data-action="cancel">撤销工单</button>
 </form>`)
@@ -102,13 +104,13 @@ function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: n
   return out
 }
 
-export function requestDetailBody(d: Detail, p: { staff: Staff; community: CommunitySnapshot; grids: number[]; tz: string; gridName: string | null }): Html {
+export function requestDetailBody(d: Detail, p: { staff: Staff; community: CommunitySnapshot; grids: number[]; tz: string; gridName: string | null; mergeTargets: { id: number; no: string; text: string }[] }): Html {
   const v = d.body.request
   const r = d.entity
   const task = 'reporterCount' in v ? (v as TaskView) : null
   const reporter = task?.reporter ?? null
   const count = task?.reporterCount ?? 1
-  const available = actions(r, p.staff, p.community, p.grids)
+  const available = actions(r, p.staff, p.community, p.grids, p.mergeTargets)
   return html`
 <section class="card" data-request-no="${v.no}" data-status="${v.status}">
   <p>${dot(v.slaColor)}<b>#${v.no}</b> <span class="tag">${v.categoryName}</span>${urgencyTag(v.urgency)}<span class="tag" data-field="status">${v.statusName}</span></p>

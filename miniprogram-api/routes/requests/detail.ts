@@ -3,6 +3,8 @@ import type { EntityManager } from 'typeorm'
 import { In } from 'typeorm'
 import { Attachment, RequestEvent, RequestReporter, Resident, Staff, type ServiceRequest } from '../../../src/db/entities/index.js'
 import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
+import { canWithdraw } from '../../../src/requests/policy.js'
+import { canTransition } from '../../../src/requests/stateMachine.js'
 import { canComment, canRate, isReporter, loadVisibleRequest } from '../../policies.js'
 import { presentEvent, type TimelineViewer } from '../../presenters/event.js'
 import { presentRequests, presentTasks } from '../../presenters/load.js'
@@ -39,6 +41,7 @@ export async function requestDetail(em: EntityManager, ctx: Context, id: number,
       permissions: {
         rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
         comment: canComment(viewer, request, reporterIds),
+        withdraw: viewer.residentId != null && reporterIds.length === 1 && canWithdraw(viewer.residentId, reporterRow) && canTransition(request.status, 'cancel'),
       },
     },
   }

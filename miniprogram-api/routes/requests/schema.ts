@@ -48,7 +48,8 @@ export const requestDetailResponse = z.object({
   request: z.union([taskView, requestView]),
   timeline: z.array(eventView),
   photos: z.array(photoView),
-  permissions: z.object({ rate: z.boolean(), comment: z.boolean() }),
+  /** withdraw: the caller reported it alone and it is still open (POST /api/requests/:id/withdraw) */
+  permissions: z.object({ rate: z.boolean(), comment: z.boolean(), withdraw: z.boolean() }),
 })
 
 export const ratingBody = z.object({

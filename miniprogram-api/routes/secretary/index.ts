@@ -1,7 +1,6 @@
 import type Router from '@koa/router'
 import type { AppContext } from '../../../src/context.js'
 import { adminRoutes } from './admin.js'
-import { caseRoutes } from './cases.js'
 import { registerSecretaryDocs } from './docs.js'
 import { reportRoutes } from './reports.js'
 
@@ -13,6 +12,5 @@ import { reportRoutes } from './reports.js'
 export function secretaryRoutes(router: Router, app: AppContext) {
   reportRoutes(router, app)
   adminRoutes(router, app)
-  caseRoutes(router, app)
   registerSecretaryDocs()
 }

@@ -76,12 +76,3 @@ export const bodyWithIdInput = <B extends z.ZodType>(body: B) => z.object({ body
 /** POST /api/admin/import as JSON */
 export const importJsonBody = z.object({ yaml: z.string().min(1) })
 
-/** 撤销 / 合并 by the 书记, always with a reason; `into` is the number of the request to merge into. */
-export const cancelBody = z.strictObject({ reason: text(200) })
-export const mergeBody = z.strictObject({
-  into: z.union([z.string(), z.number()]).transform((v) => String(v).trim().replace(/^#/, '')).pipe(z.string().regex(/^\d{1,10}$/, '请填写要并入的工单号')),
-  reason: text(200),
-})
-export const cancelInput = z.object({ params: idParams, body: cancelBody, query: z.unknown() })
-export const mergeInput = z.object({ params: idParams, body: mergeBody, query: z.unknown() })
-export const caseResponse = z.object({ id: z.number().int(), no: z.string(), status: z.string() })

@@ -83,3 +83,13 @@ export class Digest {
   @Column({ type: 'text', nullable: true }) summary: string | null
   @Column({ type: 'datetime', precision: 3 }) createdAt: Date
 }
+
+/** One API write counted against a rate-limit key (ip:…, user:…): a sliding-window log every API replica shares. */
+@Entity('rate_limit_hits')
+@Index('ix_rate_limit_hits_key', ['limitKey', 'at'])
+@Index('ix_rate_limit_hits_at', ['at'])
+export class RateLimitHit {
+  @PrimaryGeneratedColumn() id: number
+  @Column({ type: 'varchar', length: 191 }) limitKey: string
+  @Column({ type: 'datetime', precision: 3 }) at: Date
+}

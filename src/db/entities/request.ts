@@ -89,6 +89,7 @@ export type Channel = (typeof CHANNELS)[number]
 /** Append-only: who did what, when, through which channel. */
 @Entity('request_events')
 @Index(['requestId', 'id'])
+@Index('ix_request_events_type', ['type', 'requestId'])
 export class RequestEvent {
   @PrimaryGeneratedColumn() id: number
   @Column({ type: 'int' }) requestId: number

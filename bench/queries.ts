@@ -1,0 +1,36 @@
+// Statements and transactions per message through inbox → intake → request → outbox (SQLite in memory):
+// `npx tsx bench/queries.ts`. Prints one JSON line per kind of message (chatter, new request, attached).
+import 'reflect-metadata'
+import { InboxProcessor } from '../bot/processor.js'
+import { systemClock } from '../src/clock.js'
+import { importCommunityFile } from '../src/community/import.js'
+import { parseConfig } from '../src/config.js'
+import { openDatabase } from '../src/db/dataSource.js'
+import { OfflineClassifier } from '../src/intake/classifier/offline.js'
+import { silentLogger } from '../src/logger.js'
+import type { FileStorage } from '../src/storage/index.js'
+
+const KEY = 'bench-encryption-key-0123456789abcdef'
+const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
+const db = await openDatabase('sqlite::memory:')
+await importCommunityFile(db, 'examples/community.yaml', { encryptionKey: KEY })
+let statements = 0, transactions = 0
+const real = db.logger
+;(db as unknown as { logger: unknown }).logger = new Proxy(real, {
+  get(target, prop, receiver) {
+    if (prop === 'logQuery') return (q: string) => { if (/^(BEGIN|START TRANSACTION)/i.test(q)) transactions++; else if (!/^(COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(q)) statements++ }
+    return Reflect.get(target, prop, receiver)
+  },
+})
+const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: 'sqlite::memory:', DATA_ENCRYPTION_KEY: KEY, JWT_SECRET: 'bench-jwt-secret-0123456789abcdef-0123456789' })
+const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles })
+let n = 0
+async function measure(kind: string, text: string, sender: string) {
+  statements = 0; transactions = 0
+  const h = await processor.receive({ messageId: `q-${n++}`, kind: 'text', roomTopic: '幸福里3号楼业主群', roomId: null, senderName: sender, senderId: `wxid-${sender}`, text, payload: null })
+  console.log(JSON.stringify({ name: `queries_${kind}`, value: statements, unit: 'statements', transactions, outcome: h.outcome }))
+}
+await measure('chatter', '早上好，今天天气真不错', '张三')
+await measure('request', '3号楼2单元楼道灯坏了，晚上很黑', '李四')
+await measure('attached', '3号楼2单元楼道的灯坏了，一直不亮', '王五')
+await db.destroy()

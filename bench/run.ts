@@ -1,0 +1,220 @@
+// The benchmark suite: `npm run bench [-- --quick]`. DATABASE_URL picks the database: unset → a temporary
+// SQLite file; mysql://…/jiesu_bench_<x> → that MariaDB/MySQL database, dropped and re-created (any other
+// name is refused, so a real database is never touched). One JSON line per figure on stdout:
+//   {"name","value","unit","baseline","ratio", …}
+// where each baseline is measured in the same run (raw driver inserts, bare Koa + @koa/router, raw SQL)
+// and ratio = value / baseline for rates (higher is better) or baseline / value for times (1 = as fast).
+// Progress goes to stderr. Not part of npm test.
+import 'reflect-metadata'
+import { mkdtempSync, rmSync } from 'node:fs'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import autocannon from 'autocannon'
+import mysql from 'mysql2/promise'
+import type { DataSource } from 'typeorm'
+import { InboxProcessor } from '../bot/processor.js'
+import { createApi } from '../miniprogram-api/server.js'
+import { systemClock } from '../src/clock.js'
+import { importCommunityFile } from '../src/community/import.js'
+import { parseConfig } from '../src/config.js'
+import { dialectOf, openDatabase } from '../src/db/dataSource.js'
+import { ChatRoom, Grid, RequestReporter, Resident, ServiceRequest, Staff } from '../src/db/entities/index.js'
+import { classifyText, OfflineClassifier } from '../src/intake/classifier/offline.js'
+import { silentLogger } from '../src/logger.js'
+import type { FileStorage } from '../src/storage/index.js'
+import { computeStats } from '../src/stats/rates.js'
+import { bareKoa, rawInserts, type RawDb } from './baselines.js'
+import { corpus } from './corpus.js'
+import { seedRequests } from './seed.js'
+
+const QUICK = process.argv.includes('--quick')
+const ROWS = Number(process.env.BENCH_ROWS) || (QUICK ? 100_000 : 1_000_000)
+const INGEST_N = Number(process.env.BENCH_INGEST) || (QUICK ? 400 : 2000)
+const LOAD_S = QUICK ? 4 : 10
+const PORT = Number(process.env.BENCH_PORT) || 3300
+const KEY = 'bench-encryption-key-0123456789abcdef'
+const JWT = 'bench-jwt-secret-0123456789abcdef-0123456789'
+const log = (...a: unknown[]) => console.error('[bench]', ...a)
+
+interface Figure { name: string; value: number; unit: string; baseline: number | null; ratio: number | null; [k: string]: unknown }
+const figures: unknown[] = []
+function report(f: Figure) {
+  const round = (x: number | null) => (x == null ? null : Math.round(x * 1000) / 1000)
+  const line = { ...f, value: round(f.value), baseline: round(f.baseline), ratio: round(f.ratio) }
+  figures.push(line)
+  console.log(JSON.stringify(line))
+}
+const rateRatio = (v: number, b: number) => (b ? v / b : null)
+const timeRatio = (v: number, b: number) => (v ? b / v : null)
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
+async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const ms: number[] = []
+  for (let i = 0; i < runs; i++) { const t = performance.now(); await fn(); ms.push(performance.now() - t) }
+  return median(ms)
+}
+
+/** The database for this run, emptied and migrated. */
+async function openBenchDb(): Promise<{ db: DataSource; url: string; cleanup: () => Promise<void> }> {
+  const given = process.env.DATABASE_URL
+  if (!given || given.startsWith('sqlite:')) {
+    const dir = mkdtempSync(join(tmpdir(), 'jiesu-bench-'))
+    const url = `sqlite:${join(dir, 'bench.db')}`
+    const db = await openDatabase(url)
+    return { db, url, cleanup: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }) } }
+  }
+  const u = new URL(given)
+  const name = u.pathname.slice(1)
+  if (!/^jiesu_bench\w*$/.test(name)) throw new Error(`DATABASE_URL must name a database jiesu_bench…: it is dropped and re-created (got "${name}")`)
+  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })
+  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
+  await admin.end()
+  const db = await openDatabase(given, { poolSize: 20 })
+  return { db, url: given, cleanup: async () => { await db.destroy() } }
+}
+
+const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
+
+async function benchIngest(db: DataSource, config: ReturnType<typeof parseConfig>, communityId: number, raw: RawDb) {
+  const grid = await db.getRepository(Grid).findOneByOrFail({ communityId })
+  const rooms: string[] = []
+  for (let i = 0; i < 16; i++) {
+    const topic = `压测${i}号楼业主群`
+    await db.getRepository(ChatRoom).insert({ communityId, topic, gridId: grid.id, wechatRoomId: null })
+    rooms.push(topic)
+  }
+  const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles })
+  const texts = corpus(INGEST_N * 2, 7)
+  let seq = 0
+  const run = async (chats: number, n: number) => {
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: chats }, async (_, c) => {
+      for (let i = c; i < n; i += chats) {
+        const k = seq++
+        await processor.receive({ messageId: `bench-${k}`, kind: 'text', roomTopic: rooms[c]!, roomId: null, senderName: `居民${k % 300}`, senderId: `wxid-${k % 300}`, text: texts[k % texts.length]!, payload: null })
+      }
+    }))
+    return n / ((performance.now() - t0) / 1000)
+  }
+  await run(1, 50) // warm-up
+  for (const chats of [1, 16]) {
+    const value = await run(chats, INGEST_N)
+    const baseline = await raw.insertsPerSecond(chats, INGEST_N)
+    report({ name: chats === 1 ? 'ingest_1chat' : 'ingest_16chats', value, unit: 'msg/s', baseline, ratio: rateRatio(value, baseline), messages: INGEST_N, target_ratio: 0.5 })
+  }
+  processor.close()
+  return seq
+}
+
+async function load(url: string, o: { method?: 'GET' | 'POST'; token: string; body?: string }) {
+  const r = await autocannon({
+    url, connections: 50, duration: LOAD_S, method: o.method ?? 'GET', body: o.body,
+    headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+  })
+  const ok = r['2xx']
+  if (r.non2xx) log(`${url}: ${r.non2xx} non-2xx of ${r.requests.total}`)
+  return { rps: ok / LOAD_S, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }
+}
+
+async function main() {
+  const t0 = performance.now()
+  const { db, url, cleanup } = await openBenchDb()
+  const dialect = dialectOf(db)
+  log(`database ${dialect}, ${ROWS.toLocaleString()} rows${QUICK ? ' (quick)' : ''}`)
+  const config = parseConfig({
+    NODE_ENV: 'production', LOG_LEVEL: 'silent', DATABASE_URL: url, DATA_ENCRYPTION_KEY: KEY, JWT_SECRET: JWT, JWT_TTL: '1d',
+    RATE_LIMIT_WRITES_PER_USER: '100000000', RATE_LIMIT_WRITES_PER_IP: '100000000',
+  })
+  const summary = await importCommunityFile(db, 'examples/community.yaml', { encryptionKey: KEY })
+  const communityId = summary.communityId
+  const raw: RawDb = await rawInserts(url)
+
+  // classify: one core, no database
+  {
+    const texts = corpus(20_000, 3)
+    for (let i = 0; i < 2000; i++) classifyText({ text: texts[i]! })
+    const t = performance.now()
+    for (const text of texts) classifyText({ text })
+    const value = texts.length / ((performance.now() - t) / 1000)
+    report({ name: 'classify', value, unit: 'msg/s', baseline: 5000, ratio: value / 5000, note: 'baseline is the target (no comparable raw figure)' })
+  }
+
+  log('ingest…')
+  const ingested = await benchIngest(db, config, communityId, raw)
+
+  log(`seeding ${ROWS.toLocaleString()} requests by bulk SQL…`)
+  const now = new Date()
+  const grids = await db.getRepository(Grid).findBy({ communityId })
+  const seeded = await seedRequests(db, { communityId, gridIds: grids.map((g) => g.id), n: ROWS, now })
+  log(`seeded ${seeded.requests} requests, ${seeded.events} events in ${(seeded.ms / 1000).toFixed(1)} s`)
+
+  // A resident with 50 requests; the 书记 (signed in by phone) reporter of 10,000.
+  const secretary = await db.getRepository(Staff).findOneByOrFail({ communityId, role: 'secretary' })
+  const li = await db.getRepository(Resident).save({ communityId, openid: 'bench-li', name: '李阿姨', vulnerability: [] as never, subscribeAllowed: false, createdAt: now, updatedAt: now } as Partial<Resident>)
+  const zhao = await db.getRepository(Resident).save({ communityId, openid: 'bench-zhao', name: '赵书记', phoneHash: secretary.phoneHash, vulnerability: [] as never, subscribeAllowed: false, createdAt: now, updatedAt: now } as Partial<Resident>)
+  const ids = (await db.getRepository(ServiceRequest).createQueryBuilder('r').select('r.id', 'id').where("r.no LIKE 'B%'").orderBy('r.id', 'DESC').limit(10_050).getRawMany()).map((x) => Number(x.id))
+  const reporters = (residentId: number, xs: number[]) => xs.map((requestId) => ({ requestId, residentId, role: 'co_reporter' as const, source: 'group' as const, text: null, createdAt: now }))
+  for (let i = 0; i < 10_000; i += 1000) await db.getRepository(RequestReporter).insert(reporters(zhao.id, ids.slice(i, i + 1000)))
+  await db.getRepository(RequestReporter).insert(reporters(li.id, ids.slice(10_000, 10_050)))
+
+  const api = createApi({ config, db, clock: systemClock, logger: silentLogger }, { classifier: new OfflineClassifier(), storage: noFiles })
+  const server: Server = await new Promise((resolve) => { const s = api.listen(PORT, '127.0.0.1', () => resolve(s)) })
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const liToken = (await api.deps.tokens.issue({ residentId: li.id, staffId: null })).token
+  const zhaoToken = (await api.deps.tokens.issue({ residentId: zhao.id, staffId: secretary.id })).token
+  const sample = await (await fetch(`${base}/api/requests`, { headers: { authorization: `Bearer ${liToken}` } })).text()
+  if (!sample.includes('"items"')) throw new Error(`GET /api/requests failed: ${sample.slice(0, 200)}`)
+  const postBody = JSON.stringify({ text: '3号楼2单元楼道灯坏了，晚上很黑，麻烦派人修一下' })
+  const created = await fetch(`${base}/api/requests`, { method: 'POST', headers: { authorization: `Bearer ${liToken}`, 'content-type': 'application/json' }, body: postBody })
+  const postSample = await created.text()
+  const bare = await bareKoa(PORT + 1, { get: sample, post: postSample })
+
+  log('API under autocannon (50 connections)…')
+  const bareGet = await load(`${bare.url}/api/requests`, { token: liToken })
+  for (const [name, token] of [['api_get_resident', liToken], ['api_get_secretary_10k', zhaoToken]] as const) {
+    const r = await load(`${base}/api/requests`, { token })
+    report({ name, value: r.rps, unit: 'req/s', baseline: bareGet.rps, ratio: rateRatio(r.rps, bareGet.rps), p99_ms: r.p99, baseline_p99_ms: bareGet.p99, non2xx: r.non2xx, target_ratio: 0.3, target_p99_ms: 50 })
+  }
+  const barePost = await load(`${bare.url}/api/requests`, { method: 'POST', token: liToken, body: postBody })
+  const post = await load(`${base}/api/requests`, { method: 'POST', token: liToken, body: postBody })
+  report({ name: 'api_post', value: post.rps, unit: 'req/s', baseline: barePost.rps, ratio: rateRatio(post.rps, barePost.rps), p99_ms: post.p99, baseline_p99_ms: barePost.p99, non2xx: post.non2xx, target_ratio: 0.2, target_p99_ms: 200 })
+
+  // The 书记's reports over the seeded year.
+  const day = (d: Date) => d.toISOString().slice(0, 10)
+  const yearAgo = new Date(now.getTime() - 364 * 86400_000)
+  const auth = { headers: { authorization: `Bearer ${zhaoToken}` } }
+  const runs = QUICK ? 1 : 3
+  const dashboardMs = await timeIt(runs, async () => { const r = await fetch(`${base}/api/dashboard?from=${day(yearAgo)}&to=${day(now)}`, auth); if (r.status !== 200) throw new Error(await r.text()); await r.json() })
+  const rawYear = await timeIt(runs, () => raw.aggregate(communityId, new Date(now.getTime() - 366 * 86400_000), now))
+  report({ name: `dashboard_365d_${ROWS >= 1e6 ? '1m' : `${ROWS / 1000}k`}`, value: dashboardMs, unit: 'ms', baseline: rawYear, ratio: timeRatio(dashboardMs, rawYear), target_ms: 1000 })
+
+  const rssBefore = process.memoryUsage().rss
+  let rssPeak = rssBefore, bytes = 0, lines = 0
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 50)
+  const csvMs = await timeIt(1, async () => {
+    const r = await fetch(`${base}/api/requests.csv?from=${day(yearAgo)}&to=${day(now)}`, auth)
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) { bytes += chunk.length; for (const b of chunk) if (b === 10) lines++ }
+  })
+  clearInterval(sampler)
+  const rawRows = await timeIt(1, () => raw.selectRows(communityId, new Date(now.getTime() - 366 * 86400_000), now))
+  report({ name: `csv_365d_${ROWS >= 1e6 ? '1m' : `${ROWS / 1000}k`}`, value: csvMs, unit: 'ms', baseline: rawRows, ratio: timeRatio(csvMs, rawRows), rows: lines - 1, mb: Math.round(bytes / 1e5) / 10, rss_growth_mb: Math.round((rssPeak - rssBefore) / 1e5) / 10, target_ms: 5000 })
+
+  const weekAgo = new Date(now.getTime() - 7 * 86400_000)
+  const digestMs = await timeIt(runs, () => computeStats(db.manager, { communityId, from: weekAgo, to: now, now }))
+  const rawWeek = await timeIt(runs, () => raw.aggregate(communityId, weekAgo, now))
+  report({ name: `digest_${ROWS >= 1e6 ? '1m' : `${ROWS / 1000}k`}`, value: digestMs, unit: 'ms', baseline: rawWeek, ratio: timeRatio(digestMs, rawWeek), target_ms: 2000 })
+
+  const triageMs = await timeIt(3, async () => { const r = await fetch(`${base}/api/triage?limit=50`, auth); await r.json() })
+  report({ name: `triage_${ROWS >= 1e6 ? '1m' : `${ROWS / 1000}k`}`, value: triageMs, unit: 'ms', baseline: null, ratio: null, target_ms: 50 })
+
+  global.gc?.()
+  report({ name: 'rss_after_run', value: process.memoryUsage().rss / 1e6, unit: 'MB', baseline: null, ratio: null, messages: ingested, note: `RSS of the one process that ran ${ingested} messages, the API load and the reports`, target_mb: 300 })
+
+  server.closeAllConnections(); server.close()
+  await bare.close(); await raw.close(); await cleanup()
+  log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+}
+
+main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1) })

@@ -1,0 +1,51 @@
+import type { EntityManager } from 'typeorm'
+import { MoreThan } from 'typeorm'
+import type { Clock } from '../clock.js'
+import { ChatPrompt, type PromptKind } from '../db/entities/index.js'
+
+/** How long the bot waits for the answer to a question it asked (几号楼几单元, a promised photo, a 完成 note). */
+export const PROMPT_TTL_MS = 10 * 60_000
+
+/** Where an answer is expected: the group it was asked in, or the private chat. */
+export const chatKeyOf = (roomTopic: string | null | undefined) => (roomTopic ? `room:${roomTopic}` : 'dm')
+
+export interface OpenPromptProps {
+  communityId: number
+  chatKey: string
+  senderName: string
+  kind: PromptKind
+  requestId: number
+  staffId?: number | null
+}
+
+/** Asks once: a newer question of the same kind in the same chat replaces the older one. */
+export async function openPrompt(em: EntityManager, clock: Clock, p: OpenPromptProps): Promise<ChatPrompt> {
+  const now = clock.now()
+  await em.update(ChatPrompt, { chatKey: p.chatKey, senderName: p.senderName, kind: p.kind, status: 'open' }, { status: 'closed' })
+  return em.save(ChatPrompt, em.create(ChatPrompt, {
+    communityId: p.communityId, chatKey: p.chatKey, senderName: p.senderName, kind: p.kind, requestId: p.requestId,
+    staffId: p.staffId ?? null, status: 'open', createdAt: now, expiresAt: new Date(now.getTime() + PROMPT_TTL_MS), answeredAt: null,
+  }))
+}
+
+/** The open, unexpired question awaiting this person's answer in this chat (newest first), or null. */
+export async function pendingPrompt(em: EntityManager, clock: Clock, p: { chatKey: string; senderName: string; kinds: PromptKind[] }): Promise<ChatPrompt | null> {
+  const rows = await em.find(ChatPrompt, {
+    where: p.kinds.map((kind) => ({ chatKey: p.chatKey, senderName: p.senderName, kind, status: 'open' as const, expiresAt: MoreThan(clock.now()) })),
+    order: { id: 'DESC' }, take: 1,
+  })
+  return rows[0] ?? null
+}
+
+/** The 完成 note a staff member still owes (asked in a private chat, wherever they typed 完成). */
+export async function pendingNotePrompt(em: EntityManager, clock: Clock, staffId: number): Promise<ChatPrompt | null> {
+  return em.findOne(ChatPrompt, { where: { staffId, kind: 'resolve_note', status: 'open', expiresAt: MoreThan(clock.now()) }, order: { id: 'DESC' } })
+}
+
+/** Marks the question answered (or closed unanswered). Guarded: true only for the one caller that closed it. */
+export async function closePrompt(em: EntityManager, clock: Clock, id: number, status: 'answered' | 'closed'): Promise<boolean> {
+  const r = await em.createQueryBuilder().update(ChatPrompt)
+    .set({ status, answeredAt: status === 'answered' ? clock.now() : null })
+    .where('id = :id AND status = :open', { id, open: 'open' }).execute()
+  return !!r.affected
+}

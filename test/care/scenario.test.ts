@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process'
+import { expect, it } from 'vitest'
+
+// Issue 14, done when: four weeks in the simulator show visits due and done, a missed visit escalated, a visit
+// note becoming a 代报 request, and a recurring lift problem detected and turned into a topic that collects a new report.
+it('runs examples/scenarios/care.json: four weeks of 未诉先办', async () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn' }
+  delete env.DATABASE_URL
+  const { code, stdout } = await new Promise<{ code: number; stdout: string }>((res) => {
+    execFile(process.execPath, ['--import', 'tsx', 'app/cli/simulate.ts', 'examples/scenarios/care.json'], { env, timeout: 280_000, maxBuffer: 32 * 1024 * 1024 }, (err, out) => {
+      res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: out })
+    })
+  })
+  expect(code).toBe(0)
+  const lines = stdout.trim().split('\n').map((l) => JSON.parse(l))
+  const dms = lines.filter((l) => l.type === 'dm') as { at: string; to: string; text: string }[]
+  const first = (who: string, re: RegExp) => dms.find((m) => m.to === who && re.test(m.text))
+  // Visits fall due (the 一级 张奶奶 a week after the roster was first scheduled) and are done.
+  expect(first('王芳', /已记录对 李爷爷 的走访。/)!.at).toBe('2026-11-23T09:00:00+08:00')
+  expect(first('王芳', /【今日走访】1 位关爱对象待走访，其中 1 位已超期未见/)!.at).toBe('2026-12-01T08:30:00+08:00')
+  // The visit note becomes a 代报 request at her address.
+  expect(first('王芳', /^【新工单 3】.*\n内容：血压正常，想找人代买降压药\n位置：3号楼1单元302室\n报告人：张奶奶（工作人员代报）/s)).toBeDefined()
+  expect(first('王芳', /^已记录对 张奶奶 的走访。\n已代报工单 3/)!.at).toBe('2026-12-01T10:00:00+08:00')
+  // 陈阿婆 (二级, due 12-08) is never visited: escalated to the 书记 more than 7 days later.
+  expect(first('赵书记', /^【走访超期】第二网格的关爱对象 陈阿婆/)!.at).toBe('2026-12-16T08:00:00+08:00')
+  // The three lift reports of 5号楼 show in the Monday digest; the 书记 makes a topic; the next report joins it.
+  const digests = dms.filter((m) => m.to === '赵书记' && m.text.startsWith('【社区周报】'))
+  expect(digests.map((d) => d.at)).toEqual(['2026-11-30T08:00:00+08:00', '2026-12-07T08:00:00+08:00', '2026-12-14T08:00:00+08:00', '2026-12-21T08:00:00+08:00'])
+  expect(digests[1]!.text).toContain('【反复出现的问题】1 个：\n#1 5号楼维修报修（30天内 3 次，工单 1、2、4）建议：约电梯维保单位')
+  expect(first('刘强', /^【治理项目】赵书记书记请您牵头：5号楼维修报修反复出现/)!.at).toBe('2026-12-07T09:00:00+08:00')
+  expect(digests[2]!.text).toContain('#1 5号楼维修报修反复出现｜刘强｜相关工单 4 件，已办结 0 件，本周新增 1 件｜期限 12月31日 23:59')
+  expect(digests[2]!.text).toContain('【关爱走访】关爱对象 3 人；超期未见 2 人（其中 1 人已上报书记）。')
+  // No roster detail in any group message.
+  expect(lines.filter((l) => l.type === 'room' && /张奶奶|李爷爷|陈阿婆|302/.test(l.text))).toEqual([])
+}, 300_000)
