@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import { In } from 'typeorm'
 import type { Clock } from '../src/clock.js'
+import { consoleLinks, issueLoginLink } from '../src/console/login.js'
 import { loadCommunity, secretaryOf, staffById } from '../src/community/snapshot.js'
 import { ChatPrompt, ServiceRequest, type Staff } from '../src/db/entities/index.js'
 import { openPrompt } from '../src/conversation/prompts.js'
@@ -14,7 +15,7 @@ type Runnable = Exclude<StaffCommand, { kind: 'help' } | { kind: 'malformed' }>
  * Runs a staff member's command in the caller's transaction and returns the confirmation for them.
  * Domain errors (not theirs, wrong status, unknown number) propagate: their Chinese message is the reply.
  */
-export async function runStaffCommand(em: EntityManager, clock: Clock, staff: Staff, c: Runnable): Promise<{ reply: string; requestId: number | null }> {
+export async function runStaffCommand(em: EntityManager, clock: Clock, staff: Staff, c: Runnable, o: { publicUrl: string }): Promise<{ reply: string; requestId: number | null }> {
   const base = { no: 'no' in c ? c.no : undefined, communityId: staff.communityId, staff, channel: 'private' as const }
   const community = await loadCommunity(em, staff.communityId)
   const tz = community.community.timezone
@@ -42,6 +43,10 @@ export async function runStaffCommand(em: EntityManager, clock: Clock, staff: St
     case 'transfer': {
       const r = await transferRequest(em, clock, { ...base, to: c.to })
       return { reply: T.transferred(r, staffById(community, r.assigneeStaffId)?.name ?? c.to), requestId: r.id }
+    }
+    case 'console': {
+      const { token } = await issueLoginLink(em, clock, { staffId: staff.id })
+      return { reply: T.consoleLink(consoleLinks.login(o.publicUrl, token)), requestId: null }
     }
     case 'todo':
       return { reply: T.todoList(await openTasksOf(em, staff), tz), requestId: null }

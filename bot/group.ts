@@ -32,7 +32,8 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
     case 'text': {
       // "完成 12 已更换灯泡" typed in the group is a command, never a new report.
       const clean = stripMentions(text, h.names())
-      if (isStaffCommand(clean)) return groupStaffCommand(h, row, clean, room, rememberRoomId)
+      // 后台 is answered in private chat only: a login link is not something to ask for in front of a group.
+      if (isStaffCommand(clean) && parseStaffCommand(clean)?.kind !== 'console') return groupStaffCommand(h, row, clean, room, rememberRoomId)
       // Case commands, staff notices (not requests), answers to the bot's questions, questions about a notice.
       const said = await groupConversation(h, row, clean, room, rememberRoomId)
       if (said) return said

@@ -35,6 +35,8 @@ export type StaffCommand =
   | { kind: 'transfer'; no: string; to: string }
   | { kind: 'todo' }
   | { kind: 'help' }
+  /** 后台 / 登录: a one-time link to the web console (private chat only) */
+  | { kind: 'console' }
   /** The verb was recognised but the rest was not: the reply shows the right form. */
   | { kind: 'malformed'; verb: string; usage: string }
 
@@ -51,11 +53,12 @@ const RESOLVE = new RegExp(`^(?:完成|办结)\\s*${NO}(?:[\\s,，:：]+(.*))?$`
 const RETURN = new RegExp(`^(?:退单|退回)\\s*${NO}(?:[\\s,，:：]+(.*))?$`, 's')
 const TRANSFER = new RegExp(`^(?:转派|转给)\\s*${NO}(?:[\\s,，:：]+(?:给)?(.+))?$`, 's')
 const TODO = /^(?:待办|我的待办|待办事项|我的工单|任务)[?？。!！]*$/
+const CONSOLE = /^(?:后台|登录|登陆|管理后台|网页后台|工作台)[?？。!！]*$/
 const HELP = /^(?:帮助|help|\?|？|菜单|怎么用|使用说明)[?？。!！]*$/i
 const VERB = /^(接单|签收|完成|办结|退单|退回|转派|转给)/
 
 /**
- * Parses a staff command (签收, 办结, 退单, 转派, 待办, 帮助). null when the text is not one.
+ * Parses a staff command (签收, 办结, 退单, 转派, 待办, 后台, 帮助). null when the text is not one.
  * A known verb followed by something that does not fit gives `malformed` with the usage.
  */
 export function parseStaffCommand(raw: string): StaffCommand | null {
@@ -73,6 +76,7 @@ export function parseStaffCommand(raw: string): StaffCommand | null {
     return to ? { kind: 'transfer', no: m[1]!, to } : { kind: 'malformed', verb: '转派', usage: STAFF_USAGE.transfer }
   }
   if (TODO.test(text)) return { kind: 'todo' }
+  if (CONSOLE.test(text)) return { kind: 'console' }
   if (HELP.test(text)) return { kind: 'help' }
   const verb = VERB.exec(text)?.[1]
   if (!verb) return null

@@ -2,6 +2,7 @@ import { loadCommunity } from '../src/community/snapshot.js'
 import { InboxMessage, type Staff } from '../src/db/entities/index.js'
 import { redeemBindCode } from '../src/people/staffIdentity.js'
 import { inTransaction } from '../src/db/transaction.js'
+import { publicUrlOf } from '../src/config.js'
 import { DomainError } from '../src/errors.js'
 import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
 import { callbackAnswer } from './callbacks.js'
@@ -114,7 +115,7 @@ export async function staffCommand(h: Handling, row: InboxMessage, staff: Staff,
   try {
     return await inTransaction(h.ctx.db, async (em) => {
       await also?.(em)
-      const { reply, requestId } = await runStaffCommand(em, h.ctx.clock, staff, command)
+      const { reply, requestId } = await runStaffCommand(em, h.ctx.clock, staff, command, { publicUrl: publicUrlOf(h.ctx.config) })
       await enqueue(em, h.ctx.clock, [dmReply(row, reply)])
       await markProcessed(em, h.ctx.clock, row, requestId)
       return { outcome: 'command' as const, requestId }

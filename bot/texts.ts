@@ -33,6 +33,7 @@ const COMMON_STAFF_COMMANDS = [
   '上报 情况描述 —— 巡查发现或代居民上报问题，例如：上报 5号楼门口井盖缺失',
   '走访 姓名 情况 —— 记录走访关爱对象（民情日志），提到的需求自动代报，例如：走访 张奶奶 一切正常',
   '立项 问题号 负责人 期限 —— 书记把反复出现的问题转为治理项目，例如：立项 3 王芳 12月31日；结项 项目号 说明',
+  '后台 —— 获取网页工作台的登录链接（私聊）',
   '帮助 —— 显示本说明',
 ]
 
@@ -80,6 +81,10 @@ export const IMAGE_WITHOUT_REQUEST = '收到您的图片。请再用文字说一
 export const STAFF_PHOTO_UNMATCHED = '这张照片没有附到工单上：只有回复「完成 工单号 说明」后10分钟内发来的照片才会附上。请先回复「完成」，再发照片。'
 /** A well-formed staff command typed in a group by someone who is not staff (only when they @ the bot). */
 export const NOT_STAFF_IN_GROUP = '抱歉，这是社区工作人员使用的指令。如需反映问题，请直接说明情况和位置。'
+
+/** The one-time console link (DM only). */
+export const consoleLink = (url: string) =>
+  `网页工作台登录链接（10分钟内有效，只能打开一次，请勿转发）：\n${url}\n过期后再发「后台」获取新链接。`
 
 export const requestNotFound = (no: string) => `没有找到工单 ${no}，请核对工单号。发送「待办」可查看您手上的工单。`
 export const staffNotFound = (name: string, names: string[]) =>

@@ -18,6 +18,8 @@ export interface ApiDeps extends AppContext {
   classifier: Classifier
   runIntake: RunIntake
   limiter: RateLimiter
+  /** The bot's full status, login QR link included: for the 书记 only. */
+  botStatus?: () => Record<string, unknown>
 }
 
 export const depsOf = (ctx: Context): ApiDeps => ctx.state.deps as ApiDeps

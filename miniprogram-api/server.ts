@@ -11,6 +11,7 @@ import { LocalDiskStorage, type FileStorage } from '../src/storage/index.js'
 import { TokenService } from './auth/tokens.js'
 import { WechatClient } from './auth/wechat.js'
 import type { ApiDeps } from './deps.js'
+import { consoleSession } from './console/session.js'
 import { errorHandler } from './errors.js'
 import { bodyParser } from './middleware/body.js'
 import { RateLimiter } from './middleware/rateLimit.js'
@@ -58,6 +59,7 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
     classifier: opts.classifier ?? createClassifier(config, app.logger),
     runIntake: opts.runIntake ?? runIntake,
     limiter: new RateLimiter({ db: app.db, clock: app.clock, windowMs: config.RATE_LIMIT_WINDOW_MS }),
+    botStatus: opts.botStatus,
   }
 
   // Behind one proxy: trust only the X-Forwarded-For entry it appends, so clients cannot pick their IP.
@@ -82,6 +84,8 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
   })
   koa.use(errorHandler)
   koa.use(bodyParser({ raw: (ctx) => readsOwnBody(ctx.path) }))
+  // The web console's session cookie stands in for the Bearer token on /console, /api and /digests.
+  koa.use(consoleSession())
 
   const router = new Router()
   registerRoute({
@@ -103,7 +107,7 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
     response: z.object({ bot: z.looseObject({ state: z.string() }) }),
   })
   router.get('/api/admin/bot', requireStaff('secretary'), (ctx) => {
-    ctx.body = { bot: opts.botStatus?.() ?? { state: 'disabled' } }
+    ctx.body = { bot: deps.botStatus?.() ?? { state: 'disabled' } }
   })
   for (const mount of opts.modules ?? API_MODULES) mount(router, deps)
   koa.use(router.routes()).use(router.allowedMethods())

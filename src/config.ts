@@ -71,10 +71,24 @@ const envSchema = z.object({
   OUTBOX_PER_CHAT_INTERVAL_MS: z.coerce.number().int().min(0).default(3000),
   OUTBOX_PER_MINUTE: z.coerce.number().int().min(1).default(40),
   JOBS_ENABLED: bool.default(true),
+  /** Where people reach this service (links in the bot's DMs): e.g. https://jiesu.example.org. Default http://localhost:PORT. */
+  PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
+  /** How long a web-console session lasts after the login link is opened. */
+  CONSOLE_SESSION_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 12h or 7d').default('12h'),
 })
 
 /** The parsed settings; the two secrets are always present (from the environment or generated). */
 export type Config = Omit<z.infer<typeof envSchema>, 'JWT_SECRET' | 'DATA_ENCRYPTION_KEY'> & { JWT_SECRET: string; DATA_ENCRYPTION_KEY: string }
+
+/** The base of the links the bot sends (no trailing slash). */
+export const publicUrlOf = (c: Pick<Config, 'PUBLIC_URL' | 'PORT'>) => c.PUBLIC_URL ?? `http://localhost:${c.PORT}`
+
+/** `12h` → milliseconds (the JWT_TTL / CONSOLE_SESSION_TTL format). */
+export function durationMs(s: string): number {
+  const m = /^(\d+)([smhd])$/.exec(s)
+  if (!m) throw new Error(`not a duration: ${s}`)
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd']
+}
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {

@@ -1,8 +1,11 @@
 // npm run chat: talk to the real bot as any resident or staff member, in a terminal.
 // Same machinery as `npm run simulate` (wechaty-puppet-mock, real database, intake and jobs on a virtual
 // clock). Type a message to send it as the current person in the current chat; commands start with "/".
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { staffRoleLabel } from '../sim/roles.js'
 import { createInterface } from 'node:readline'
+import { createApi } from '../../miniprogram-api/server.js'
 import { parseDuration } from '../../src/clock.js'
 import { CommunityFileError } from '../../src/community/import.js'
 import { formatLocal } from '../../src/time.js'
@@ -32,20 +35,27 @@ async function main() {
     const when = formatLocal(new Date(line.at), tz)
     process.stdout.write(line.type === 'room' ? `[${when}] 〔${line.room}〕 社区小助手：${line.text}\n` : `[${when}] 社区小助手 → ${line.to}（私聊）：${line.text}\n`)
   }
+  // The simulation's own web console (its data, its virtual clock): `后台` answers with a link to it.
+  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | null = null
+  const web = createServer((req, res) => { if (handle) handle(req, res); else { res.statusCode = 503; res.end() } })
+  const port = await listenNear(web, Number(process.env.CHAT_CONSOLE_PORT ?? config.PORT + 1))
+  const simConfig = { ...config, PUBLIC_URL: `http://localhost:${port}` }
   let sim: Simulation
   try {
-    sim = await Simulation.create({ db, config, logger, start: start ? new Date(start) : new Date(), onOutput: print })
+    sim = await Simulation.create({ db, config: simConfig, logger, start: start ? new Date(start) : new Date(), onOutput: print })
   } catch (e) {
     if (e instanceof CommunityFileError) { process.stderr.write(`chat: ${e.message}\n`); process.exit(2) }
     throw e
   }
   tz = sim.timezone
+  handle = createApi({ config: simConfig, db, clock: sim.clock, logger }).callback()
 
   let who = '李阿姨'
   let impostor = false
   let room: string | null = '幸福里3号楼业主群'
   const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
   process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
+  process.stdout.write(`本次模拟的网页工作台：http://localhost:${port}/console/（以工作人员身份私聊发送「后台」获取登录链接）\n`)
   // Piped input (printf … | npm run chat) is echoed after its prompt, so the transcript reads like a chat.
   const interactive = Boolean(process.stdin.isTTY)
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive })
@@ -110,9 +120,23 @@ async function main() {
     }
   }
   rl.close()
+  web.close()
   await sim.close()
   await db.destroy()
   process.exit(0)
+}
+
+/** Listens on `port`, or on any free port when it is taken (npm start may hold the neighbouring ones). */
+function listenNear(server: ReturnType<typeof createServer>, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' || port === 0) { reject(err); return }
+      server.listen(0, '127.0.0.1')
+    }
+    server.once('error', onError)
+    server.once('listening', () => { server.off('error', onError); resolve((server.address() as AddressInfo).port) })
+    server.listen(port, '127.0.0.1')
+  })
 }
 
 exitQuietlyWhenStdoutCloses()

@@ -1,5 +1,6 @@
 import type Router from '@koa/router'
 import { authRoutes } from '../auth/routes.js'
+import { consoleRoutes } from '../console/routes.js'
 import { caseRoutes } from './cases/index.js'
 import type { ApiDeps } from '../deps.js'
 import { meRoutes } from './me/index.js'
@@ -22,6 +23,7 @@ export const API_MODULES: ApiModule[] = [
   taskRoutes,
   secretaryRoutes,
   open311Routes,
+  consoleRoutes,
 ]
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import { In, IsNull, MoreThanOrEqual } from 'typeorm'
 import { loadCommunity } from '../community/snapshot.js'
+import { publicUrlOf } from '../config.js'
 import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
 import { ChatRoom, Resident, ServiceRequest } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
@@ -95,6 +96,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       reporterResidentId: resident.id, reporterStaffId: msg.reporterStaffId ?? null, chatRoomId: room?.id ?? null,
       classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
+      publicUrl: publicUrlOf(deps.config),
     })
     await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { loadCommunity, secretaryOf } from '../community/snapshot.js'
 import type { Config } from '../config.js'
+import { consoleLinks } from '../console/login.js'
 import { dialectOf } from '../db/dataSource.js'
 import { Community, Digest } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
@@ -25,6 +26,8 @@ export interface DigestDeps {
   clock: Clock
   logger?: Logger
   config?: Pick<Config, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'OPENAI_MODEL' | 'OPENAI_TIMEOUT_MS' | 'OPENAI_MAX_RETRIES'>
+  /** PUBLIC_URL (or its default): the DM then links to the digest in the console */
+  publicUrl?: string
   /** overrides the LLM summary (tests); by default one is written only when OPENAI_API_KEY is set */
   summarize?: DigestSummarizer | null
 }
@@ -89,7 +92,9 @@ export async function digestFor(deps: DigestDeps, community: Community, at: Date
     const won = await insertedOne(em, inserted.raw)
     const row = await em.findOneOrFail(Digest, { where: { communityId: community.id, periodStart: from } })
     const secretary = secretaryOf(await loadCommunity(em, community.id))
-    const draft = draftToStaff(secretary, `digest:${community.id}:${from.getTime()}`, row.text, { priority: PRIORITY.digest })
+    // The DM links to the digest in the console (which asks for the usual 后台 login).
+    const link = deps.publicUrl ? `\n\n在工作台查看完整周报：${consoleLinks.digest(deps.publicUrl, row.id)}` : ''
+    const draft = draftToStaff(secretary, `digest:${community.id}:${from.getTime()}`, row.text + link, { priority: PRIORITY.digest })
     if (draft) await enqueue(em, deps.clock, [draft])
     else deps.logger?.warn({ communityId: community.id }, 'weekly digest stored but the community has no active secretary to send it to')
     return won ? row.id : null

@@ -3,6 +3,7 @@ import { runCallbacks } from './callbacks.js'
 import { runCareVisits } from './careVisits.js'
 import { runRecurringProblems } from './recurringProblems.js'
 import { runDailyTodo } from './dailyTodo.js'
+import { publicUrlOf } from '../config.js'
 import { runWeeklyDigest } from './digest.js'
 import { runSlaCheck } from './sla.js'
 import type { JobDefinition } from './types.js'
@@ -54,7 +55,7 @@ export const JOBS: JobDefinition[] = [
   {
     name: 'weekly_digest',
     schedule: '0 8 * * 1',
-    run: (ctx, at) => runScheduled(ctx, 'weekly_digest', at, () => runWeeklyDigest({ ...deps(ctx), config: ctx.config }, at)),
+    run: (ctx, at) => runScheduled(ctx, 'weekly_digest', at, () => runWeeklyDigest({ ...deps(ctx), config: ctx.config, publicUrl: publicUrlOf(ctx.config) }, at)),
     catchUpWithinMs: 6 * 24 * HOUR,
   },
 ]

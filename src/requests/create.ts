@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { route } from '../community/routing.js'
+import { consoleLinks } from '../console/login.js'
 import { deadlines, expectationText } from '../community/sla.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import type { Category, Urgency } from '../community/taxonomy.js'
@@ -37,6 +38,8 @@ export interface CreateRequestProps {
   causeKey: string
   acknowledgement: Acknowledgement
   reasons?: string[]
+  /** PUBLIC_URL: urgent alerts to the 书记 then link to the request in the console */
+  publicUrl?: string
 }
 
 const channelOf = (s: RequestSource): Channel => (s === 'staff' ? 'private' : s)
@@ -115,6 +118,7 @@ async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequ
   // Those told but not owning it (the 书记 for urgent ones) get the dispatcher's commands, not the assignee's.
   const notified = r.notifyStaffIds.map((id) => staffById(community, id))
   const fyi = newTaskText(dispatched, tz, displayName(reporter), via, true)
-  await notifyStaff(em, clock, dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}`)
+  const link = p.publicUrl ? `\n在工作台查看：${consoleLinks.request(p.publicUrl, dispatched.id)}` : ''
+  await notifyStaff(em, clock, dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}${link}`)
   return current
 }

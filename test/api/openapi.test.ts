@@ -12,6 +12,7 @@ function servedRoutes(t: TestApi): string[] {
   const routes: string[] = []
   for (const layer of mw.router.stack as { path: string | RegExp; methods: string[] }[]) {
     if (typeof layer.path !== 'string' || layer.path.includes('{*')) continue // catch-alls answer 404s
+    if (layer.path.startsWith('/console')) continue // the web console's HTML pages, not the API
     for (const m of layer.methods) {
       if (m === 'HEAD') continue
       routes.push(`${m.toLowerCase()} ${layer.path.replace(/:([A-Za-z_]\w*)/g, '{$1}')}`)

@@ -106,7 +106,7 @@ describe('npm run chat', () => {
   it('reads piped input to its end: echoes each line, answers bad commands, never crashes on EOF', async () => {
     const { code, stdout, stderr } = await chat([
       '/as 李阿姨', '/room 幸福里3号楼业主群', '3号楼楼道灯坏了', '/bogus', '/wait', '/wait soon', '/as', '/at',
-      '/as 王芳', '/dm', '接单 {{req2}}', '接单 {{req1}}', '/state',
+      '/as 王芳', '/dm', '接单 {{req2}}', '接单 {{req1}}', '/state', '/as 赵书记', '后台',
     ].join('\n'))
     expect(stderr).not.toMatch(/"level":50|Error/)
     expect(code).toBe(0)
@@ -118,6 +118,10 @@ describe('npm run chat', () => {
     expect(stdout).toContain('（用法：/at 文字')
     expect(stdout).toContain('{{req2}} 还不存在')
     expect(stdout).toContain('社区小助手 → 王芳（私聊）：已签收工单 1。')
+    // 后台 links to the simulation's own web console.
+    const web = /本次模拟的网页工作台：(http:\/\/localhost:\d+)\/console\//.exec(stdout)
+    expect(web).not.toBeNull()
+    expect(stdout).toContain(`社区小助手 → 赵书记（私聊）：网页工作台登录链接（10分钟内有效，只能打开一次，请勿转发）：\n${web![1]}/console/login/`)
     const state = JSON.parse(stdout.slice(stdout.indexOf('{\n'), stdout.lastIndexOf('}') + 1))
     expect(state.requests).toMatchObject([{ no: '1', status: 'accepted', assignee: '王芳', reporter: '李阿姨' }])
   }, 60_000)

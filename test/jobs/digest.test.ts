@@ -111,7 +111,8 @@ describeEachDb('weekly digest', (kind) => {
     const digestDm = dm.filter((o) => o.dedupeKey.startsWith('digest:'))
     expect(digestDm).toHaveLength(1)
     const text = digestDm[0]!.text
-    expect(text).toBe(digest.text)
+    // The DM is the stored text plus a link to it in the console (PUBLIC_URL, here its default).
+    expect(text).toBe(`${digest.text}\n\n在工作台查看完整周报：http://localhost:3000/console/digests/${digest.id}`)
     expect(text.length).toBeLessThanOrEqual(1500)
     expect(text.split('\n')[0]).toBe('【社区周报】幸福里社区 11月23日—11月29日')
     expect(text).toContain('收件 8 件，已办结 4 件，仍在办理 4 件。')

@@ -1,14 +1,11 @@
 import type Router from '@koa/router'
 import type { EntityManager } from 'typeorm'
 import { In } from 'typeorm'
-import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
+import { RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ConflictError, ForbiddenError } from '../../../src/errors.js'
 import { recordEvent, type Actor } from '../../../src/requests/events.js'
-import { canMoveCallback } from '../../../src/requests/callbackStateMachine.js'
 import { rateRequest } from '../../../src/requests/feedback.js'
-import { canWithdraw } from '../../../src/requests/policy.js'
-import { canTransition } from '../../../src/requests/stateMachine.js'
 import { notifyReporters, notifyStaff } from '../../../src/requests/notify.js'
 import { soleCommunityId } from '../../auth/identity.js'
 import { depsOf, residentOf } from '../../deps.js'
@@ -17,9 +14,9 @@ import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { registerRoute } from '../../openapi.js'
 import { canComment, canRate, isReporter, loadVisibleRequest, viewerOf, type Viewer } from '../../policies.js'
-import { presentEvent, type TimelineViewer } from '../../presenters/event.js'
-import { presentRequests, presentTasks } from '../../presenters/load.js'
-import { presentPhoto } from '../../presenters/photo.js'
+import { presentEvent } from '../../presenters/event.js'
+import { presentRequests } from '../../presenters/load.js'
+import { requestDetail } from './detail.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
 import { markFailed, markProcessed, receive } from '../../../src/inbox/submissions.js'
@@ -132,28 +129,7 @@ export function requestRoutes(router: Router): void {
     const { params } = inputOf(ctx, getRequestSchema)
     const em = deps.db.manager
     const now = deps.clock.now()
-    const { request, viewer, reporterIds } = await loadVisibleRequest(em, ctx, params.id)
-    const asStaff = !!viewer.staff && !isReporter(viewer, reporterIds)
-    const [events, photos, staff, reporterRow] = await Promise.all([
-      em.find(RequestEvent, { where: { requestId: request.id }, order: { id: 'ASC' } }),
-      em.find(Attachment, { where: { requestId: request.id, kind: 'image' }, order: { id: 'ASC' } }),
-      em.find(Staff, { where: { communityId: request.communityId }, select: { id: true, name: true } }),
-      viewer.residentId != null ? em.findOne(RequestReporter, { where: { requestId: request.id, residentId: viewer.residentId } }) : null,
-    ])
-    const residentIds = [...new Set(events.filter((e) => e.actorType === 'resident' && e.actorId != null).map((e) => e.actorId!))]
-    const residents = asStaff && residentIds.length ? await em.find(Resident, { where: { id: In(residentIds) }, select: { id: true, name: true, wechatName: true } }) : []
-    const timelineViewer: TimelineViewer = { kind: asStaff ? 'staff' : 'resident', residentId: viewer.residentId, staffId: viewer.staff?.id ?? null }
-    const lookup = { staff: new Map(staff.map((s) => [s.id, s])), residents: new Map(residents.map((r) => [r.id, r])) }
-    ctx.body = {
-      request: asStaff ? (await presentTasks(em, [request], now))[0] : await presentOne(em, request, viewer.residentId ?? -1, now),
-      timeline: events.map((e) => presentEvent(e, timelineViewer, lookup)).filter((e) => e !== null),
-      photos: photos.map(presentPhoto),
-      permissions: {
-        rate: canRate(viewer, request, reporterIds) && ['resolved', 'closed'].includes(request.status) && !!reporterRow && canMoveCallback(reporterRow.callbackStatus, 'answer'),
-        comment: canComment(viewer, request, reporterIds),
-        withdraw: viewer.residentId != null && reporterIds.length === 1 && canWithdraw(viewer.residentId, reporterRow) && canTransition(request.status, 'cancel'),
-      },
-    }
+    ctx.body = (await requestDetail(em, ctx, params.id, now)).body
   })
 
   registerRoute({ method: 'post', path: '/api/requests/:id/rating', summary: '回访: rate a resolved request; satisfied closes it, not solved reopens it (重办); unsatisfied but solved is recorded as a complaint for the 书记 without reopening', tags: ['requests'], body: ratingBody, response: createRequestResponse.pick({ request: true }), errors: [403, 404, 409, 429] })

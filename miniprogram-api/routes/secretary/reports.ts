@@ -23,8 +23,8 @@ import { presentDigest, presentDigestSummary, presentTriageItem } from '../../pr
 import { resolvePeriod } from './period.js'
 import { digestListInput, idInput, periodInput, triageInput, triageListInput } from './schema.js'
 
-const DASHBOARD_DEFAULT_DAYS = 30
-const MAX_PERIOD_DAYS = 366
+export const DASHBOARD_DEFAULT_DAYS = 30
+export const MAX_PERIOD_DAYS = 366
 
 /** The HTML digest is opened from a link (WeChat's in-app browser cannot add headers): ?token= stands in for the header. */
 async function tokenFromQuery(ctx: Context, next: Next) {

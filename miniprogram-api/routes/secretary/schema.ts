@@ -75,3 +75,4 @@ export const bodyWithIdInput = <B extends z.ZodType>(body: B) => z.object({ body
 
 /** POST /api/admin/import as JSON */
 export const importJsonBody = z.object({ yaml: z.string().min(1) })
+

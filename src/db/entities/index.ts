@@ -1,5 +1,6 @@
 import { CareResident, CareVisit, CareVisitEvent } from './care.js'
 import { Building, ChatRoom, Community, Grid, Staff } from './community.js'
+import { ConsoleLoginLink, ConsoleSession } from './console.js'
 import { ChatPrompt, RoomNotice } from './conversation.js'
 import { Digest, InboxMessage, JobState, OutboxMessage, RateLimitHit } from './messaging.js'
 import { Attachment, RequestEvent, RequestReporter, ServiceRequest } from './request.js'
@@ -8,6 +9,7 @@ import { Resident } from './resident.js'
 
 export * from './care.js'
 export * from './community.js'
+export * from './console.js'
 export * from './conversation.js'
 export * from './messaging.js'
 export * from './request.js'
@@ -20,4 +22,5 @@ export const ENTITIES = [
   OutboxMessage, InboxMessage, JobState, Digest, RateLimitHit,
   ChatPrompt, RoomNotice,
   CareResident, CareVisit, CareVisitEvent, ProblemCluster, GovernanceTopic, TopicRequest,
+  ConsoleLoginLink, ConsoleSession,
 ]
