@@ -14,11 +14,14 @@ import { markProcessed } from '../src/inbox/inbox.js'
 
 /**
  * A 回访 answer when one is awaited from this resident; null lets the text go on (to intake).
- * In a group only a callback already asked counts (not one still pending), and the answer is acknowledged
- * by private message: the group is not told how a neighbour rated.
+ * In a group only a rating counts ("not fixed" there goes on to intake as a report), only for a callback already
+ * asked (not one still pending), and it is acknowledged by private message: the group is not told how a neighbour rated.
  */
 export async function callbackAnswer(h: Handling, row: InboxMessage, communityId: number, text: string, opts: { inRoom?: boolean; also?: Also } = {}): Promise<Result | null> {
-  if (!parseCallbackAnswer(text)) return null
+  const parsed = parseCallbackAnswer(text)
+  if (!parsed) return null
+  // In a group "电梯又坏了" may be a new problem, not this 回访: only a rating (满意, 2, 态度不好 …) is taken there.
+  if (opts.inRoom && !parsed.solved) return null
   try {
     return await inTransaction(h.ctx.db, async (em) => {
       const resident = opts.inRoom

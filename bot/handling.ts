@@ -11,7 +11,7 @@ import { markProcessed } from '../src/inbox/inbox.js'
 export type Transcriber = (audio: Buffer, filename: string) => Promise<string>
 
 export type Outcome =
-  | 'duplicate' | 'already_done' | 'ignored' | 'ignored_unbound_room' | 'chatter' | 'created' | 'attached' | 'help' | 'command' | 'command_rejected'
+  | 'duplicate' | 'ignored' | 'ignored_unbound_room' | 'chatter' | 'created' | 'attached' | 'help' | 'command' | 'command_rejected'
   | 'refused' | 'verified' | 'bound' | 'image_attached' | 'image_unmatched' | 'voice_unreadable' | 'progress' | 'callback' | 'rejected' | 'failed' | 'spooled'
   // conversation (bot/conversation.ts): a staff notice or remark, a question answered from a notice, an answer to the bot's question, thanks
   | 'notice' | 'staff_message' | 'notice_answered' | 'answered' | 'thanks'

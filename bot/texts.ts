@@ -1,6 +1,6 @@
 import { CATEGORY_NAMES, URGENCY_NAMES } from '../src/community/taxonomy.js'
 import type { ServiceRequest } from '../src/db/entities/index.js'
-import { locationText, STATUS_NAMES } from '../src/requests/index.js'
+import { locationText, slaClockNote, STATUS_NAMES } from '../src/requests/index.js'
 import { formatLocal } from '../src/time.js'
 
 // What the bot itself says (the domain composes acknowledgements and notifications). Short, plain words.
@@ -89,7 +89,7 @@ export const imageAttached = (no: string) => `照片已附到工单 ${no}。`
 export const TOO_LONG_OR_EMPTY_FALLBACK = '请用一两句话说明遇到的问题和位置，我来登记。'
 
 export const accepted = (r: ServiceRequest, tz: string) =>
-  `已签收工单 ${r.no}。${r.resolveDueAt ? `请在 ${formatLocal(r.resolveDueAt, tz)} 前办结，` : ''}处理完回复「完成 ${r.no} 处理说明」。`
+  `已签收工单 ${r.no}。${r.resolveDueAt ? `请在 ${formatLocal(r.resolveDueAt, tz)} 前办结${slaClockNote(r)}，` : ''}处理完回复「完成 ${r.no} 处理说明」。`
 export const resolved = (r: ServiceRequest) =>
   `工单 ${r.no} 已办结，已通知居民，稍后会回访。有现场照片的话，10分钟内发给我即可附到工单上。`
 export const returned = (r: ServiceRequest, secretary: string | null) => `工单 ${r.no} 已退回${secretary ? `给${secretary}` : ''}重新派单。`

@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa'
 import { QueryFailedError } from 'typeorm'
 import { ZodError } from 'zod'
 import { DomainError } from '../src/errors.js'
+import { open311Error } from './presenters/open311.js'
 
 /** Codes and Chinese messages for the HTTP errors that do not come from the domain. */
 const HTTP_ERRORS: Record<number, { code: string; message: string }> = {
@@ -22,8 +23,22 @@ const isUniqueViolation = (err: unknown) => {
   return d?.code === 'ER_DUP_ENTRY' || d?.code === 'SQLITE_CONSTRAINT_UNIQUE' || d?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
 }
 
-/** One error handler: typed domain errors → {"error":{"code","message"}} with their status; the unknown → logged generic 500. */
+/**
+ * One error handler: typed domain errors → {"error":{"code","message"}} with their status; the unknown → logged
+ * generic 500. Under /open311/ every error, whichever layer raised it (body parsing, rate limits, unknown
+ * methods), is answered in Open311's own format: [{"code","description"}].
+ */
 export async function errorHandler(ctx: Context, next: Next) {
+  await apiErrors(ctx, next)
+  const body = ctx.body as { error?: { code: string; message: string } } | undefined
+  if (ctx.path.startsWith('/open311/') && ctx.status >= 400 && body && typeof body === 'object' && !Array.isArray(body) && body.error) {
+    const status = ctx.status
+    ctx.body = open311Error(status, `${body.error.code}: ${body.error.message}`)
+    ctx.status = status
+  }
+}
+
+async function apiErrors(ctx: Context, next: Next) {
   try {
     await next()
     if ((ctx.status === 404 || ctx.status === 405) && (ctx.body === undefined || ctx.body === null)) {

@@ -1,3 +1,4 @@
+import busboy from 'busboy'
 import type { IncomingMessage } from 'node:http'
 import { parse as parseQueryString } from 'node:querystring'
 import type { Context, Next } from 'koa'
@@ -86,24 +87,67 @@ export function bodyParser(opts: { limit?: number; raw?: (ctx: Context) => boole
 export interface UploadedFile { field: string; filename: string; declaredType: string; data: Buffer }
 
 /**
- * Reads a multipart/form-data body (at most `maxBytes` in all) with the platform's own parser.
- * Returns the files; a file over `maxFileBytes` is a 413, more than `maxFiles` files a 400.
+ * Streams a multipart/form-data body: each file is handed to `onFile` (which stores it) as soon as it has
+ * arrived, one at a time, so a request holds at most one file in memory, never the whole body. At most
+ * `maxBytes` in all (by Content-Length up front, else while streaming), `maxFileBytes` a file (413) and
+ * `maxFiles` files (400). Returns what onFile returned, in order; on an error, what was already handed over
+ * is the caller's to clean up (onFile can record it).
  */
-export async function readMultipart(ctx: Context, o: { maxBytes: number; maxFileBytes: number; maxFiles: number }): Promise<UploadedFile[]> {
+export async function readMultipart<T>(ctx: Context, o: { maxBytes: number; maxFileBytes: number; maxFiles: number }, onFile: (f: UploadedFile, index: number) => Promise<T>): Promise<T[]> {
   if (mediaType(ctx) !== 'multipart/form-data') throw new UnsupportedMediaTypeError('请以 multipart/form-data 上传图片')
-  const raw = await readRawBody(ctx.req, o.maxBytes)
-  let form: FormData
+  const req = ctx.req
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > o.maxBytes) {
+    req.resume()
+    throw new PayloadTooLargeError(o.maxBytes)
+  }
+  if (String(req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity') throw new UnsupportedMediaTypeError('不支持压缩的请求体')
+  let parser: ReturnType<typeof busboy>
   try {
-    form = await new Response(new Uint8Array(raw), { headers: { 'content-type': ctx.get('content-type') } }).formData()
+    // busboy signals 'limit' on reaching fileSize: one byte more than a file may have.
+    parser = busboy({ headers: req.headers, limits: { fileSize: o.maxFileBytes + 1, files: o.maxFiles, fields: 50, parts: o.maxFiles + 50 } })
   } catch {
     throw new DomainError('invalid_multipart', '上传内容格式有误', 400)
   }
-  const files: UploadedFile[] = []
-  for (const [field, value] of form.entries()) {
-    if (typeof value === 'string') continue
-    if (files.length >= o.maxFiles) throw new DomainError('too_many_files', `一次最多上传 ${o.maxFiles} 张图片`, 400, { maxFiles: o.maxFiles })
-    if (value.size > o.maxFileBytes) throw new PayloadTooLargeError(o.maxFileBytes, `每张图片不能超过 ${Math.round(o.maxFileBytes / 1024 / 1024)} MB`)
-    files.push({ field, filename: value.name, declaredType: value.type, data: Buffer.from(await value.arrayBuffer()) })
-  }
-  return files
+  return new Promise<T[]>((resolve, reject) => {
+    const results: T[] = []
+    let chain: Promise<void> = Promise.resolve()
+    let failed = false
+    let total = 0
+    let count = 0
+    const fail = (err: Error) => {
+      if (failed) return
+      failed = true
+      // The parser keeps reading (and discarding) the rest, so the client can read our answer.
+      chain.catch(() => undefined).then(() => reject(err))
+    }
+    req.on('data', (chunk: Buffer) => {
+      total += chunk.length
+      if (total > o.maxBytes) fail(new PayloadTooLargeError(o.maxBytes))
+    })
+    parser.on('file', (field, stream, info) => {
+      const index = count++
+      const chunks: Buffer[] = []
+      stream.on('data', (c: Buffer) => { if (!failed) chunks.push(c) })
+      stream.on('error', () => fail(new DomainError('invalid_multipart', '上传内容格式有误', 400)))
+      stream.on('limit', () => fail(new PayloadTooLargeError(o.maxFileBytes, `每张图片不能超过 ${Math.round(o.maxFileBytes / 1024 / 1024)} MB`)))
+      stream.on('close', () => {
+        if (failed) return
+        const file: UploadedFile = { field, filename: info.filename ?? '', declaredType: info.mimeType ?? '', data: Buffer.concat(chunks) }
+        chunks.length = 0
+        chain = chain.then(async () => {
+          if (failed) return
+          results[index] = await onFile(file, index)
+        })
+        chain.catch((e: Error) => fail(e))
+      })
+    })
+    parser.on('filesLimit', () => fail(new DomainError('too_many_files', `一次最多上传 ${o.maxFiles} 张图片`, 400, { maxFiles: o.maxFiles })))
+    parser.on('error', () => fail(new DomainError('invalid_multipart', '上传内容格式有误', 400)))
+    parser.on('close', () => {
+      chain.then(() => { if (!failed) resolve(results.filter((r) => r !== undefined)) }, () => undefined)
+    })
+    req.on('aborted', () => fail(new DomainError('bad_request', '请求中断', 400)))
+    req.pipe(parser)
+  })
 }

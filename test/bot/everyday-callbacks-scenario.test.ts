@@ -36,6 +36,7 @@ describe('everyday scenario: callbacks and working-day deadlines', () => {
     const ack = messages.find((m) => m.type === 'room' && m.room === '幸福里3号楼业主群')!
     expect(ack).toMatchObject({ at: '2026-09-30T10:00:00+08:00', text: expect.stringContaining('3个工作日内办结（节假日顺延）') })
     expect(dm('王芳', '【新工单 2】')[0]!.text).toContain('9月30日 14:00 前签收，10月10日 10:00 前办结（按工作日计，节假日顺延）')
+    expect(dm('王芳', '已签收工单 2')[0]!.text).toContain('请在 10月10日 10:00 前办结（按工作日计，节假日顺延）')
     // Request 1 too: reported 09-29 09:00, its 72 working hours skip 10-01…07 and end 10-09 09:00.
     expect(dm('刘强', '【新工单 1】')[0]!.text).toContain('10月9日 09:00 前办结')
 

@@ -24,30 +24,27 @@ export function photoRoutes(router: Router): void {
   router.post('/api/photos', rateLimit(), requireAuth(), async (ctx) => {
     const deps = depsOf(ctx)
     const principal = principalOf(ctx)
-    const files = await readMultipart(ctx, { maxBytes: MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024, maxFileBytes: MAX_PHOTO_BYTES, maxFiles: MAX_PHOTOS })
-    if (!files.length) throw new DomainError('no_file', '请选择要上传的图片', 400)
     const now = deps.clock.now()
-    const typed = files.map((f, i) => {
-      const mime = sniffImageType(f.data)
-      if (!mime) throw new DomainError('unsupported_image_type', '只能上传 JPG、PNG 或 WebP 格式的图片', 415, { index: i })
-      return { ...f, mime }
-    })
-    const stored: string[] = []
+    // Each photo goes to storage as soon as it has arrived: the request never holds more than one in memory.
+    const stored: { key: string; mime: string; size: number }[] = []
     try {
-      for (const f of typed) {
-        const key = `photos/${now.getUTCFullYear()}/${pad(now.getUTCMonth() + 1)}/${randomUUID()}.${IMAGE_TYPES[f.mime]}`
-        await deps.storage.put(key, f.data, { contentType: f.mime })
-        stored.push(key)
-      }
+      await readMultipart(ctx, { maxBytes: MAX_PHOTOS * MAX_PHOTO_BYTES + 256 * 1024, maxFileBytes: MAX_PHOTO_BYTES, maxFiles: MAX_PHOTOS }, async (f, i) => {
+        const mime = sniffImageType(f.data)
+        if (!mime) throw new DomainError('unsupported_image_type', '只能上传 JPG、PNG 或 WebP 格式的图片', 415, { index: i })
+        const key = `photos/${now.getUTCFullYear()}/${pad(now.getUTCMonth() + 1)}/${randomUUID()}.${IMAGE_TYPES[mime]}`
+        await deps.storage.put(key, f.data, { contentType: mime })
+        stored.push({ key, mime, size: f.data.length })
+      })
+      if (!stored.length) throw new DomainError('no_file', '请选择要上传的图片', 400)
       const uploader = principal.kind === 'staff' ? { uploaderType: 'staff' as const, uploaderId: principal.staffId } : { uploaderType: 'resident' as const, uploaderId: principal.residentId }
-      const rows = await inTransaction(deps.db, (em) => em.save(Attachment, typed.map((f, i) => em.create(Attachment, {
-        requestId: null, kind: 'image', storageKey: stored[i]!, mime: f.mime, size: f.data.length, ...uploader, createdAt: now,
+      const rows = await inTransaction(deps.db, (em) => em.save(Attachment, stored.map((f) => em.create(Attachment, {
+        requestId: null, kind: 'image', storageKey: f.key, mime: f.mime, size: f.size, ...uploader, createdAt: now,
       }))))
       ctx.state.logger.info({ photos: rows.map((r) => r.id) }, 'photos uploaded')
       ctx.status = 201
       ctx.body = { items: rows.map(presentPhoto) }
     } catch (e) {
-      await Promise.all(stored.map((k) => deps.storage.delete(k).catch(() => undefined)))
+      await Promise.all(stored.map((f) => deps.storage.delete(f.key).catch(() => undefined)))
       throw e
     }
   })

@@ -194,7 +194,7 @@ describeEachDb('Open311 GeoReport v2', (kind) => {
       { api_key: OPEN311_KEY, service_code: 'plumbing', description: 'x' },
       { api_key: OPEN311_KEY, service_code: 'repair' },
       { api_key: OPEN311_KEY, service_code: 'repair', description: '   ' },
-      { api_key: OPEN311_KEY, service_code: 'repair', description: 'x'.repeat(5000) },
+      { api_key: OPEN311_KEY, service_code: 'repair', description: 'x'.repeat(20_001) },
       { api_key: OPEN311_KEY, service_code: 'repair', description: 'ok', email: 'not-an-email' },
       { api_key: OPEN311_KEY, service_code: 'repair', description: 'ok', jurisdiction_id: 'atlantis' },
     ]
@@ -204,10 +204,15 @@ describeEachDb('Open311 GeoReport v2', (kind) => {
       expect(body[0]).toEqual({ code: status, description: expect.any(String) })
     }
     const badJson = await h.call(`${V2}/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"api_key":' })
-    // The API's body parser answers malformed JSON before the Open311 routes run (its own error format).
+    // Malformed JSON is refused by the body parser before the Open311 routes run: still in Open311's format.
     expect(badJson.status).toBe(400)
+    expect(await badJson.json()).toEqual([{ code: 400, description: expect.any(String) }])
     const wrongType = await h.call(`${V2}/requests.json`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' })
     expect(wrongType.status).toBeLessThan(500)
+    if (wrongType.status >= 400) expect((await wrongType.json() as any)[0]).toEqual({ code: wrongType.status, description: expect.any(String) })
+    const huge = await h.call(`${V2}/requests.json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ description: 'x'.repeat(200_000) }) })
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toEqual([{ code: 413, description: expect.any(String) }])
   })
 
   it('POST: fuzzed form bodies never produce a 500', async () => {

@@ -3,6 +3,8 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { importCommunity, parseCommunityFile } from '../../../src/community/import.js'
 import { Building, ChatRoom, Community, Grid, Staff } from '../../../src/db/entities/index.js'
+import { inTransaction } from '../../../src/db/transaction.js'
+import { redeemBindCode } from '../../../src/people/staffIdentity.js'
 import { describeEachDb, TEST_KEY } from '../../helpers/db.js'
 import { OTHER_COMMUNITY_YAML, startHarness, type Harness } from './harness.js'
 
@@ -34,6 +36,23 @@ describeEachDb('secretary API: management and re-import', (kind) => {
     expect(buildings.body.items.map((b: any) => b.code)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12', 'A', 'B'])
     const rooms = await call('GET', '/api/admin/rooms')
     expect(rooms.body.items.map((r: any) => [r.topic, r.grid?.name ?? null])).toEqual([['幸福里3号楼业主群', '第一网格'], ['幸福里5号楼业主群', '第二网格'], ['幸福里业主大群', null]])
+  })
+
+  it('issues a one-time WeChat 认证 code for a staff member of the own community only; the code binds once', async () => {
+    const wang = await h.db.getRepository(Staff).findOneByOrFail({ wechat: '王芳' })
+    const issued = await call('POST', `/api/admin/staff/${wang.id}/bind-code`)
+    expect(issued.status).toBe(201)
+    expect(issued.body).toMatchObject({ staffId: wang.id, name: '王芳', code: expect.stringMatching(/^\d{6}$/), expiresAt: expect.any(String) })
+    const again = await call('POST', `/api/admin/staff/${wang.id}/bind-code`)
+    expect(again.body.code).toMatch(/^\d{6}$/)
+    // only the latest code works
+    const redeem = (code: string) => inTransaction(h.db, (em) => redeemBindCode(em, h.clock, { code, contactId: 'wxid-wang-admin-test', recentFailures: 0 }))
+    if (again.body.code !== issued.body.code) await expect(redeem(issued.body.code)).rejects.toThrow(/认证码不正确或已失效/)
+    expect((await redeem(again.body.code)).staff.id).toBe(wang.id)
+    await expect(redeem(again.body.code)).rejects.toThrow(/认证码不正确或已失效/)
+    expect((await call('GET', '/api/admin/staff')).body.items.find((s: any) => s.id === wang.id).wechatBound).toBe(true)
+    // another community's 书记 cannot issue one for her
+    expect((await call('POST', `/api/admin/staff/${wang.id}/bind-code`, undefined, otherToken)).status).toBe(404)
   })
 
   it('creates, changes and deactivates, with 400 for bad input and 409 for conflicts', async () => {
