@@ -36,3 +36,5 @@ export interface Classifier {
   readonly method: ClassifierMethod
   classify(input: ClassifierInput): Promise<Classification>
 }
+
+export const emptyLocation = (): Location => ({ building: null, unit: null, room: null })

@@ -1,0 +1,95 @@
+// npm run eval: honest figures for the offline classifier.
+//   1. leave-one-batch-out: for each corpus batch, train on the other batches and score that one;
+//   2. the dev set (../shared/eval/dev.jsonl), scored once with a model trained on every batch. The dev set
+//      is never trained or tuned on; its misses are never printed.
+// Scoring is ../shared/eval/score.mjs itself (EVAL_SCORER / EVAL_DEV override the paths).
+// Options: --misses (print batch-out misses), --only batch-a, --set notRequestBias=0.1,dangerMakesRequest=false
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { batchFiles, examplesOf, readBatch, type CorpusLine } from '../../src/intake/classifier/corpus.js'
+import { DECISION, decide, type DecisionSettings } from '../../src/intake/classifier/decision.js'
+import { LinearModel } from '../../src/intake/classifier/model.js'
+import { trainModel } from '../../src/intake/classifier/training.js'
+
+const args = process.argv.slice(2)
+const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined }
+const SCORER = resolve(process.env.EVAL_SCORER ?? '../shared/eval/score.mjs')
+const DEV = resolve(process.env.EVAL_DEV ?? '../shared/eval/dev.jsonl')
+if (!existsSync(SCORER)) { console.error(`eval: scorer not found at ${SCORER} (set EVAL_SCORER)`); process.exit(2) }
+
+const settings: DecisionSettings = { ...DECISION }
+for (const kv of (arg('--set') ?? '').split(',').filter(Boolean)) {
+  const [k, v] = kv.split('=') as [keyof DecisionSettings, string]
+  ;(settings as unknown as Record<string, unknown>)[k] = v === 'true' ? true : v === 'false' ? false : Number(v)
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'jiesu-eval-'))
+interface Gold { id: string; text: string; room: string | null; is_request: boolean }
+const FORMAL = /尊敬的|市长|恳请|反映.{0,20}(问题|情况)|特此|此致/
+
+function score(name: string, gold: Gold[], goldPath: string, model: LinearModel, withMisses: boolean): Record<string, number> {
+  const predPath = join(tmp, `${name}.pred.jsonl`)
+  let formal = 0, formalHit = 0
+  const lines = gold.map(g => {
+    const c = decide({ text: g.text, room: g.room }, model, settings)
+    if (g.is_request && FORMAL.test(g.text)) { formal++; if (c.isRequest) formalHit++ }
+    return JSON.stringify({ id: g.id, is_request: c.isRequest, category: c.category, urgency: c.urgency, building: c.location.building })
+  })
+  writeFileSync(predPath, lines.join('\n') + '\n')
+  const r = JSON.parse(execFileSync('node', [SCORER, goldPath, predPath, '--json'], { encoding: 'utf8' })) as Record<string, number>
+  if (withMisses) {
+    const text = execFileSync('node', [SCORER, goldPath, predPath, '--misses'], { encoding: 'utf8' })
+    const byId = new Map(gold.map(g => [g.id, g]))
+    for (const l of text.split('\n').filter(l => l.startsWith('miss '))) {
+      const m = JSON.parse(l.slice(5)) as { id: string; want: string; got: string }
+      console.log(`  miss ${name} ${m.id}: want ${m.want}, got ${m.got} — ${byId.get(String(m.id))?.text.slice(0, 90)}`)
+    }
+  }
+  return { ...r, formal_recall: formal ? formalHit / formal : NaN, formal_n: formal }
+}
+
+const COLS: [string, string][] = [
+  ['request_f1', 'request F1'], ['category_macro_f1', 'category macro-F1'], ['urgent_recall', 'urgent recall'],
+  ['urgent_precision', 'urgent precision'], ['building_accuracy', 'building acc.'], ['formal_recall', 'formal complaints'],
+]
+const fmt = (x: number | undefined) => (x == null || Number.isNaN(x) ? '—' : x.toFixed(3))
+const row = (name: string, n: number, r: Record<string, number>) => `| ${name} | ${n} | ${COLS.map(([k]) => fmt(r[k])).join(' | ')} |`
+const header = `| test set | lines | ${COLS.map(c => c[1]).join(' | ')} |\n|---|---|${COLS.map(() => '---').join('|')}|`
+
+const batches = batchFiles().map(readBatch)
+for (const b of batches) for (const p of b.problems) console.error(`skipped ${p}`)
+const only = arg('--only')
+const toGold = (l: CorpusLine): Gold => ({ id: l.id, text: l.text, room: l.room, is_request: l.is_request })
+console.log(`leave-one-batch-out (train on the other ${batches.length - 1} batches, score the one named)\n`)
+console.log(header)
+const sums: Record<string, number> = {}
+let folds = 0
+const t0 = performance.now()
+for (const held of batches) {
+  if (only && held.name !== only) continue
+  const train = batches.filter(b => b !== held).flatMap(examplesOf)
+  const model = new LinearModel(trainModel(train))
+  const goldPath = join(tmp, `${held.name}.gold.jsonl`)
+  writeFileSync(goldPath, held.lines.map(l => JSON.stringify(l)).join('\n') + '\n')
+  const r = score(held.name, held.lines.map(toGold), goldPath, model, args.includes('--misses'))
+  console.log(row(held.name, held.lines.length, r))
+  for (const [k] of COLS) sums[k] = (sums[k] ?? 0) + (Number.isNaN(r[k]!) ? 0 : r[k]!)
+  folds++
+}
+if (folds > 1) console.log(row('**mean**', batches.reduce((s, b) => s + b.lines.length, 0), Object.fromEntries(COLS.map(([k]) => [k, sums[k]! / folds]))))
+console.log(`\n(${folds} folds in ${((performance.now() - t0) / 1000).toFixed(0)} s)`)
+
+if (!only && !args.includes('--no-dev')) {
+  if (!existsSync(DEV)) console.log(`\ndev set not found at ${DEV}; skipped`)
+  else {
+    const model = new LinearModel(trainModel(batches.flatMap(examplesOf)))
+    const gold = execFileSync('cat', [DEV], { encoding: 'utf8' }).split('\n').filter(l => l.trim()).map(l => JSON.parse(l) as Gold)
+    const r = score('dev', gold, DEV, model, false)
+    console.log(`\ndev set (never trained or tuned on; model ${model.version} trained on all ${batches.length} batches)\n`)
+    console.log(header)
+    console.log(row('dev.jsonl', gold.length, r))
+  }
+}

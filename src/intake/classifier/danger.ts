@@ -1,0 +1,208 @@
+// Step 3 of the offline classifier: the danger net. Recall first.
+//
+// A live danger makes a request urgent, whatever the model thought, unless the sentence it is in clearly
+// places it in the past, elsewhere, in a drill or the news, in a hypothetical, or says it is over. The net
+// is two tables: cue families (what a live danger sounds like) and cancelling framings. Both read the
+// canonical text (./features.ts: simplified, lower case, Cantonese mapped to Mandarin, digits in
+// addresses). To add a family: one entry here, with examples, and corpus lines for it.
+
+/** A kind of live danger, with the wording that reveals it. */
+export interface CueFamily {
+  name: string
+  /** What counts, in words. */
+  means: string
+  /** Messages the family must catch (checked by the tests). */
+  examples: string[]
+  /** Alternatives of one regular expression; each alternative is one way residents say it. */
+  cues: string[]
+}
+
+/** A way of talking about a danger that is not happening here and now. */
+export interface Framing {
+  name: 'past' | 'elsewhere' | 'drill' | 'hypothetical' | 'resolved' | 'notice'
+  examples: string[]
+  cues: string[]
+  /** true: anywhere in the message cancels every cue (a news item, a drill notice); false: only in the cue's sentence. */
+  wholeMessage: boolean
+}
+
+const PERSON = '(人|孩子|小孩|宝宝|娃|儿子|女儿|老人|老头|老太|老爷子|老太太|大爷|大妈|阿姨|爷爷|奶奶|姥姥|姥爷|外公|外婆|我爸|我妈|老爸|老妈|老伴|婆婆|公公|邻居|他|她)'
+const ELDER = '(老人|老头|老太|老爷子|老太太|大爷|大妈|阿姨|爷爷|奶奶|姥姥|姥爷|外公|外婆|我爸|我妈|老爸|老妈|老伴|婆婆|公公|邻居|独居)'
+const KID = '(孩子|小孩|宝宝|娃|儿子|女儿|小朋友|儿童|婴儿|闺女|小孙子|孙子|孙女)'
+const ELECTRIC = '(插座|插线板|插排|电箱|配电箱|配电间|配电房|电表|电闸|电线|电路|开关|电源|灯座|变压器|电梯井)'
+
+export const CUE_FAMILIES: CueFamily[] = [
+  {
+    name: 'trapped',
+    means: 'a person shut in a lift, a room or a car, or stuck',
+    examples: ['电梯卡在7楼了，里面有人在拍门，按钮全没反应', '电梯刚才一下子出溜下去两层，俺妈还在里头', '我把钥匙锁屋里了孩子还在里面'],
+    cues: [
+      '(困|卡|锁)(在|住|了)?.{0,6}(电梯|轿厢|里面|里头|屋里|车里|厕所|卫生间)', '(电梯|轿厢).{0,12}(困|关|卡住|出不来|有人|里头|里面)',
+      '(电梯|梯).{0,10}(掉|坠|下坠|溜|出溜|往下(掉|滑|冲|沉)|急停|停在半|一沉|猛地)', '(拍|砸|敲|捶)(电梯|轿厢)|电梯(门)?.{0,8}(拍|砸|敲|捶)', `${PERSON}.{0,6}出不来`, '喊救命|呼救|救命|sos',
+      '反锁.{0,8}(在|里)', '(头|手|脚|腿|胳膊)(被)?(卡|夹)(住|在)', 'kun.?ren|dianti.{0,8}(kun|ka)|trapped|stuck in',
+    ],
+  },
+  {
+    name: 'person_down',
+    means: 'someone fallen, unconscious, not responding, or in acute medical distress',
+    examples: ['我爸在卫生间摔了起不来', '敲了半天门没人应，老太太三天没出门了', '我妈电话一直没人接，谁能去看看'],
+    cues: [
+      '(摔|跌)(倒|了|在|伤|下)', '倒(在)?(地|床边|门口|楼道)', '(起|爬)不(来|起来)', '昏迷|晕倒|晕过去|昏过去|不省人事|叫不醒|没(了)?(意识|知觉|呼吸|气)',
+      '抽搐|口吐白沫|喘不上气|呼吸困难|胸口(疼|痛|闷)|心脏病(犯|发)|中风|脑梗|吐血|大出血|流了好多血',
+      `${ELDER}.{0,10}(电话|微信|视频).{0,8}(没人接|不接|打不通|没回)`, '(敲门|按门铃|叫门|喊).{0,8}(没人(应|开|理)|没反应|没动静)', '(好|几|两|三|四|五)天没(见|出门|露面|开门|动静|下楼)',
+      'shuai.?dao|hun.?mi|fainted|collapsed|fell down',
+    ],
+  },
+  {
+    name: 'missing_person',
+    means: 'a person who has just gone missing: a dementia patient wandered off, a child not found',
+    examples: ['我家老爷子有老年痴呆，下午出门到现在没回来', '孩子在小区里玩找不到了', '奶奶走丢了，穿蓝色外套'],
+    cues: [
+      '走丢|走失|失踪|丢了孩子|孩子丢了', `${PERSON}.{0,8}(找不到|不见了|没回来|没回家|联系不上|跑出去)`,
+      '(老年痴呆|痴呆|阿尔茨海默|认知障碍|糊涂).{0,20}(出门|出去|走了|跑了|不见|没回)', 'zou.?diu|missing',
+    ],
+  },
+  {
+    name: 'gas',
+    means: 'gas smell or leak, also described without naming gas (rotten eggs, getting stronger, dizzy)',
+    examples: ['楼道里一股臭鸡蛋味越来越浓，闻着头晕', '厨房燃气管嘶嘶响', 'meiqi wei hen da'],
+    cues: [
+      '(煤气|燃气|天然气|液化气|瓦斯|气罐).{0,6}(味|泄|漏|嘶|冲)', '(漏|泄)(气|煤气|燃气)', '臭鸡蛋', '(味|气味|味道)(儿)?.{0,4}越来越(浓|大|重|冲)',
+      '(闻|熏)(着|得|了)?.{0,6}(头晕|头疼|恶心|想吐)', '头晕.{0,6}(恶心|想吐)', 'mei.?qi|ran.?qi|gas (leak|smell)|smell(s)? gas',
+    ],
+  },
+  {
+    name: 'fire_smoke_sparks',
+    means: 'fire, smoke, sparks or a burning smell right now',
+    examples: ['5号楼楼下有人在烧东西，烟很大', '配电箱噼里啪啦冒火花', '楼道里一股焦糊味，好像哪里烧起来了'],
+    cues: [
+      '着火|起火|失火|火灾|烧起来|烧着了|火苗|明火|火光|火势|大火', '(冒|窜|出)(烟|火)', '浓烟|黑烟|烟(很|好|太|特别)?(大|浓|呛)|全是烟|都是烟|烟雾',
+      '火花|打火|电火|噼里啪啦|滋滋.{0,4}(响|冒)', '(焦|糊|烧焦|焦糊|塑料烧)(的)?味', '(电线|插座|电箱|电表|充电器|电瓶|电池).{0,6}(冒|烧|着|鼓包|爆)',
+      '烧东西.{0,10}烟', 'zhao.?huo|qi.?huo|fire|smoke',
+    ],
+  },
+  {
+    name: 'water_spreading',
+    means: 'water bursting or spreading, rising, or reaching electricity',
+    examples: ['楼上的水顺着天花板流到插座上了', '地下车库进水了，还在往上涨', '我家水管爆了，添麻烦了，物业快来'],
+    cues: [
+      `(水|漏水|渗水).{0,4}(流|滴|渗|漏|灌|淌|喷|进|顺着).{0,8}${ELECTRIC}`, `${ELECTRIC}.{0,8}(进水|泡水|泡了|淹|滴水|漏水|湿了|冒水)`, '(水管|管子|管道|水龙头|阀门|暖气片|暖气管).{0,6}(爆|裂|崩|喷)',
+      '爆管|爆了.{0,6}水|水.{0,4}(喷|哗哗|涌|灌|漫)', '(淹|漫)(了|到|进|出)', '(水|积水).{0,8}(越来越(深|多|高)|往上涨|还在涨|没过|到膝盖|到小腿)',
+      '(车库|地库|地下室|电梯井).{0,8}(进水|淹|积水|灌水)', '(水|血).{0,4}止不住', 'shui.?guan.?bao|flood',
+    ],
+  },
+  {
+    name: 'child_in_danger',
+    means: 'a child at a window, edge or in a car, or alone in danger',
+    examples: ['对面楼有个小孩站在窗台上', '孩子被锁车里了，太阳底下晒着', '小孩爬到阳台栏杆外面了'],
+    cues: [
+      `${KID}.{0,12}(窗台|窗户外|窗外|阳台(边|外|栏杆)|栏杆外|护栏外|爬(到|上|出)|悬空|挂在|锁(在)?车|车里|掉(下|进)|落水|溺水|卡(住|在))`,
+      `(锁|关)(在)?车(里|内).{0,8}${KID}|${KID}.{0,6}(一个人|独自).{0,8}(家|屋|车)(里)?.{0,8}(哭|喊|烧|火|烟)`,
+    ],
+  },
+  {
+    name: 'attack',
+    means: 'an attack or a fight, also one about to break out; an animal attacking',
+    examples: ['楼下两拨人要打起来了，有人拿着棍子', '一条没拴的大狗追着小孩咬', '有人拿刀在单元门口'],
+    cues: [
+      '打(起来|人|架|伤)|动(起)?手了|动刀|抄家伙|拿(着)?(刀|棍|棒|砖)|持刀|砍人|捅人|行凶|抢劫|家暴|围殴|推搡|掐(脖子|人)',
+      '(狗|犬).{0,10}(咬|扑|追)', '咬(伤|了|到|住).{0,6}(人|孩子|小孩|腿|手)', 'fight|attack|bit(e|ing|ten)',
+    ],
+  },
+  {
+    name: 'structure_giving_way',
+    means: 'a balcony, ceiling, wall or facade cracking, sagging, falling or about to fall',
+    examples: ['阳台裂了一道大缝还在往下掉渣', '外墙瓷砖哗哗往下掉，差点砸到人', '天花板鼓起来了，像要塌'],
+    cues: [
+      '塌|坍|垮|倒塌|摇摇欲坠|要掉下来|快掉下来|随时(会|要)?掉', '(裂|缝).{0,8}(越来越|在扩大|变大|掉渣|往下掉)', '掉渣',
+      '(瓷砖|外墙|墙皮|墙砖|玻璃|窗户|空调外机|广告牌|吊顶|天花板|石膏板|招牌|树枝|大树).{0,8}(掉|砸|坠|落|松动|晃)', '砸(到|伤|中|了)(人|车)',
+      '(楼体|房子|承重墙|墙体|地面).{0,4}(晃|倾斜|下沉|开裂)',
+    ],
+  },
+  {
+    name: 'life_support',
+    means: 'a life-support device (oxygen concentrator, ventilator, dialysis) losing power',
+    examples: ['停电了，我爸的制氧机只剩一个小时电', '家里有呼吸机，断电撑不了多久'],
+    cues: [
+      '(制氧机|氧气机|呼吸机|透析|吸氧|氧气瓶|起搏器|输液泵|监护仪|吸痰器).{0,20}(停电|断电|没电|电池|电量|撑不|只剩|用不了|不能用|停了|坏了)',
+      '(停电|断电|没电).{0,20}(制氧机|氧气机|呼吸机|透析|吸氧|起搏器|输液泵|监护仪|吸痰器)',
+    ],
+  },
+  {
+    name: 'self_harm_edge',
+    means: 'someone on a rooftop edge or window ledge, or threatening to harm themselves',
+    examples: ['天台边上坐着个小伙子，看着不对劲', '邻居说不想活了要跳楼'],
+    cues: [
+      '(天台|楼顶|屋顶|房顶|顶楼|窗台|窗外|阳台外|护栏外).{0,10}(坐|站|蹲|爬|要跳|边上|边缘)', '跳楼|轻生|自杀|割腕|想不开|不想活|寻短见|喝农药|吃了(很多|一瓶)药',
+    ],
+  },
+  {
+    name: 'emergency_call',
+    means: 'residents calling for help or for 110/119/120 right now',
+    examples: ['快来人啊救命', '已经打了120了，物业快来帮忙开门'],
+    cues: ['救命|快来人|来人啊|出人命|要出人命', '(打|叫|拨)(了)?(110|119|120|救护车|消防)', 'help!|emergency|urgent!'],
+  },
+]
+
+export const FRAMINGS: Framing[] = [
+  {
+    name: 'past', wholeMessage: false,
+    examples: ['去年冬天水管爆过一次，把楼下都淹了', '上次电梯困人等了半小时'],
+    cues: ['去年|前年|上次|上回|那次|那回|以前|之前(有|也|出过)|曾经|当年|小时候|有一次|有一回|前几年|那年|好几年前|年前|[0-9]+年前|过一次|发生过'],
+  },
+  {
+    name: 'elsewhere', wholeMessage: true,
+    examples: ['刚看到新闻，外地小区燃气爆炸了', '抖音上看到别的小区电梯坠落'],
+    cues: ['新闻|报道|热搜|抖音|视频里|朋友圈(看|转)|外地|外省|别的小区|其他小区|隔壁小区的?新闻|[^本]市.{0,4}(一|某)(小区|居民楼)|某(地|市|小区)'],
+  },
+  {
+    name: 'drill', wholeMessage: true,
+    examples: ['明天上午消防演练，听到警报不要慌', '燃气安全知识讲座'],
+    cues: ['演练|演习|模拟|培训|讲座|知识|宣传|科普|安全检查|入户检查|巡检'],
+  },
+  {
+    name: 'hypothetical', wholeMessage: false,
+    examples: ['万一电梯晚上困人怎么办', '要是着火了楼道堵着怎么跑', '建议装个燃气报警器'],
+    cues: ['万一|如果|假如|假设|要是|一旦|以防|预防|防止|防患|怕(哪天|以后|万一)|会不会|容易(引发|引起|造成)|建议|提议|能不能(装|加装|配|安装)|应该(装|配)|最好(装|配)|注意安全|提醒(大家|各位)'],
+  },
+  {
+    name: 'resolved', wholeMessage: false,
+    examples: ['电梯困人已经救出来了，谢谢大家', '刚才冒烟是邻居烧菜糊了，没事了'],
+    cues: ['救出来|(已经|都)?没事了|虚惊|误报|灭了|扑灭|找到了|回来了|已(经)?(修好|处理|解决|恢复|送医|到医院)|修好了|处理好了|弄好了|不漏了|不冒了|停了.{0,2}谢谢|烧菜|做饭糊|炒菜'],
+  },
+  {
+    name: 'notice', wholeMessage: true,
+    examples: ['【停电通知】明天9点停电，使用制氧机的住户请提前准备', '温馨提示：冬季注意用火安全'],
+    cues: ['【[^】]*(通知|公告|提示)[^】]*】|通知[:：]|温馨提示|物业(公告|通知)|各位(业主|居民)(请|注意)|特此通知|敬请'],
+  },
+]
+
+const compile = (cues: string[]): RegExp => new RegExp(cues.map(c => `(?:${c})`).join('|'))
+const FAMILY_RE = CUE_FAMILIES.map(f => ({ family: f, re: compile(f.cues) }))
+const FRAMING_RE = FRAMINGS.map(f => ({ framing: f, re: compile(f.cues) }))
+const SENTENCE = /[^。！!？?\n；;]+[。！!？?\n；;]*/g
+
+export interface DangerFinding {
+  /** cue families live in the message (not cancelled) */
+  live: string[]
+  /** cue families found but cancelled, with the framing that cancelled them */
+  cancelled: { family: string; by: Framing['name'] }[]
+}
+
+/** Reads the canonical text (see ./features.ts canonicalText). */
+export function findDanger(s: string): DangerFinding {
+  const live = new Set<string>()
+  const cancelled: DangerFinding['cancelled'] = []
+  if (!s) return { live: [], cancelled }
+  const whole = FRAMING_RE.find(f => f.framing.wholeMessage && f.re.test(s))?.framing.name
+  for (const sentence of s.match(SENTENCE) ?? [s]) {
+    const families = FAMILY_RE.filter(f => f.re.test(sentence))
+    if (families.length === 0) continue
+    const framing = whole ?? FRAMING_RE.find(f => !f.framing.wholeMessage && f.re.test(sentence))?.framing.name
+    for (const { family } of families) {
+      if (framing) cancelled.push({ family: family.name, by: framing })
+      else live.add(family.name)
+    }
+  }
+  return { live: [...live], cancelled }
+}
