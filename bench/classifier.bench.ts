@@ -2,7 +2,7 @@
 // The corpus is generated here from templates (not from any labelled set) so that it mixes short
 // and long messages, traditional characters, emoji, addresses, announcements and chit-chat.
 import { performance } from 'node:perf_hooks'
-import { classifyText } from '../src/intake/classifier/offline.js'
+import { classifyText } from '../src/intake/classifier/offlineClassifier.js'
 
 /** Small deterministic PRNG so runs are comparable. */
 function rng(seed: number): () => number {

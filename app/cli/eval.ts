@@ -5,14 +5,15 @@
 // Scoring is ../shared/eval/score.mjs itself (EVAL_SCORER / EVAL_DEV override the paths).
 // Options: --misses (print batch-out misses), --only batch-a, --set notRequestBias=0.1,dangerMakesRequest=false
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { batchFiles, examplesOf, readBatch, type CorpusLine } from '../../src/intake/classifier/corpus.js'
 import { DECISION, decide, type DecisionSettings } from '../../src/intake/classifier/decision.js'
-import { LinearModel } from '../../src/intake/classifier/model.js'
-import { trainModel } from '../../src/intake/classifier/training.js'
+import { LinearModel, type ModelFile } from '../../src/intake/classifier/model.js'
+import { trainModel, type LabelledExample } from '../../src/intake/classifier/training.js'
 
 const args = process.argv.slice(2)
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined }
@@ -27,7 +28,21 @@ for (const kv of (arg('--set') ?? '').split(',').filter(Boolean)) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'jiesu-eval-'))
-interface Gold { id: string; text: string; room: string | null; is_request: boolean }
+
+// Fold models are cached by what they depend on (the examples and the feature/training code), so trying
+// decision settings or danger cues does not retrain. --no-cache retrains anyway.
+const CACHE = join(tmpdir(), 'jiesu-eval-cache')
+const CODE = ['features.ts', 'training.ts'].map(f => readFileSync(new URL(`../../src/intake/classifier/${f}`, import.meta.url), 'utf8')).join('')
+function trained(examples: LabelledExample[]): LinearModel {
+  const key = createHash('sha256').update(CODE).update(JSON.stringify(examples)).digest('hex').slice(0, 16)
+  const path = join(CACHE, `${key}.json`)
+  if (!args.includes('--no-cache') && existsSync(path)) return new LinearModel(JSON.parse(readFileSync(path, 'utf8')) as ModelFile)
+  const file = trainModel(examples)
+  mkdirSync(CACHE, { recursive: true })
+  writeFileSync(path, JSON.stringify(file))
+  return new LinearModel(file)
+}
+interface Gold { id: string; text: string; room: string | null; is_request: boolean; urgency?: string | null }
 const FORMAL = /尊敬的|市长|恳请|反映.{0,20}(问题|情况)|特此|此致/
 
 function score(name: string, gold: Gold[], goldPath: string, model: LinearModel, withMisses: boolean): Record<string, number> {
@@ -36,6 +51,10 @@ function score(name: string, gold: Gold[], goldPath: string, model: LinearModel,
   const lines = gold.map(g => {
     const c = decide({ text: g.text, room: g.room }, model, settings)
     if (g.is_request && FORMAL.test(g.text)) { formal++; if (c.isRequest) formalHit++ }
+    if (withMisses && c.urgency === 'urgent' && g.urgency !== 'urgent') {
+      console.log(`  false-urgent ${name} ${g.id} (${g.urgency ?? 'not a request'}) [${c.reasons.join(' ')}] — ${g.text.slice(0, 80).replace(/\n/g, ' ')}`)
+    }
+    if (withMisses && c.isRequest !== g.is_request) console.log(`  request-miss ${name} ${g.id} want ${g.is_request} [${c.reasons.join(' ')}] — ${g.text.slice(0, 80).replace(/\n/g, ' ')}`)
     return JSON.stringify({ id: g.id, is_request: c.isRequest, category: c.category, urgency: c.urgency, building: c.location.building })
   })
   writeFileSync(predPath, lines.join('\n') + '\n')
@@ -62,7 +81,7 @@ const header = `| test set | lines | ${COLS.map(c => c[1]).join(' | ')} |\n|---|
 const batches = batchFiles().map(readBatch)
 for (const b of batches) for (const p of b.problems) console.error(`skipped ${p}`)
 const only = arg('--only')
-const toGold = (l: CorpusLine): Gold => ({ id: l.id, text: l.text, room: l.room, is_request: l.is_request })
+const toGold = (l: CorpusLine): Gold => ({ id: l.id, text: l.text, room: l.room, is_request: l.is_request, urgency: l.urgency })
 console.log(`leave-one-batch-out (train on the other ${batches.length - 1} batches, score the one named)\n`)
 console.log(header)
 const sums: Record<string, number> = {}
@@ -71,7 +90,7 @@ const t0 = performance.now()
 for (const held of batches) {
   if (only && held.name !== only) continue
   const train = batches.filter(b => b !== held).flatMap(examplesOf)
-  const model = new LinearModel(trainModel(train))
+  const model = trained(train)
   const goldPath = join(tmp, `${held.name}.gold.jsonl`)
   writeFileSync(goldPath, held.lines.map(l => JSON.stringify(l)).join('\n') + '\n')
   const r = score(held.name, held.lines.map(toGold), goldPath, model, args.includes('--misses'))
@@ -85,7 +104,7 @@ console.log(`\n(${folds} folds in ${((performance.now() - t0) / 1000).toFixed(0)
 if (!only && !args.includes('--no-dev')) {
   if (!existsSync(DEV)) console.log(`\ndev set not found at ${DEV}; skipped`)
   else {
-    const model = new LinearModel(trainModel(batches.flatMap(examplesOf)))
+    const model = trained(batches.flatMap(examplesOf))
     const gold = execFileSync('cat', [DEV], { encoding: 'utf8' }).split('\n').filter(l => l.trim()).map(l => JSON.parse(l) as Gold)
     const r = score('dev', gold, DEV, model, false)
     console.log(`\ndev set (never trained or tuned on; model ${model.version} trained on all ${batches.length} batches)\n`)

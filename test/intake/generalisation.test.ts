@@ -1,7 +1,7 @@
 // Phrasings found missing when the offline classifier was tried on new, hand-labelled messages (none
 // from the eval set). Each case names the concept from the labelling guide that it exercises.
 import { describe, expect, it } from 'vitest'
-import { classifyText } from '../../src/intake/classifier/offline.js'
+import { classifyText } from '../../src/intake/classifier/offlineClassifier.js'
 import { looksLikePromptInjection } from '../../src/intake/classifier/injection.js'
 import { extractLocation } from '../../src/intake/location.js'
 

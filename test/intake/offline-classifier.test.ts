@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CATEGORIES, URGENCIES, type Category, type Urgency } from '../../src/community/taxonomy.js'
-import { OfflineClassifier, classifyText } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier, classifyText } from '../../src/intake/classifier/offlineClassifier.js'
 
 const c = (text: string, room?: string) => classifyText({ text, room })
 

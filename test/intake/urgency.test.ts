@@ -4,7 +4,7 @@
 // comes from an evaluation set.
 import { describe, expect, it } from 'vitest'
 import type { Category } from '../../src/community/taxonomy.js'
-import { classifyText } from '../../src/intake/classifier/offline.js'
+import { classifyText } from '../../src/intake/classifier/offlineClassifier.js'
 
 const c = (text: string, room = '阳光花园业主群') => classifyText({ text, room })
 
