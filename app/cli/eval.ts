@@ -54,6 +54,7 @@ function score(name: string, gold: Gold[], goldPath: string, model: LinearModel,
     if (withMisses && c.urgency === 'urgent' && g.urgency !== 'urgent') {
       console.log(`  false-urgent ${name} ${g.id} (${g.urgency ?? 'not a request'}) [${c.reasons.join(' ')}] — ${g.text.slice(0, 80).replace(/\n/g, ' ')}`)
     }
+    if (withMisses && g.urgency === 'urgent' && c.urgency !== 'urgent') console.log(`  urgent-miss ${name} ${g.id} got ${c.urgency} [${c.reasons.join(' ')}] — ${g.text.slice(0, 80).replace(/\n/g, ' ')}`)
     if (withMisses && c.isRequest !== g.is_request) console.log(`  request-miss ${name} ${g.id} want ${g.is_request} [${c.reasons.join(' ')}] — ${g.text.slice(0, 80).replace(/\n/g, ' ')}`)
     return JSON.stringify({ id: g.id, is_request: c.isRequest, category: c.category, urgency: c.urgency, building: c.location.building })
   })
