@@ -15,6 +15,8 @@ export interface CueFamily {
   examples: string[]
   /** Alternatives of one regular expression; each alternative is one way residents say it. */
   cues: string[]
+  /** A sentence that also says this is about something else (a lost pet, not a person) does not count. */
+  unless?: string
 }
 
 /** A way of talking about a danger that is not happening here and now. */
@@ -38,7 +40,7 @@ export const CUE_FAMILIES: CueFamily[] = [
     examples: ['电梯卡在7楼了，里面有人在拍门，按钮全没反应', '电梯刚才一下子出溜下去两层，俺妈还在里头', '我把钥匙锁屋里了孩子还在里面'],
     cues: [
       `(困|卡)(在|住|了)?.{0,6}(电梯|轿厢|里面|里头|屋里|车里|厕所|卫生间)`, `(电梯|轿厢).{0,12}(困|关|卡)(住|了|着)?.{0,4}${PERSON}`,
-      '(电梯|轿厢)(里|里面|里头).{0,10}(出不来|困|卡住|喊|哭|拍门|被关)', '被(关|困|锁|卡)(在)?(电梯|屋|车|厕所|卫生间|里)',
+      '(电梯|轿厢)(里|里面|里头).{0,10}(出不来|困|卡住|喊|哭|拍门|被关)', '被(关|困|锁|卡)(在)?(电梯|屋|车|厕所|卫生间|里)', `${PERSON}还在(里面|里头|里边|屋里|车里)`,
       '(电梯|梯).{0,20}人在(里面|里头|里边)', '(在里面|在里头|在里边).{0,8}(拍门|喊|哭|出不来)',
       '(电梯|梯).{0,10}(往下(掉|滑|冲|沉|坠)|掉(下去|了.{0,2}层|到)|坠|下坠|溜下|出溜|急停|停在半|一沉|猛地)', '(拍|砸|敲|捶)(电梯|轿厢)|电梯(门)?.{0,8}(拍|砸|敲|捶)', `${PERSON}.{0,6}出不来`, '喊救命|呼救|救命|sos',
       '反锁.{0,8}(在|里)', '(头|手|脚|腿|胳膊)(被)?(卡|夹)(住|在)', 'kun.?ren|dianti.{0,8}(kun|ka)|trapped|stuck in',
@@ -62,8 +64,9 @@ export const CUE_FAMILIES: CueFamily[] = [
     name: 'missing_person',
     means: 'a person who has just gone missing: a dementia patient wandered off, a child not found',
     examples: ['我家老爷子有老年痴呆，下午出门到现在没回来', '孩子在小区里玩找不到了', '奶奶走丢了，穿蓝色外套'],
+    unless: '猫|狗|泰迪|比熊|金毛|柯基|鹦鹉|宠物|钥匙|手机|钱包|快递',
     cues: [
-      '(?<!防)(走丢|走失)(?!过)|失踪|丢了孩子|孩子丢了', `${PERSON}.{0,8}(找不到|不见了|没回来|没回家|联系不上|跑出去)(?!.{0,4}(的路|家门))`,
+      '(?<!防)(?<!(狗|猫|泰迪|比熊|金毛|柯基|鹦鹉|宠物)[^，。,]{0,6})(走丢|走失)(?!过)|失踪|丢了孩子|孩子丢了', `${PERSON}.{0,8}(找不到|不见了|没回来|没回家|联系不上|跑出去)(?!.{0,4}(的路|家门))`,
       '(老年痴呆|痴呆|阿尔茨海默|认知障碍|失智|糊涂|认不到路).{0,40}(出门|出去|走了|跑了|不见|没回)', '(出门|出去|走出去|放学).{0,30}(还没回|没回(来|家)|不见了)',
       '(没回(来|家)|不见了).{0,40}(痴呆|阿尔茨海默|认知障碍|失智|糊涂|认不到路)', `${KID}.{0,20}不见(了|的)`, '寻人',
       '(问他|问她).{0,6}(住哪|家在哪).{0,6}(说不清|不知道)', 'zou.?diu|missing',
@@ -83,7 +86,7 @@ export const CUE_FAMILIES: CueFamily[] = [
     means: 'fire, smoke, sparks or a burning smell right now',
     examples: ['5号楼楼下有人在烧东西，烟很大', '配电箱噼里啪啦冒火花', '楼道里一股焦糊味，好像哪里烧起来了'],
     cues: [
-      '(?<![打点]不)着火|起火|失火|火灾|烧起来|烧着了|火苗|明火|火光|火势|大火', '(冒|窜|出)(烟|火)', '浓烟|黑烟|烟(很|好|太|特别)?(大|浓|呛)|全是烟(?!头)|都是烟(?!头)|烟雾(?!报警|探测|缭绕)',
+      '(?<![打点]不)着火|爆炸|起火|失火|火灾|烧起来|烧着了|火苗|明火|火光|火势|大火', '(冒|窜|出)(烟|火)', '浓烟|黑烟|烟(很|好|太|特别)?(大|浓|呛)|全是烟(?!头)|都是烟(?!头)|烟雾(?!报警|探测|缭绕)',
       '火花|电火|噼里啪啦', '漏电|被电(了|到)|触电', '(焦|糊|烧焦|焦糊|塑料烧)(的)?味', '(电线|插座|电箱|电表|充电器|电瓶|电池).{0,6}(冒|烧|着|鼓包|爆)',
       '烧东西.{0,10}烟', 'zhao.?huo|qi.?huo|fire|smoke',
     ],
@@ -121,7 +124,7 @@ export const CUE_FAMILIES: CueFamily[] = [
   {
     name: 'structure_giving_way',
     means: 'a balcony, ceiling, wall or facade cracking, sagging, falling or about to fall',
-    examples: ['阳台裂了一道大缝还在往下掉渣', '外墙瓷砖哗哗往下掉，差点砸到人', '天花板鼓起来了，像要塌'],
+    examples: ['阳台裂了一道大缝还在往下掉渣', '阳台顶上的水泥板塌下来一大块，砸到人了', '天花板鼓起来了，像要塌'],
     cues: [
       '塌(了|下来|下去)|坍塌|倒塌|垮(了|下来)', '掉渣|往下掉(碎块|东西|水泥)|还在.{0,4}往下掉', '承重墙.{0,10}(裂|缝)|咔咔(的)?(声|响)', '(?<!差点|差一点)砸(到|伤|中)(了)?(人|孩子|老人|头)',
       '(天花板|吊顶|顶棚|阳台|外墙|墙体).{0,8}(掉下来|砸下来|塌|一大块)', '哗啦.{0,6}掉',
@@ -177,7 +180,7 @@ export const FRAMINGS: Framing[] = [
   {
     name: 'resolved', wholeMessage: false,
     examples: ['电梯困人已经救出来了，谢谢大家', '刚才冒烟是邻居烧菜糊了，没事了'],
-    cues: ['救出来|人出来了|(已经|都)?没事了|虚惊|误报|灭了|扑灭|找到了|回来了|联系上了|已(经)?(修好|处理|解决|恢复|送医|到医院|通知|打了?1[12]0)|修好了|处理好了|弄好了|一切正常|恢复正常|不漏了|不冒了|烧菜|做饭糊|炒菜|(?<!是)不是(着火|漏气|燃气泄漏|火)|没有?(漏气|燃气味)|感谢信'],
+    cues: ['救出来|人出来了|(已经|都)?没事了|虚惊|误报|灭了|扑灭|找到了|回来了|联系上了|已(经)?(修好|处理|解决|恢复|送医|到医院|通知)|修好了|处理好了|弄好了|一切正常|恢复正常|不漏了|不冒了|烧菜|做饭糊|炒菜|(?<!是)不是(着火|漏气|燃气泄漏|火)|没有?(漏气|燃气味)|感谢信'],
   },
   {
     name: 'notice', wholeMessage: true,
@@ -187,7 +190,7 @@ export const FRAMINGS: Framing[] = [
 ]
 
 const compile = (cues: string[]): RegExp => new RegExp(cues.map(c => `(?:${c})`).join('|'))
-const FAMILY_RE = CUE_FAMILIES.map(f => ({ family: f, re: compile(f.cues) }))
+const FAMILY_RE = CUE_FAMILIES.map(f => ({ family: f, re: compile(f.cues), unless: f.unless ? new RegExp(f.unless) : null }))
 const FRAMING_RE = FRAMINGS.map(f => ({ framing: f, re: compile(f.cues) }))
 const SENTENCE = /[^。！!？?\n；;]+[。！!？?\n；;]*/g
 
@@ -205,7 +208,7 @@ export function findDanger(s: string): DangerFinding {
   if (!s) return { live: [], cancelled }
   const whole = FRAMING_RE.find(f => f.framing.wholeMessage && f.re.test(s))?.framing.name
   for (const sentence of s.match(SENTENCE) ?? [s]) {
-    const families = FAMILY_RE.filter(f => f.re.test(sentence))
+    const families = FAMILY_RE.filter(f => f.re.test(sentence) && !f.unless?.test(sentence))
     if (families.length === 0) continue
     const framing = whole ?? FRAMING_RE.find(f => !f.framing.wholeMessage && f.re.test(sentence))?.framing.name
     for (const { family } of families) {

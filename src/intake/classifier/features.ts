@@ -39,6 +39,8 @@ export function roomKind(room: string | null | undefined): RoomKind {
 
 const isWordChar = (c: number): boolean =>
   (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 48 && c <= 57) || (c >= 97 && c <= 122)
+/** The openings and closings of a formal complaint letter (12345, 市长信箱). */
+const FORMAL = /尊敬的|领导|市长|区长|信箱|热线|恳请|恳求|反映.{0,12}(问题|情况)|特此|此致|问题描述|诉求/
 const PUNCT_KEEP = new Set([...'?？!！'].map(c => c.charCodeAt(0)))
 
 /** Feature strings of one message (deduplicated, order irrelevant). `s` is canonicalText's output. */
@@ -72,6 +74,7 @@ export function featuresOfCanonical(s: string, room: string | null | undefined):
   const len = s.length
   out.add(len < 8 ? 'len:xs' : len < 20 ? 'len:s' : len < 60 ? 'len:m' : len < 150 ? 'len:l' : 'len:xl')
   if (/[?？吗呢]/.test(s)) out.add('shape:question')
+  if (FORMAL.test(s)) out.add('shape:formal')
   return [...out]
 }
 
