@@ -18,7 +18,7 @@ export async function boot(): Promise<AppContext> {
     throw e
   }
   const logger = createLogger(config.LOG_LEVEL)
-  const db = await openDatabase(config.DATABASE_URL)
+  const db = await openDatabase(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE })
   logger.info({ database: config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@') }, 'database ready')
   await importCommunityOnFirstStart(db, config, logger)
   return { config, db, clock: systemClock, logger }

@@ -1,6 +1,7 @@
-import { ChatRoom, Community, Grid, Staff, type InboxMessage } from '../src/db/entities/index.js'
+import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities/index.js'
+import { senderStaff } from './lookups.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
-import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, stripMentions, type BindCommand } from './matchers.js'
+import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
 import { attachImage, roomVoice } from './media.js'
 import { staffCommand } from './private.js'
 import { intakeText } from './report.js'
@@ -16,6 +17,8 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
   if (row.kind === 'text') {
     const bind = parseBindCommand(stripMentions(text, h.names()))
     if (bind) return bindRoom(h, row, bind, room)
+    // A binding code typed in a group is not accepted (everyone saw it); the sender is told why.
+    if (parseVerifyCommand(stripMentions(text, h.names()))) return finish(h, row, { outcome: 'rejected', replies: [roomReply(row, T.VERIFY_IN_GROUP)] })
   }
   if (!room) return finish(h, row, { outcome: 'ignored_unbound_room' })
   const rememberRoomId: Also = async (em) => {
@@ -49,7 +52,7 @@ async function findRoom(h: Handling, topic: string, roomId: string | null): Prom
  * private chat (the group is not filled with work talk); anyone else is refused only when they @ the bot.
  */
 async function groupStaffCommand(h: Handling, row: InboxMessage, clean: string, room: ChatRoom, also: Also): Promise<Result> {
-  const staff = await h.ctx.db.getRepository(Staff).findOne({ where: { communityId: room.communityId, wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  const staff = await senderStaff(h.ctx.db, row, room.communityId)
   if (staff) return staffCommand(h, row, staff, parseStaffCommand(clean)!, also)
   if (isProgressQuery(clean)) return intakeText(h, row, row.text ?? '', room.communityId, room, also)
   const mentioned = row.payload?.mentionSelf === true || mentionsBot(row.text ?? '', h.names())
@@ -59,7 +62,7 @@ async function groupStaffCommand(h: Handling, row: InboxMessage, clean: string, 
 /** 绑定 <网格> / 绑定 社区, typed in the room by a staff member of the community. */
 async function bindRoom(h: Handling, row: InboxMessage, cmd: BindCommand, existing: ChatRoom | null): Promise<Result> {
   const db = h.ctx.db
-  const staff = await db.getRepository(Staff).findOne({ where: { wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  const staff = await senderStaff(db, row)
   if (!staff) {
     // Unbound rooms stay silent for everyone else; in a bound room it is ordinary talk.
     if (!existing) return finish(h, row, { outcome: 'ignored_unbound_room' })

@@ -6,13 +6,13 @@ import type { Classifier } from '../src/intake/classifier/types.js'
 import type { RunIntake } from '../src/intake/pipeline.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../src/outbox/outbox.js'
 import type { FileStorage } from '../src/storage/index.js'
-import { markProcessed } from './inbox.js'
+import { markProcessed } from '../src/inbox/inbox.js'
 
 export type Transcriber = (audio: Buffer, filename: string) => Promise<string>
 
 export type Outcome =
   | 'duplicate' | 'already_done' | 'ignored' | 'ignored_unbound_room' | 'chatter' | 'created' | 'attached' | 'help' | 'command' | 'command_rejected'
-  | 'refused' | 'bound' | 'image_attached' | 'image_unmatched' | 'voice_unreadable' | 'progress' | 'callback' | 'rejected' | 'failed'
+  | 'refused' | 'verified' | 'bound' | 'image_attached' | 'image_unmatched' | 'voice_unreadable' | 'progress' | 'callback' | 'rejected' | 'failed' | 'spooled'
 
 /** What handling one inbox row comes to. */
 export interface Result {
@@ -54,7 +54,9 @@ export function roomReply(row: InboxMessage, text: string, n = 0): OutboxDraft {
 }
 
 export function dmReply(row: InboxMessage, text: string, n = 0): OutboxDraft {
-  return { dedupeKey: `inbox:${row.id}:reply${n || ''}`, channel: 'wechat_dm', target: row.senderName!, text, priority: PRIORITY.normal }
+  // The reply goes to the contact who wrote, not to whoever shows the same name.
+  const payload = row.senderId ? { contactId: row.senderId } : undefined
+  return { dedupeKey: `inbox:${row.id}:reply${n || ''}`, channel: 'wechat_dm', target: row.senderName!, text, priority: PRIORITY.normal, payload }
 }
 
 /** A reply where the message came from: the group, or a private chat. */

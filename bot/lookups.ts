@@ -1,7 +1,17 @@
 import { In, type DataSource } from 'typeorm'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
-import { Community, RequestReporter, Resident, ServiceRequest } from '../src/db/entities/index.js'
+import { Community, RequestReporter, Resident, ServiceRequest, type InboxMessage, type Staff } from '../src/db/entities/index.js'
+import { staffForContact } from '../src/people/staffIdentity.js'
 import { OPEN_STATUSES } from '../src/requests/index.js'
+
+/**
+ * The staff member who sent this message: the WeChat contact bound with 认证, found by contact id or by
+ * the remark the bot gave it, within one community when given. Never by display name.
+ */
+export function senderStaff(db: DataSource, row: InboxMessage, communityId?: number | null): Promise<Staff | null> {
+  const remark = typeof row.payload?.alias === 'string' ? row.payload.alias : null
+  return staffForContact(db.manager, { contactId: row.senderId, remark, communityId })
+}
 
 // Read-only questions about a resident, asked by the private-chat, report and voice handlers.
 

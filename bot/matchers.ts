@@ -101,6 +101,12 @@ export function isHelpRequest(raw: string): boolean {
 }
 
 /** 绑定 第一网格 / 绑定 社区: binds the room the command is typed in. */
+/** `认证 123456`: a staff member binding their own WeChat with a one-time code. */
+export function parseVerifyCommand(raw: string): string | null {
+  const m = /^(?:认证|验证|认证码)\s*[:：]?\s*(\d{6})[。.!！]?$/.exec(foldText(raw))
+  return m ? m[1]! : null
+}
+
 export type BindCommand = { target: 'community' } | { target: 'grid'; gridName: string }
 
 export function parseBindCommand(raw: string): BindCommand | null {

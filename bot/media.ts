@@ -1,9 +1,9 @@
 import { MoreThanOrEqual } from 'typeorm'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
-import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
+import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
 import { recordEvent } from '../src/requests/index.js'
 import { dmReply, errorText, finish, roomReply, type Also, type Handling, type Result } from './handling.js'
-import { gridLeaderOf } from './lookups.js'
+import { gridLeaderOf, senderStaff } from './lookups.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
 
@@ -22,7 +22,7 @@ export async function attachImage(h: Handling, row: InboxMessage, communityId: n
   const at = row.receivedAt.getTime()
   let target: { requestId: number; uploaderType: 'staff' | 'resident'; uploaderId: number } | null = null
   if (file && communityId != null) {
-    const staff = await db.getRepository(Staff).findOne({ where: { communityId, wechat: row.senderName!, active: true } })
+    const staff = await senderStaff(db, row, communityId)
     if (staff) {
       const done = await db.getRepository(RequestEvent).findOne({
         where: { actorType: 'staff', actorId: staff.id, toStatus: 'resolved', createdAt: MoreThanOrEqual(new Date(at - STAFF_PHOTO_WINDOW_MS)) },
@@ -39,7 +39,7 @@ export async function attachImage(h: Handling, row: InboxMessage, communityId: n
     }
   }
   if (!target || !file) {
-    const fromStaff = communityId != null && await db.getRepository(Staff).exists({ where: { communityId, wechat: row.senderName!, active: true } })
+    const fromStaff = communityId != null && (await senderStaff(db, row, communityId)) != null
     return finish(h, row, { outcome: 'image_unmatched', replies: row.roomTopic ? [] : [dmReply(row, fromStaff ? T.STAFF_PHOTO_UNMATCHED : T.IMAGE_WITHOUT_REQUEST)], also })
   }
   const request = await db.getRepository(ServiceRequest).findOneByOrFail({ id: target.requestId })

@@ -4,7 +4,7 @@ import type { Clock } from '../src/clock.js'
 import type { Logger } from '../src/logger.js'
 import { sniffImageType, type FileStorage } from '../src/storage/index.js'
 import type { InboxMessage } from '../src/db/entities/index.js'
-import type { ReceivedMessage } from './inbox.js'
+import type { ReceivedMessage } from '../src/inbox/inbox.js'
 import { InboxProcessor, type ProcessorDeps } from './processor.js'
 
 export type RequestIntakeConfig = ProcessorDeps & {
@@ -36,6 +36,9 @@ export async function toReceived(message: Message, storage: FileStorage, clock: 
   const kind = KIND[message.type()] ?? 'other'
   const payload: Record<string, unknown> = { type: types.Message[message.type()] ?? message.type() }
   if (room) payload.mentionSelf = await message.mentionSelf().catch(() => false)
+  // The bot's own remark for the sender: how a bound staff member is recognised when the puppet changes contact ids.
+  const alias = await talker.alias().catch(() => undefined)
+  if (alias) payload.alias = alias
   if (kind === 'image' || kind === 'voice') {
     try {
       const box = await message.toFileBox()

@@ -1,15 +1,16 @@
 import { loadCommunity } from '../src/community/snapshot.js'
-import { Staff, type InboxMessage } from '../src/db/entities/index.js'
+import { InboxMessage, type Staff } from '../src/db/entities/index.js'
+import { redeemBindCode } from '../src/people/staffIdentity.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
 import { answerCallback, parseCallbackAnswer } from '../src/jobs/callbacks.js'
-import { enqueue } from '../src/outbox/outbox.js'
+import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { runStaffCommand } from './commands.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
-import { markProcessed } from './inbox.js'
-import { communityForResident, gridLeaderOf, openRequestsOf } from './lookups.js'
-import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, stripMentions, type StaffCommand } from './matchers.js'
+import { markProcessed } from '../src/inbox/inbox.js'
+import { communityForResident, gridLeaderOf, openRequestsOf, senderStaff } from './lookups.js'
+import { isHelpRequest, isProgressQuery, isStaffCommand, parseStaffCommand, parseStaffReport, parseVerifyCommand, stripMentions, type StaffCommand } from './matchers.js'
 import { attachImage, transcribe } from './media.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
@@ -20,7 +21,7 @@ import * as T from './texts.js'
  */
 export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Result> {
   const db = h.ctx.db
-  const staff = await db.getRepository(Staff).findOne({ where: { wechat: row.senderName!, active: true }, order: { id: 'ASC' } })
+  const staff = await senderStaff(db, row)
   if (row.kind === 'image') return attachImage(h, row, staff?.communityId ?? await communityForResident(db, row.senderName!))
   if (row.kind === 'other') return finish(h, row, { outcome: 'ignored' })
   let text = row.text ?? ''
@@ -34,6 +35,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
     text = heard
   }
   const clean = stripMentions(text, h.names())
+  const code = parseVerifyCommand(clean)
+  if (code) return verify(h, row, code)
   const command = parseStaffCommand(clean)
   if (staff) {
     if (command) return staffCommand(h, row, staff, command)
@@ -55,6 +58,38 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
     if (answered) return answered
   }
   return intakeText(h, row, clean, communityId, null)
+}
+
+/**
+ * `认证 123456`: binds this WeChat contact to the staff member the code was issued to, and has the bot give
+ * the contact its remark (through the outbox, in the same transaction). Failed attempts are counted per contact.
+ */
+async function verify(h: Handling, row: InboxMessage, code: string): Promise<Result> {
+  if (!row.senderId) return finish(h, row, { outcome: 'rejected', replies: [dmReply(row, T.VERIFY_UNAVAILABLE)] })
+  const since = new Date(h.ctx.clock.now().getTime() - 3600_000)
+  const failures = await h.ctx.db.getRepository(InboxMessage).createQueryBuilder('i')
+    .where('i.sender_id = :id AND i.id <> :self AND i.received_at >= :since AND i.error = :failed', { id: row.senderId, self: row.id, since, failed: 'bind_code_invalid' })
+    .getCount()
+  try {
+    return await inTransaction(h.ctx.db, async (em) => {
+      const { staff, remark } = await redeemBindCode(em, h.ctx.clock, { code, contactId: row.senderId!, recentFailures: failures })
+      await enqueue(em, h.ctx.clock, [
+        { dedupeKey: `inbox:${row.id}:remark`, channel: 'wechat_remark', target: row.senderId!, text: remark, priority: PRIORITY.urgent },
+        dmReply(row, T.verified(staff.name)),
+      ])
+      await markProcessed(em, h.ctx.clock, row)
+      return { outcome: 'verified' as const }
+    })
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err
+    // Kept on the row, so that wrong guesses count against this contact.
+    await inTransaction(h.ctx.db, async (em) => {
+      await enqueue(em, h.ctx.clock, [dmReply(row, err.message)])
+      await markProcessed(em, h.ctx.clock, row)
+      await em.update(InboxMessage, { id: row.id }, { error: err.code })
+    })
+    return { outcome: 'rejected', requestId: null }
+  }
 }
 
 /** A 回访 answer (1/2/3 or words) when one is awaited from this resident; null lets the text go on to intake. */

@@ -8,8 +8,9 @@ import { runIntake as defaultRunIntake } from '../src/intake/run.js'
 import type { FileStorage } from '../src/storage/index.js'
 import { handleRoom } from './group.js'
 import { errorText, type Handling, type Outcome, type Transcriber } from './handling.js'
-import { markFailed, pendingInbox, recordInbox, type ReceivedMessage } from './inbox.js'
+import { markFailed, pendingInbox, recordInbox, type ReceivedMessage } from '../src/inbox/inbox.js'
 import { handlePrivate } from './private.js'
+import { isDatabaseOutage, withTimeout, type InboxSpool } from '../src/inbox/spool.js'
 
 export type { Outcome, Transcriber } from './handling.js'
 export { RESIDENT_IMAGE_WINDOW_MS, STAFF_PHOTO_WINDOW_MS } from './media.js'
@@ -24,7 +25,14 @@ export interface ProcessorDeps {
   transcribe?: Transcriber | null
   /** The bot's own WeChat name(s), for recognising @-mentions; known after login. */
   botNames?: () => string[]
+  /** Where messages go while the database is away (replayed when it is back); none: such a message is logged as lost. */
+  spool?: InboxSpool | null
+  /** How long keeping a message in the inbox may take before the database counts as away (a frozen server never answers). */
+  inboxTimeoutMs?: number
 }
+
+const chatOf = (m: { roomTopic: string | null; roomId: string | null; senderId: string | null; senderName: string | null }) =>
+  (m.roomTopic ? `room:${m.roomId ?? m.roomTopic}` : `dm:${m.senderId ?? m.senderName}`)
 
 export interface Handled {
   messageId: string
@@ -48,6 +56,8 @@ export class InboxProcessor extends EventEmitter {
   private readonly inFlight = new Set<number>()
   private readonly all = new Set<Promise<unknown>>()
   private readonly handling: Handling
+  private replayTimer: NodeJS.Timeout | null = null
+  private closed = false
 
   constructor(private readonly deps: ProcessorDeps) {
     super()
@@ -65,12 +75,14 @@ export class InboxProcessor extends EventEmitter {
 
   /** Keeps the message in the inbox and processes it. Never throws: one bad message cannot stop the bot. */
   async receive(m: ReceivedMessage): Promise<Handled> {
-    const chat = m.roomTopic ? `room:${m.roomId ?? m.roomTopic}` : `dm:${m.senderId ?? m.senderName}`
-    return this.inChat(chat, async () => {
+    return this.inChat(chatOf(m), async () => {
+      // Behind messages still in the spool, to keep each chat in order.
+      if (this.deps.spool?.hasBacklog()) return this.toSpool(m)
       let row: InboxMessage
       try {
-        row = await inTransaction(this.db, (em) => recordInbox(em, this.clock, m))
+        row = await this.keep(m)
       } catch (err) {
+        if (this.deps.spool && isDatabaseOutage(err)) return this.toSpool(m, err)
         this.log.error({ err: errorText(err), messageId: m.messageId }, 'inbox insert failed; message not kept')
         return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'failed', error: errorText(err) })
       }
@@ -82,12 +94,65 @@ export class InboxProcessor extends EventEmitter {
     })
   }
 
+  private keep(m: ReceivedMessage): Promise<InboxMessage> {
+    return withTimeout(inTransaction(this.db, (em) => recordInbox(em, this.clock, m)), this.deps.inboxTimeoutMs ?? 5000)
+  }
+
+  /** The database is away: the message is written to the spool (fsync'd) and replayed later. */
+  private toSpool(m: ReceivedMessage, cause?: unknown): Handled {
+    try {
+      this.deps.spool!.append(m)
+    } catch (err) {
+      this.log.error({ err: errorText(err), messageId: m.messageId }, 'database away and the spool cannot be written; message not kept')
+      return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'failed', error: errorText(err) })
+    }
+    if (cause) this.log.warn({ err: errorText(cause), messageId: m.messageId }, 'database away: message kept in the spool')
+    this.scheduleReplay(1000)
+    return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'spooled' })
+  }
+
+  /**
+   * Replays the spool into the inbox, oldest first, processing each message as it is kept; stops (and
+   * tries again later) while the database is still away. Returns how many were replayed.
+   */
+  async replaySpool(): Promise<number> {
+    const spool = this.deps.spool
+    if (!spool?.hasBacklog()) return 0
+    const r = await spool.replay(async (m) => {
+      const row = await this.keep(m)
+      if (row.status !== 'pending') return
+      await this.inChat(chatOf(m), async () => {
+        if (this.inFlight.has(row.id)) return
+        const fresh = await this.db.getRepository(InboxMessage).findOneBy({ id: row.id })
+        if (fresh?.status === 'pending') this.emitHandled(await this.processRow(fresh))
+      })
+    }, isDatabaseOutage)
+    if (r.replayed || r.rejected) this.log.info({ ...r }, 'inbox spool replayed')
+    if (spool.hasBacklog()) this.scheduleReplay(2000)
+    return r.replayed
+  }
+
+  private scheduleReplay(ms: number): void {
+    if (this.replayTimer || this.closed) return
+    this.replayTimer = setTimeout(() => {
+      this.replayTimer = null
+      this.replaySpool().catch((err) => { this.log.error({ err: errorText(err) }, 'inbox spool replay failed'); this.scheduleReplay(5000) })
+    }, ms)
+    this.replayTimer.unref?.()
+  }
+
+  /** Stops the spool replay timer (the spool itself stays on disk for the next start). */
+  close(): void {
+    this.closed = true
+    if (this.replayTimer) clearTimeout(this.replayTimer)
+    this.replayTimer = null
+  }
+
   /** Processes rows left pending by a crash or a failed attempt. Returns how many were processed. */
   async processPending(): Promise<number> {
     const rows = (await pendingInbox(this.db)).filter((r) => !this.inFlight.has(r.id))
     const runs = rows.map((row) => {
-      const chat = row.roomTopic ? `room:${row.roomId ?? row.roomTopic}` : `dm:${row.senderId ?? row.senderName}`
-      return this.inChat(chat, async () => {
+      return this.inChat(chatOf(row), async () => {
         const fresh = await this.db.getRepository(InboxMessage).findOneBy({ id: row.id })
         if (!fresh || fresh.status !== 'pending' || this.inFlight.has(row.id)) return null
         return this.emitHandled(await this.processRow(fresh))
@@ -141,6 +206,11 @@ export class InboxProcessor extends EventEmitter {
     } catch (err) {
       const error = errorText(err)
       let status: string = 'unknown'
+      // The database went away mid-way: the row stays pending without spending an attempt (it is retried later).
+      if (isDatabaseOutage(err)) {
+        this.log.warn({ inboxId: row.id, err: error }, 'database away while processing; the message stays pending')
+        return { ...base, outcome: 'failed', error }
+      }
       try {
         status = await inTransaction(this.db, (em) => markFailed(em, this.clock, row, error))
       } catch (e) {

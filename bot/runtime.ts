@@ -6,6 +6,7 @@ import { transcribeVoice } from '../src/intake/llmTasks.js'
 import { OutboxWorker } from '../src/outbox/worker.js'
 import { LocalDiskStorage, type FileStorage } from '../src/storage/index.js'
 import { OutboxLoop } from './outboxLoop.js'
+import { InboxSpool } from '../src/inbox/spool.js'
 import { RequestIntake } from './plugin.js'
 import { InboxProcessor, type Transcriber } from './processor.js'
 import { wechatySenders } from './sender.js'
@@ -39,6 +40,8 @@ export interface StartBotOptions {
   sessionName?: string | null
   /** Print the login QR code in the terminal (default true). */
   printQr?: boolean
+  /** Where messages wait while the database is away; default DATA_DIR/inbox-spool.jsonl, null: none. */
+  spool?: InboxSpool | null
 }
 
 export interface BotHandle {
@@ -92,6 +95,8 @@ export async function startBot(ctx: AppContext, opts: StartBotOptions): Promise<
   const liveBot = () => (loggedIn ? bot : null)
   const processor = new InboxProcessor({
     ctx: { ...ctx, logger: log }, classifier: opts.classifier, storage, transcribe: transcriberFrom(config),
+    // While the database is away, messages wait in DATA_DIR/inbox-spool.jsonl and are replayed in order.
+    spool: opts.spool === undefined ? new InboxSpool(config.DATA_DIR) : opts.spool,
     botNames: () => {
       try { return loggedIn && bot ? [bot.currentUser.name()] : [] } catch { return [] }
     },
@@ -103,9 +108,12 @@ export async function startBot(ctx: AppContext, opts: StartBotOptions): Promise<
   const loop = new OutboxLoop({ worker, logger: log, isReady: () => loggedIn })
 
   // Messages kept before a crash are processed now; processing needs the database, not WeChat.
+  // Also what was kept while processing failed (the database went away mid-way), and anything left in the spool.
   const pendingTimer = setInterval(() => {
-    processor.processPending().catch((err) => log.error({ err: (err as Error).message }, 'processing pending inbox rows failed'))
-  }, 60_000)
+    processor.replaySpool()
+      .then(() => processor.processPending())
+      .catch((err) => log.error({ err: (err as Error).message }, 'processing pending inbox rows failed'))
+  }, 10_000)
   processor.processPending()
     .then((n) => n && log.info({ processed: n }, 'processed inbox rows kept before the restart'))
     .catch((err) => log.error({ err: (err as Error).message }, 'processing pending inbox rows failed'))
@@ -198,6 +206,7 @@ export async function startBot(ctx: AppContext, opts: StartBotOptions): Promise<
       stopped = true
       if (retryTimer) clearTimeout(retryTimer)
       clearInterval(pendingTimer)
+      processor.close()
       await loop.stop()
       await processor.idle()
       loggedIn = false

@@ -45,17 +45,35 @@ export class WechatyRoomSender implements OutboundSender {
   }
 }
 
-/** wechat_dm: finds the contact by WeChat name (or the bot's alias for them) and says the text. */
+/**
+ * wechat_dm: the contact named in the payload (the sender being answered, a bound staff member: by contact id,
+ * then by the bot's remark for them), else by WeChat name (or alias), and says the text.
+ */
 export class WechatyDirectSender implements OutboundSender {
   constructor(private readonly currentBot: CurrentBot) {}
   async send(m: OutboxMessage): Promise<void> {
     const bot = loggedIn(this.currentBot)
-    const contact = (await bot.Contact.find({ name: m.target })) ?? (await bot.Contact.find({ alias: m.target }))
+    const contactId = typeof m.payload?.contactId === 'string' ? m.payload.contactId : null
+    const remark = typeof m.payload?.remark === 'string' ? m.payload.remark : null
+    const contact = (contactId ? await bot.Contact.find({ id: contactId }).catch(() => undefined) : undefined)
+      ?? (remark ? await bot.Contact.find({ alias: remark }).catch(() => undefined) : undefined)
+      ?? (await bot.Contact.find({ name: m.target })) ?? (await bot.Contact.find({ alias: m.target }))
     if (!contact) throw new PermanentSendError(`contact_not_found: ${m.target}`)
     await contact.say(m.text)
   }
 }
 
+/** wechat_remark: gives a contact (by id) the bot's remark for them, so a bound staff member is known again after ids change. */
+export class WechatyRemarkSender implements OutboundSender {
+  constructor(private readonly currentBot: CurrentBot) {}
+  async send(m: OutboxMessage): Promise<void> {
+    const bot = loggedIn(this.currentBot)
+    const contact = await bot.Contact.find({ id: m.target })
+    if (!contact) throw new PermanentSendError(`contact_not_found: ${m.target}`)
+    await contact.alias(m.text)
+  }
+}
+
 export function wechatySenders(currentBot: CurrentBot): Senders {
-  return { wechat_room: new WechatyRoomSender(currentBot), wechat_dm: new WechatyDirectSender(currentBot) }
+  return { wechat_room: new WechatyRoomSender(currentBot), wechat_dm: new WechatyDirectSender(currentBot), wechat_remark: new WechatyRemarkSender(currentBot) }
 }

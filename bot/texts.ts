@@ -11,6 +11,18 @@ export const RESIDENT_HELP = [
   '发送「进度」可以查看您反映的问题办到哪一步了。',
 ].join('\n')
 
+/**
+ * Why a message was not filed, for the sender (private chat, or an @-mention in a group): an instruction to
+ * the bot, a "+1" with nothing recent to join, or no problem found — each with the way to report one.
+ */
+export function notFiled(reasons: string[], inGroup: boolean): string {
+  const help = inGroup ? GROUP_HELP : RESIDENT_HELP
+  const sep = inGroup ? '' : '\n'
+  if (reasons.includes('prompt_injection_guard')) return `我只登记社区里需要处理的问题，不能执行指令或更改工单，这条没有登记。${sep}${help}`
+  if (reasons.includes('follow_up_without_recent_request')) return `最近没有可以附上的工单，这条没有登记。${sep}${help}`
+  return `没有从这条消息里识别出需要处理的问题，所以没有登记。${sep}${help}`
+}
+
 export const GROUP_HELP = '您好，我是社区小助手。请直接说明遇到的问题和位置，比如「3号楼楼道灯坏了」，我会登记并交给网格员处理；私聊我发送「进度」可查询办理情况。'
 
 export const STAFF_HELP = [
@@ -26,7 +38,13 @@ export const STAFF_HELP = [
 
 export const STAFF_REPORT_UNCLEAR = '没有识别出需要处理的问题，请写明地点和情况，例如：上报 5号楼门口井盖缺失'
 
-export const NOT_STAFF = '抱歉，这是社区工作人员使用的指令，您没有权限操作。如需反映问题，请直接告诉我情况。'
+export const NOT_STAFF = '抱歉，这是社区工作人员使用的指令，您没有权限操作。如需反映问题，请直接告诉我情况。\n社区工作人员请先私聊我发送「认证 六位认证码」（认证码向书记领取），绑定本微信后即可使用。'
+
+export const verified = (name: string) => `认证成功：本微信已绑定为社区工作人员 ${name}。今后请用本微信接收和处理工单；换手机或换微信时请向书记领取新的认证码。\n${STAFF_HELP}`
+
+export const VERIFY_UNAVAILABLE = '暂时无法识别您的微信账号，请稍后再发一次认证码。'
+
+export const VERIFY_IN_GROUP = '认证码请私聊我发送，不要发在群里。这个认证码已经公开，请向书记重新领取。'
 
 export const malformedCommand = (verb: string, usage: string) => `「${verb}」指令格式不对。正确写法：${usage}`
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { KEYSET_CURSOR } from '../src/db/keyset.js'
 
 // Shared zod building blocks for request schemas. Every string is made well-formed UTF-16
 // (a lone surrogate would make MySQL's utf8mb4 reject the row) and stripped of NUL and other control characters.
@@ -30,6 +31,9 @@ export const pagination = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(50).default(20),
 }
+
+/** An opaque keyset cursor, as returned in nextCursor. */
+export const keysetCursor = z.string().regex(KEYSET_CURSOR, 'cursor: use nextCursor from the previous page')
 
 /** "true"/"false"/"1"/"0" in a query string. */
 export const queryBool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')

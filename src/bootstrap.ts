@@ -3,6 +3,9 @@ import type { DataSource } from 'typeorm'
 import { importCommunityFile } from './community/import.js'
 import type { Config } from './config.js'
 import { Community } from './db/entities/index.js'
+import { inTransaction } from './db/transaction.js'
+import { systemClock } from './clock.js'
+import { issueCodesForUnbound } from './people/staffIdentity.js'
 import type { Logger } from './logger.js'
 
 /** On the first start (no community yet) the configured community file is imported. */
@@ -14,4 +17,7 @@ export async function importCommunityOnFirstStart(db: DataSource, config: Config
   }
   const summary = await importCommunityFile(db, config.COMMUNITY_FILE, { encryptionKey: config.DATA_ENCRYPTION_KEY })
   logger.info({ file: config.COMMUNITY_FILE, ...summary }, 'imported community on first start')
+  // Staff bind their WeChat with these (认证 123456 to the bot); the 书记 can issue new ones in the console.
+  const codes = await inTransaction(db, (em) => issueCodesForUnbound(em, systemClock, { communityId: summary.communityId }))
+  for (const c of codes) logger.warn({ staff: c.name, wechat: c.wechat, code: c.code, expiresAt: c.expiresAt.toISOString() }, 'one-time staff 认证 code (send 认证 <code> to the bot in private chat)')
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 
 /**
@@ -7,8 +8,12 @@ import { z } from 'zod'
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes')
 const optionalString = z.string().trim().min(1).optional()
 
-/** Published in .env.example: anyone could sign API tokens with it, so production refuses it. */
+import { generatedSecrets } from './secrets.js'
+
+/** Published in earlier versions of .env.example: anyone could sign API tokens with it, so it is never accepted. */
 export const DEV_JWT_SECRET = 'jiesu-development-jwt-secret-change-me-please!!'
+/** Likewise published: anyone could decrypt residents' phones with it. */
+export const DEV_DATA_ENCRYPTION_KEY = 'jiesu-development-key-change-me-in-production!'
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,11 +24,19 @@ const envSchema = z.object({
     .string()
     .regex(/^(sqlite:.+|mysql:\/\/.+|mariadb:\/\/.+)$/, 'sqlite:path/to/file.db or mysql://user:pass@host:3306/db')
     .default('sqlite:./data/jiesu.db'),
+  /** MySQL/MariaDB connections per process (each API replica and bot holds its own pool). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /** Community YAML imported on first start when the database has no community yet. */
   COMMUNITY_FILE: z.string().default('examples/community.yaml'),
-  /** 32+ chars; encrypts residents' phone numbers at rest (AES-256-GCM) and keys their lookup hashes. */
-  DATA_ENCRYPTION_KEY: z.string().min(32, 'at least 32 characters').default('jiesu-development-key-change-me-in-production!'),
-  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+  /** Where jiesu keeps its own files: the generated secrets, the inbox spool. */
+  DATA_DIR: z.string().default('./data'),
+  /**
+   * 32+ chars; encrypts residents' phone numbers at rest (AES-256-GCM) and keys their lookup hashes.
+   * Unset: generated at first start and kept in DATA_DIR/secrets.json (see loadConfig).
+   */
+  DATA_ENCRYPTION_KEY: z.string().min(32, 'at least 32 characters').refine((v) => v !== DEV_DATA_ENCRYPTION_KEY, 'the old development default is public; set a key of your own or leave it unset to have one generated').optional(),
+  /** 32+ chars; signs API tokens. Unset: generated at first start and kept in DATA_DIR/secrets.json. */
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').refine((v) => v !== DEV_JWT_SECRET, 'the old development default is public (anyone could sign tokens with it); set a secret of your own or leave it unset to have one generated').optional(),
   JWT_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 2h or 30m').default('2h'),
   JWT_REFRESH_TTL: z.string().regex(/^\d+[smhd]$/, 'a duration like 30d').default('30d'),
   OPENAI_API_KEY: optionalString,
@@ -60,7 +73,8 @@ const envSchema = z.object({
   JOBS_ENABLED: bool.default(true),
 })
 
-export type Config = z.infer<typeof envSchema>
+/** The parsed settings; the two secrets are always present (from the environment or generated). */
+export type Config = Omit<z.infer<typeof envSchema>, 'JWT_SECRET' | 'DATA_ENCRYPTION_KEY'> & { JWT_SECRET: string; DATA_ENCRYPTION_KEY: string }
 
 export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
@@ -69,7 +83,11 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+/**
+ * Parses the environment. Secrets left unset come from `secrets` (loadConfig passes the ones kept in the
+ * data directory); without it they are random for this process only (tests, the simulator).
+ */
+export function parseConfig(env: Record<string, string | undefined> = process.env, secrets?: (dataDir: string) => { JWT_SECRET: string; DATA_ENCRYPTION_KEY: string }): Config {
   // Empty strings in .env mean "unset", like most dotenv users expect.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''))
   const result = envSchema.safeParse(cleaned)
@@ -81,18 +99,28 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
       }),
     )
   }
-  if (result.data.NODE_ENV === 'production' && result.data.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new ConfigError(['JWT_SECRET: the development default is public (anyone could sign tokens with it); set a secret of your own in production'])
-  }
-  return result.data
+  const data = result.data
+  if (data.JWT_SECRET && data.DATA_ENCRYPTION_KEY) return data as Config
+  const fill = (secrets ?? ephemeralSecrets)(data.DATA_DIR)
+  return { ...data, JWT_SECRET: data.JWT_SECRET ?? fill.JWT_SECRET, DATA_ENCRYPTION_KEY: data.DATA_ENCRYPTION_KEY ?? fill.DATA_ENCRYPTION_KEY }
+}
+
+let ephemeral: { JWT_SECRET: string; DATA_ENCRYPTION_KEY: string } | undefined
+/** Random secrets for this process only, the same for every parseConfig call in it. */
+function ephemeralSecrets() {
+  return (ephemeral ??= { JWT_SECRET: randomBytes(32).toString('base64url'), DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64url') })
 }
 
 let cached: Config | undefined
-/** Loads .env (if present) once and returns the parsed config. */
-export async function loadConfig(): Promise<Config> {
+/**
+ * Loads .env (if present) once and returns the parsed config. A secret not set in the environment is
+ * generated at first start and kept in DATA_DIR/secrets.json (mode 600); `{ persistSecrets: false }`
+ * (the simulator) uses random ones for this process instead.
+ */
+export async function loadConfig(o: { persistSecrets?: boolean } = {}): Promise<Config> {
   if (cached) return cached
   const { config } = await import('dotenv')
   config({ quiet: true })
-  cached = parseConfig()
+  cached = parseConfig(process.env, o.persistSecrets === false ? undefined : generatedSecrets)
   return cached
 }

@@ -1,15 +1,49 @@
+/** Building an Intl.DateTimeFormat costs ~10× a format call: one per timezone, kept for the process. */
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone)
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    })
+    formatters.set(timeZone, f)
+  }
+  return f
+}
+
+/**
+ * A zone's UTC offset is constant within each 15-minute slice of time (every modern transition falls on one),
+ * so the formatter runs once per slice and each call after that is arithmetic: the CSV and dashboard format
+ * millions of dates.
+ */
+const SLICE_MS = 15 * 60_000
+const offsets = new Map<string, Map<number, number>>()
+
+function offsetMs(date: Date, timeZone: string): number {
+  let zone = offsets.get(timeZone)
+  if (!zone) { zone = new Map(); offsets.set(timeZone, zone) }
+  const slice = Math.floor(date.getTime() / SLICE_MS)
+  let offset = zone.get(slice)
+  if (offset === undefined) {
+    const start = slice * SLICE_MS
+    const parts: Record<string, string> = {}
+    for (const p of formatterFor(timeZone).formatToParts(new Date(start))) parts[p.type] = p.value
+    offset = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second)) - start
+    if (zone.size > 200_000) zone.clear()
+    zone.set(slice, offset)
+  }
+  return offset
+}
+
 /** Wall-clock parts of an instant in a timezone (communities default to Asia/Shanghai). */
 export function localParts(date: Date, timeZone: string) {
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', weekday: 'short',
-  })
-  const parts = Object.fromEntries(f.formatToParts(date).map((p) => [p.type, p.value]))
-  const weekdays = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 } as Record<string, number>
+  const wall = new Date(date.getTime() + offsetMs(date, timeZone))
   return {
-    year: Number(parts.year), month: Number(parts.month), day: Number(parts.day),
-    hour: Number(parts.hour), minute: Number(parts.minute), second: Number(parts.second),
+    year: wall.getUTCFullYear(), month: wall.getUTCMonth() + 1, day: wall.getUTCDate(),
+    hour: wall.getUTCHours(), minute: wall.getUTCMinutes(), second: wall.getUTCSeconds(),
     /** ISO weekday: Monday = 1 … Sunday = 7 */
-    weekday: weekdays[parts.weekday!]!,
+    weekday: wall.getUTCDay() || 7,
   }
 }
 

@@ -11,7 +11,8 @@ import { exitQuietlyWhenStdoutCloses, openSimulationEnvironment, stderrLogger } 
 
 const HELP = `命令 (commands):
   直接输入文字      以当前身份在当前会话发言（{{req1}} 代表本次第一个工单号）
-  /as 名字          切换身份，如 /as 王芳（社区文件里的工作人员）或任意居民名
+  /as 名字          切换身份，如 /as 王芳（社区文件里的工作人员，已用认证码绑定微信）或任意居民名
+  /as 名字 冒充     换成另一个同名微信号（未绑定：工作人员指令会被拒绝）
   /room 群名        在群里说话，如 /room 幸福里3号楼业主群
   /dm               私聊机器人
   /image  /voice    发一张照片 / 一段语音
@@ -40,6 +41,7 @@ async function main() {
   tz = sim.timezone
 
   let who = '李阿姨'
+  let impostor = false
   let room: string | null = '幸福里3号楼业主群'
   const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
   process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
@@ -62,13 +64,14 @@ async function main() {
       if (!line) { /* nothing */ } else if (line === '/quit' || line === '/exit') break
       else if (line === '/help') process.stdout.write(`${HELP}\n`)
       else if (command === '/as') {
-        if (arg) who = arg
+        const [name, flag] = rest
+        if (name) { who = name; impostor = flag === '冒充' }
         else process.stdout.write('（用法：/as 名字，例如 /as 王芳）\n')
       } else if (command === '/room') {
         if (arg) room = arg
         else process.stdout.write('（用法：/room 群名，例如 /room 幸福里3号楼业主群；私聊用 /dm）\n')
       } else if (line === '/dm') room = null
-      else if (line === '/image' || line === '/voice') await sim.say({ from: who, ...(room ? { room } : {}), ...(line === '/image' ? { image: true } : { voice: true }) })
+      else if (line === '/image' || line === '/voice') await sim.say({ from: who, ...(impostor ? { impostor } : {}), ...(room ? { room } : {}), ...(line === '/image' ? { image: true } : { voice: true }) })
       else if (command === '/wait') {
         let ms: number | null = null
         try { ms = parseDuration(arg) } catch { /* explained below */ }
@@ -96,7 +99,7 @@ async function main() {
           process.stdout.write(`（本次模拟目前只有 ${numbers.length} 个工单，${body.match(/\{\{\s*req\d+\s*\}\}/g)?.join('、') ?? ''} 还不存在）\n`)
           continue
         }
-        await sim.say({ from: who, ...(room ? { room } : {}), text, ...(mention ? { mention: true } : {}) })
+        await sim.say({ from: who, ...(impostor ? { impostor } : {}), ...(room ? { room } : {}), text, ...(mention ? { mention: true } : {}) })
       }
     } catch (e) {
       process.stdout.write(`（出错了：${e instanceof Error ? e.message : String(e)}）\n`)

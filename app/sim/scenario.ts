@@ -24,6 +24,8 @@ export type MessageStep = {
   voice?: true
   mention?: boolean
   twice?: boolean
+  /** another WeChat account showing the same name (an impostor): a separate contact, never bound */
+  impostor?: boolean
 }
 export type WaitStep = { wait: string; ms: number } | { until: string; at: Date }
 export type Step = MessageStep | WaitStep
@@ -54,7 +56,7 @@ function parseInstant(file: string, path: string, v: unknown): Date {
   return new Date(v)
 }
 
-const MESSAGE_KEYS = new Set(['from', 'room', 'text', 'image', 'voice', 'mention', 'twice'])
+const MESSAGE_KEYS = new Set(['from', 'room', 'text', 'image', 'voice', 'mention', 'twice', 'impostor'])
 
 function parseStep(file: string, path: string, v: unknown): Step {
   if (!isObject(v)) throw new ScenarioError(file, path, `expected an object like {"from": …, "text": …} or {"wait": "PT2H"}, got ${describe(v)}`)
@@ -81,7 +83,7 @@ function parseStep(file: string, path: string, v: unknown): Step {
   if (contents.length !== 1) throw new ScenarioError(file, path, `a message step needs exactly one of "text", "image": true, "voice": true (got ${contents.length ? contents.join(' and ') : 'none'})`)
   if ('text' in v && (typeof v.text !== 'string' || !v.text.trim())) throw new ScenarioError(file, `${path}.text`, `expected non-empty text, got ${describe(v.text)}`)
   for (const k of ['image', 'voice'] as const) if (k in v && v[k] !== true) throw new ScenarioError(file, `${path}.${k}`, `expected true, got ${describe(v[k])}`)
-  for (const k of ['mention', 'twice'] as const) if (k in v && typeof v[k] !== 'boolean') throw new ScenarioError(file, `${path}.${k}`, `expected true or false, got ${describe(v[k])}`)
+  for (const k of ['mention', 'twice', 'impostor'] as const) if (k in v && typeof v[k] !== 'boolean') throw new ScenarioError(file, `${path}.${k}`, `expected true or false, got ${describe(v[k])}`)
   return {
     from: (v.from as string).trim(),
     ...(typeof v.room === 'string' ? { room: v.room.trim() } : {}),
@@ -90,6 +92,7 @@ function parseStep(file: string, path: string, v: unknown): Step {
     ...(v.voice ? { voice: true as const } : {}),
     ...(v.mention ? { mention: true } : {}),
     ...(v.twice ? { twice: true } : {}),
+    ...(v.impostor ? { impostor: true } : {}),
   }
 }
 

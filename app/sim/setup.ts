@@ -17,7 +17,8 @@ export async function openSimulationEnvironment(): Promise<{ config: Config; db:
   const explicitUrl = process.env.DATABASE_URL
   let config: Config
   try {
-    config = await loadConfig()
+    // A temporary database gets temporary secrets: nothing is written to the data directory.
+    config = await loadConfig({ persistSecrets: !!explicitUrl })
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`)

@@ -3,7 +3,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FileBox } from 'file-box'
 import type { DataSource } from 'typeorm'
-import { In, MoreThan } from 'typeorm'
+import { In, IsNull, MoreThan } from 'typeorm'
 import { log as wechatyLog, types, WechatyBuilder, type payloads, type Wechaty } from 'wechaty'
 import { mock, PuppetMock } from 'wechaty-puppet-mock'
 import { RequestIntake } from '../../bot/plugin.js'
@@ -14,7 +14,9 @@ import { importCommunityFile } from '../../src/community/import.js'
 import { loadCommunity, type CommunitySnapshot } from '../../src/community/snapshot.js'
 import type { Config } from '../../src/config.js'
 import type { AppContext } from '../../src/context.js'
-import { OutboxMessage, RequestReporter, Resident, ServiceRequest } from '../../src/db/entities/index.js'
+import { OutboxMessage, RequestReporter, Resident, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { inTransaction } from '../../src/db/transaction.js'
+import { issueBindCode, redeemBindCode } from '../../src/people/staffIdentity.js'
 import type { Classifier } from '../../src/intake/classifier/types.js'
 import { createClassifier } from '../../src/intake/classifierFactory.js'
 import { dueRuns, JOBS } from '../../src/jobs/registry.js'
@@ -171,11 +173,26 @@ export class Simulation {
     // Everyone in the community file is a contact and a member of their rooms.
     const { staff, grids, rooms } = this.community
     for (const s of staff.filter((x) => x.active)) this.contact(s.wechat)
+    await this.bindStaff(communityId)
     for (const room of rooms) {
       const grid = grids.find((g) => g.id === room.gridId)
       const members = staff.filter((s) => s.active && (
         !grid || s.role === 'secretary' || (s.role !== 'grid_leader' && !grids.some((g) => g.deputyStaffId === s.id)) || s.id === grid.leaderStaffId || s.id === grid.deputyStaffId))
       this.room(room.topic, members.map((s) => s.wechat))
+    }
+  }
+
+  /**
+   * Every active, unbound staff member of the community file binds their WeChat (the mock contact with their
+   * name) the way a real one does, with a one-time code: staff commands work from the first step.
+   */
+  async bindStaff(communityId: number): Promise<void> {
+    const staff = await this.o.db.getRepository(Staff).find({ where: { communityId, active: true, wechatContactId: IsNull() } })
+    for (const s of staff) {
+      await inTransaction(this.o.db, async (em) => {
+        const { code } = await issueBindCode(em, this.clock, { communityId, staffId: s.id })
+        await redeemBindCode(em, this.clock, { code, contactId: this.contact(s.wechat).id, recentFailures: 0 })
+      })
     }
   }
 
@@ -185,11 +202,12 @@ export class Simulation {
   }
 
   /** The mock contact for a WeChat name, created on first use. */
-  contact(name: string): mock.ContactMock {
-    let c = this.contacts.get(name)
+  contact(name: string, impostor = false): mock.ContactMock {
+    const key = impostor ? `impostor:${name}` : name
+    let c = this.contacts.get(key)
     if (!c) {
       c = this.mocker.createContact({ name, alias: undefined, phone: [] })
-      this.contacts.set(name, c)
+      this.contacts.set(key, c)
     }
     return c
   }
@@ -221,8 +239,9 @@ export class Simulation {
    * and sent whatever became due.
    */
   async say(step: MessageStep): Promise<Handled[]> {
-    const talker = this.contact(step.from)
-    const room = step.room ? this.room(step.room, [step.from]) : null
+    const talker = this.contact(step.from, step.impostor)
+    const room = step.room ? this.room(step.room) : null
+    if (room && !room.payload.memberIdList.includes(talker.id)) room.payload.memberIdList.push(talker.id)
     const id = `sim-${this.runId}-${++this.seq}`
     const base = { id, talkerId: talker.id, timestamp: this.clock.now().getTime() }
     let payload: payloads.Message

@@ -66,7 +66,10 @@ export class TokenService {
     try {
       ;({ payload } = await jwtVerify(token, this.key, {
         issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: this.o.clock.now(), clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'sub'],
       }))
+      // A token issued in the future was not issued by us (jose checks only its age).
+      if (typeof payload.iat !== 'number' || payload.iat * 1000 > this.o.clock.now().getTime() + 5_000) throw new Error('iat in the future')
     } catch (e) {
       if (e instanceof errors.JWTExpired) throw new UnauthorizedError('登录已过期，请重新登录', 'token_expired')
       throw new UnauthorizedError('登录凭证无效，请重新登录', 'invalid_token')

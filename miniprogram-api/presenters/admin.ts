@@ -14,6 +14,13 @@ export const staffMemberView = z.object({
   /** masked (138****0001) */
   phone: z.string().nullable(),
   active: z.boolean(), leads: z.array(z.string()), deputyOf: z.array(z.string()),
+  /** has bound their WeChat with a 认证 code (staff powers in WeChat need it) */
+  wechatBound: z.boolean(),
+})
+export const bindCodeView = z.object({
+  staffId: z.number().int(), name: z.string(),
+  code: z.string().meta({ description: 'six digits; the staff member sends 「认证 <code>」 to the bot in private chat' }),
+  expiresAt: z.string(),
 })
 export const roomView = z.object({ id: z.number().int(), topic: z.string(), grid: ref.nullable(), boundToWechat: z.boolean() })
 
@@ -45,6 +52,7 @@ export function presentStaffMember(s: Staff, c: Pick<CommunitySnapshot, 'grids'>
     active: s.active,
     leads: c.grids.filter((g) => g.leaderStaffId === s.id).map((g) => g.name),
     deputyOf: c.grids.filter((g) => g.deputyStaffId === s.id).map((g) => g.name),
+    wechatBound: s.wechatContactId != null,
   }
 }
 

@@ -66,8 +66,21 @@ const yesNo = (b: boolean) => (b ? '是' : '否')
 const late = (done: Date | null, due: Date | null, r: ServiceRequest, now: Date) =>
   !!due && (done ? done.getTime() > due.getTime() : OPEN_STATUSES.includes(r.status) && now.getTime() > due.getTime())
 
+const csvRow = (r: ServiceRequest, c: CsvContext) => csvLine(CSV_COLUMNS.map((col) => col.value(r, c)))
+const HEADER = () => csvLine(CSV_COLUMNS.map((col) => col.header))
+
 /** The whole file: BOM, header row, one row per request, CRLF line ends. */
 export function requestsCsv(rows: ServiceRequest[], c: CsvContext): string {
-  const lines = [csvLine(CSV_COLUMNS.map((col) => col.header)), ...rows.map((r) => csvLine(CSV_COLUMNS.map((col) => col.value(r, c))))]
+  const lines = [HEADER(), ...rows.map((r) => csvRow(r, c))]
   return BOM + lines.join('\r\n') + '\r\n'
+}
+
+/** The same file as chunks, one per batch of rows, for streaming to the response. */
+export async function* requestsCsvChunks(batches: AsyncIterable<ServiceRequest[]>, c: CsvContext): AsyncGenerator<string> {
+  yield BOM + HEADER() + '\r\n'
+  for await (const rows of batches) {
+    let chunk = ''
+    for (const r of rows) chunk += csvRow(r, c) + '\r\n'
+    yield chunk
+  }
 }

@@ -136,7 +136,12 @@ export async function importCommunity(db: DataSource | EntityManager, doc: Commu
       staffByWechat.set(p.wechat, saved)
     }
     for (const s of existingStaff) {
-      if (!people.has(s.wechat) && s.active) { s.active = false; await em.save(Staff, s); summary.deactivated++ }
+      if (!people.has(s.wechat) && s.active) {
+        // Deactivation ends the WeChat binding too.
+        Object.assign(s, { active: false, wechatContactId: null, wechatRemark: null, boundAt: null, bindCodeHash: null, bindCodeExpiresAt: null })
+        await em.save(Staff, s)
+        summary.deactivated++
+      }
     }
 
     const gridByName = new Map<string, Grid>()

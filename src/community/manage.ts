@@ -219,6 +219,8 @@ export async function updateStaff(em: EntityManager, p: StaffProps & { staffId: 
   const active = p.active ?? s.active
   if (role !== s.role) changes.role = role
   if (active !== s.active) changes.active = active
+  // Deactivation ends the WeChat binding: someone re-activated binds again with a new code.
+  if (!active && s.active) Object.assign(changes, { wechatContactId: null, wechatRemark: null, boundAt: null, bindCodeHash: null, bindCodeExpiresAt: null })
   // The community keeps exactly one active 书记: handing over is a YAML re-import.
   if (s.role === 'secretary' && s.active && (role !== 'secretary' || !active) && !(await otherActiveSecretary(em, p.communityId, s.id))) {
     throw new ConflictError('last_secretary', '不能停用或更改社区唯一的书记；更换书记请重新导入社区配置文件')

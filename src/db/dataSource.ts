@@ -17,7 +17,7 @@ export function dialectOf(ds: DataSource | EntityManager): Dialect {
  * `sqlite:path/to/file.db` (or `sqlite::memory:`) → embedded better-sqlite3;
  * `mysql://user:pass@host:3306/db` → MySQL/MariaDB through mysql2.
  */
-export function createDataSource(databaseUrl: string, opts: { logging?: boolean } = {}): DataSource {
+export function createDataSource(databaseUrl: string, opts: { logging?: boolean; poolSize?: number } = {}): DataSource {
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
@@ -53,12 +53,12 @@ export function createDataSource(databaseUrl: string, opts: { logging?: boolean 
     charset: 'utf8mb4_unicode_ci',
     // Store and read every DATETIME as UTC so both databases agree.
     timezone: 'Z',
-    extra: { connectionLimit: 10 },
+    extra: { connectionLimit: opts.poolSize ?? 10 },
   })
 }
 
 /** Opens the database and applies pending migrations. */
-export async function openDatabase(databaseUrl: string, opts: { logging?: boolean; migrate?: boolean } = {}) {
+export async function openDatabase(databaseUrl: string, opts: { logging?: boolean; migrate?: boolean; poolSize?: number } = {}) {
   const ds = createDataSource(databaseUrl, opts)
   await ds.initialize()
   if (opts.migrate !== false) await ds.runMigrations({ transaction: 'each' })

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm'
 import type { Classification, Classifier } from './classifier/types.js'
 import type { Category } from '../community/taxonomy.js'
 import type { ServiceRequest, RequestSource } from '../db/entities/index.js'
@@ -20,6 +21,11 @@ export interface IntakeMessage {
   hints?: { building?: string | null; unit?: string | null; room?: string | null; category?: Category | null }
   /** Where the acknowledgement goes: a group reply @-mentioning the sender, a DM, or nowhere (the API answers itself). */
   acknowledge: 'room' | 'dm' | 'none'
+  /**
+   * Runs inside the transaction that files the request (created or attached), so what the caller records
+   * about it — the inbox row marked processed, its replies — commits with it or not at all.
+   */
+  within?: (em: EntityManager, result: Exclude<IntakeResult, { kind: 'chatter' }>) => Promise<void>
 }
 
 export type IntakeResult =

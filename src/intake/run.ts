@@ -8,14 +8,25 @@ import { ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
-import { looksLikePromptInjection } from './classifier/injection.js'
+import { separateInstructions } from './instructions.js'
+import { dialectOf } from '../db/dataSource.js'
 import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
 import { buildingFromRoom } from './location.js'
 import { isFollowUpReply, problemSimilarity } from './similarity.js'
 import { normalizeBuilding } from './location.js'
 
-export const MAX_TEXT_LENGTH = 2000
+/** What the classifier reads of a long report: its beginning and its end (an urgent line may come last). */
+export const CLASSIFY_HEAD_CHARS = 1500
+export const CLASSIFY_TAIL_CHARS = 500
+/** A report is kept whole up to this length (the text columns hold it); a longer one is refused with a reason. */
+export const MAX_TEXT_LENGTH = 20_000
+
+/** The part of a report the classifier reads: all of it, or its head and tail when it is long. */
+export function textForClassification(text: string): string {
+  if (text.length <= CLASSIFY_HEAD_CHARS + CLASSIFY_TAIL_CHARS) return text
+  return `${text.slice(0, CLASSIFY_HEAD_CHARS)}\n…\n${text.slice(-CLASSIFY_TAIL_CHARS)}`
+}
 
 const chatter = (reasons: string[], method: Classification['method'] = 'offline'): Classification => ({
   isRequest: false, category: null, urgency: null, location: { building: null, unit: null, room: null }, confidence: 0.9, method, reasons,
@@ -29,7 +40,7 @@ const chatter = (reasons: string[], method: Classification['method'] = 'offline'
 export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<IntakeResult> {
   const text = (msg.text ?? '').trim()
   if (!text) throw new ValidationError('内容不能为空，请描述一下遇到的问题')
-  if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`内容太长了，请控制在 ${MAX_TEXT_LENGTH} 字以内`)
+  if (text.length > MAX_TEXT_LENGTH) throw new ValidationError(`内容太长了（${text.length} 字），请控制在 ${MAX_TEXT_LENGTH} 字以内，或分几条发送`, { field: 'text', max: MAX_TEXT_LENGTH })
   const room = msg.chatRoomId ? await deps.db.getRepository(ChatRoom).findOne({ where: { id: msg.chatRoomId } }) : null
 
   // "+1" / "我家也是" / "同上" right after a report in the same room: a co-report of it.
@@ -37,10 +48,13 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     const attached = await attachFollowUp(deps, msg, room, text)
     return attached ?? { kind: 'chatter', classification: chatter(['follow_up_without_recent_request']) }
   }
-  // Instructions aimed at the bot are not requests (labelling guide), whatever they ask for.
-  if (looksLikePromptInjection(text)) return { kind: 'chatter', classification: chatter(['prompt_injection_guard']) }
+  // Instructions aimed at the bot are never executed; a problem described beside one is classified on its own.
+  const { instruction, problem } = separateInstructions(text)
+  if (!problem) return { kind: 'chatter', classification: chatter(['prompt_injection_guard']) }
 
-  const classification = await deps.classifier.classify({ text, room: room?.topic ?? (msg.source === 'miniprogram' ? 'miniprogram' : msg.source === 'private' ? 'private' : null) })
+  const read = await deps.classifier.classify({ text: textForClassification(problem), room: room?.topic ?? (msg.source === 'miniprogram' ? 'miniprogram' : msg.source === 'private' ? 'private' : null) })
+  const classification = instruction ? { ...read, reasons: [...read.reasons, 'instruction_ignored'] } : read
+  if (instruction && !classification.isRequest) return { kind: 'chatter', classification: { ...classification, reasons: [...classification.reasons, 'prompt_injection_guard'] } }
   const hintedCategory = msg.hints?.category ?? null
   if (!classification.isRequest && !hintedCategory) return { kind: 'chatter', classification }
 
@@ -50,6 +64,9 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     || (hintedCategory !== null && hintedCategory !== category)
 
   return inTransaction(deps.db, async (em) => {
+    // One intake at a time per community from here to commit: two reports of one problem arriving together
+    // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
+    await lockCommunity(em, msg.communityId)
     const resident = await em.findOneOrFail(Resident, { where: { id: msg.residentId } })
     // A form field beats what the text implies; a mini-program user's home is the fallback.
     const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
@@ -67,7 +84,9 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
         requestId: duplicate.id, residentId: resident.id, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
         roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
       })
-      return { kind: 'attached', request, classification }
+      const result: IntakeResult = { kind: 'attached', request, classification }
+      await msg.within?.(em, result)
+      return result
     }
     const request = await createRequest(em, deps.clock, {
       communityId: msg.communityId, source: msg.source, text, category, urgency, building, unit, roomNo,
@@ -75,8 +94,16 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
     })
-    return { kind: 'created', request, classification }
+    const result: IntakeResult = { kind: 'created', request, classification }
+    await msg.within?.(em, result)
+    return result
   })
+}
+
+/** Row lock on the community (the first statement of the transaction, so later reads see the previous holder's commit). */
+async function lockCommunity(em: EntityManager, communityId: number): Promise<void> {
+  if (dialectOf(em.connection) !== 'mysql') return
+  await em.query('SELECT id FROM communities WHERE id = ? FOR UPDATE', [communityId])
 }
 
 const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : msg.source)
@@ -116,6 +143,7 @@ async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRul
 
 async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRoom, text: string): Promise<IntakeResult | null> {
   return inTransaction(deps.db, async (em) => {
+    await lockCommunity(em, msg.communityId)
     const community = await loadCommunity(em, msg.communityId)
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const since = new Date(deps.clock.now().getTime() - rule.followUpMinutes * 60_000)
@@ -132,6 +160,8 @@ async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRo
       isRequest: true, category: latest.category, urgency: latest.urgency,
       location: { building: latest.building, unit: null, room: null }, confidence: 0.8, method: 'offline', reasons: ['follow_up_reply'],
     }
-    return { kind: 'attached', request, classification }
+    const result: IntakeResult = { kind: 'attached', request, classification }
+    await msg.within?.(em, result)
+    return result
   })
 }

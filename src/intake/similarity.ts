@@ -2,6 +2,8 @@ import { normalizeText } from './normalize.js'
 
 // Words that say nothing about *which* problem it is: location forms, particles, politeness, generic verbs.
 const LOCATION = /(?:[0-9A-Z]+(?:号楼|号|栋|幢|座|单元|室|层|楼|#))|[0-9A-Z]+(?:-[0-9A-Z]+)+|[0-9A-Z]+/g
+// Contact details and whose-home words residents add ("电话138…", "联系人王先生"): nothing about the problem.
+const CONTACT = /(?:联系电话|联系方式|联系人|电话|手机号?|号码|微信号?|姓名|先生|女士|阿姨|大爷|师傅|业主|住户)/g
 const FILLER = /[了的又还都也啊吧呢吗嘛呀哦哈请麻烦帮忙一下快点赶紧我们你他她它家里这那个是在有没不和就很太非常已经今天昨天现在一直好几天坏停修问题情况物业社区大家谁能给看下了吗呢，。！？!?,.~～\s、：:；;“”"'（）()【】\[\]…]/g
 
 // Words residents use for the same thing, folded to one token before comparing, so that "门禁刷不开" and
@@ -14,7 +16,10 @@ const SAME_THING: [RegExp, string][] = [
   [/停电|没有电|没电|断电|跳闸|冇电/g, '停电'],
   [/暖气片|暖气|供暖|地暖/g, '暖气'],
   [/下水道|地漏|马桶|下水|排水|返水/g, '下水'],
-  [/漏水|渗水|滴水|渗漏|漏雨/g, '漏水'],
+  // A roof letting the rain in is not a burst pipe: different trades fix them.
+  [/漏雨|屋顶漏|楼顶漏|房顶漏|天花板漏/g, '漏雨'],
+  [/水管|管道|自来水管|水龙头/g, '水管'],
+  [/漏水|渗水|滴水|渗漏/g, '漏水'],
   [/垃圾桶|垃圾站|垃圾房|垃圾箱|垃圾/g, '垃圾'],
   [/噪音|噪声|扰民|太吵|好吵|吵/g, '噪音'],
   [/煤气|燃气|天然气|液化气/g, '燃气'],
@@ -22,7 +27,7 @@ const SAME_THING: [RegExp, string][] = [
 ]
 
 function contentOf(text: string): string {
-  return normalizeText(text).toUpperCase().replace(LOCATION, '').replace(FILLER, '')
+  return normalizeText(text).toUpperCase().replace(CONTACT, '').replace(LOCATION, '').replace(FILLER, '')
 }
 
 /** The things a report is about, folded to one token per family (电梯, 门禁, 停水 …). */
@@ -49,6 +54,9 @@ function bigrams(s: string): Set<string> {
  * "电梯坏了" vs "楼道灯坏了" → 0. Single-character content ("灯", "水") is compared as characters.
  */
 export function problemSimilarity(a: string, b: string): number {
+  // Both name what is wrong and they name nothing in common (电梯 / 灯, 漏雨 / 水管): two problems, however alike the words.
+  const ta = thingsOf(a), tb = thingsOf(b)
+  if (ta.size && tb.size && ![...ta].some((t) => tb.has(t))) return 0
   return Math.max(textOverlap(a, b), thingOverlap(a, b))
 }
 

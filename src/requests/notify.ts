@@ -26,7 +26,10 @@ export function draftToResident(resident: Resident, key: string, text: string, e
 
 export function draftToStaff(staff: Staff | null | undefined, key: string, text: string, extra: Partial<OutboxDraft> = {}): OutboxDraft | null {
   if (!staff || !staff.active) return null
-  return { dedupeKey: `${key}:staff:${staff.id}`, channel: 'wechat_dm', target: staff.wechat, text, ...extra }
+  // A bound staff member is reached at their bound contact, whatever name others take.
+  const bound = staff.wechatContactId ? { contactId: staff.wechatContactId, remark: staff.wechatRemark } : null
+  const payload = bound || extra.payload ? { ...(extra.payload ?? {}), ...(bound ?? {}) } : undefined
+  return { dedupeKey: `${key}:staff:${staff.id}`, channel: 'wechat_dm', target: staff.wechat, text, ...extra, ...(payload ? { payload } : {}) }
 }
 
 /** Tells every reporter and co-reporter of a request, in the caller's transaction. */

@@ -5,6 +5,7 @@ import { DEFAULT_CALLBACK_RULE } from '../community/settings.js'
 import { deadlines } from '../community/sla.js'
 import { RequestReporter, ServiceRequest, Staff, type Channel } from '../db/entities/index.js'
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js'
+import { withinLimit } from './limits.js'
 import { callbackDueAt } from './callbackTime.js'
 import { transition } from './lifecycle.js'
 import { acceptedText, displayName, newTaskText, resolvedText, returnedText } from './messages.js'
@@ -45,9 +46,9 @@ export async function acceptRequest(em: EntityManager, clock: Clock, p: StaffAct
 
 /** 办结 (a leader may report 完成 without 接单; acceptance is then recorded at the same time). */
 export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { note?: string | null }) {
+  const note = p.note?.trim() ? withinLimit('resolutionNote', p.note.trim()) : null
   const { request: r, community } = await loadForStaff(em, p, 'resolve')
   const now = clock.now()
-  const note = p.note?.trim() || null
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: 'resolve', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,
     set: { resolvedAt: now, resolutionNote: note, acceptedAt: r.acceptedAt ?? now },
@@ -66,6 +67,7 @@ export async function resolveRequest(em: EntityManager, clock: Clock, p: StaffAc
 export async function returnRequest(em: EntityManager, clock: Clock, p: StaffActionProps & { reason: string }) {
   const reason = p.reason?.trim()
   if (!reason) throw new ValidationError('退单需要说明原因，例如：退单 12 不属于本网格')
+  withinLimit('returnReason', reason)
   const { request: r, community } = await loadForStaff(em, p, 'return')
   const { request, event } = await transition(em, clock, {
     requestId: r.id, action: 'return', actor: { type: 'staff', id: p.staff.id }, channel: p.channel,

@@ -2,9 +2,10 @@ import type { EntityManager } from 'typeorm'
 import { slaFor } from '../community/sla.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../community/taxonomy.js'
-import { RequestEvent, ServiceRequest, type Rating } from '../db/entities/index.js'
+import type { Rating, ServiceRequest } from '../db/entities/index.js'
 import { slaColor, type SlaColor } from '../jobs/sla.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from '../requests/stateMachine.js'
+import { cohortQueries, type Cell, type FirstResponse } from './cohort.js'
 
 // The 三率 and the figures behind the dashboard and the weekly digest. Everything is plain JSON
 // (ISO strings, numbers, nulls) so it can be stored in digests.figures and served by the API as is.
@@ -114,68 +115,71 @@ export function median(values: number[]): number | null {
 }
 
 const minutesBetween = (a: Date, b: Date) => Math.round((b.getTime() - a.getTime()) / 60_000)
-const RESOLVED: RequestStatus[] = ['resolved', 'closed']
-const HAPPY: Rating[] = ['satisfied', 'basically_satisfied']
+const RESOLVED: readonly RequestStatus[] = ['resolved', 'closed']
+const HAPPY: readonly Rating[] = ['satisfied', 'basically_satisfied']
+/** hot spots list at most this many request numbers each (the count stays exact) */
+export const HOT_SPOT_MAX_NOS = 20
 
-/** The SLA was breached: accepted/resolved after its deadline, still not done past it, or reminded by the SLA job. */
-function breaches(r: ServiceRequest, now: Date, reminded: Set<string>) {
-  const late = (done: Date | null, due: Date | null, stillOpen: boolean) =>
-    !!due && (done ? done.getTime() > due.getTime() : stillOpen && now.getTime() > due.getTime())
-  const open = OPEN_STATUSES.includes(r.status)
-  const accept = late(r.acceptedAt, r.acceptDueAt, open) || reminded.has(`${r.id}:accept`)
-  const resolve = late(r.resolvedAt, r.resolveDueAt, open) || reminded.has(`${r.id}:resolve`)
-  return { accept, resolve, any: accept || resolve }
+/** The counts behind the 三率 for one slice of the cohort (all, a category, a grid). */
+interface Sums { received: number; resolved: number; rated: number; happy: number; breaches: number; onTime: number }
+/** The slices a request counts in. */
+const slicesOf = (x: { category: Category; gridId: number | null }) => ['all', `c:${x.category}`, `g:${x.gridId}`]
+
+/** What each figure counts, in one place: received, resolved (incl. closed), rated (no_answer is not), happy, breached, on time. */
+function sumSlices(cells: Cell[], onTime: FirstResponse[]): (slice: string) => Sums {
+  const sums = new Map<string, Sums>()
+  const of = (k: string) => {
+    let t = sums.get(k)
+    if (!t) { t = { received: 0, resolved: 0, rated: 0, happy: 0, breaches: 0, onTime: 0 }; sums.set(k, t) }
+    return t
+  }
+  for (const c of cells) {
+    for (const k of slicesOf(c)) {
+      const t = of(k)
+      t.received += c.n
+      if (RESOLVED.includes(c.status)) t.resolved += c.n
+      if (c.rating && c.rating !== 'no_answer') t.rated += c.n
+      if (c.rating && HAPPY.includes(c.rating)) t.happy += c.n
+      if (c.acceptBreach || c.resolveBreach) t.breaches += c.n
+    }
+  }
+  for (const f of onTime) for (const k of slicesOf(f)) of(k).onTime++
+  return of
 }
 
-/** The 三率 and figures for one community and period. Read-only; safe outside a transaction. */
+/**
+ * The 三率 and figures for one community and period: GROUP BY queries over the cohort (ix_requests_created),
+ * plus lean per-request rows only where a figure needs them (first response times, medians, open requests' colours).
+ * Read-only; safe outside a transaction. The digest, the dashboard and any console all call this.
+ */
 export async function computeStats(em: EntityManager, q: StatsQuery): Promise<Stats> {
   const minGridCount = q.minGridCount ?? 3
   const hotSpotMin = q.hotSpotMin ?? 3
   const community = await loadCommunity(em, q.communityId)
   const settings = community.community.settings
-  const all = await em.getRepository(ServiceRequest).createQueryBuilder('r')
-    .where('r.community_id = :c AND r.created_at >= :from AND r.created_at < :to', { c: q.communityId, from: q.from, to: q.to })
-    .orderBy('r.id', 'ASC').getMany()
-  const received = all.filter((r) => r.status !== 'merged' && r.status !== 'cancelled')
+  const sql = cohortQueries(em, q)
 
-  // The cohort's lifecycle events: the first 签收 (or 办结, which implies it) against the dispatch before it,
-  // so a request reopened later keeps the credit for its first timely response; SLA notices of an earlier
-  // round (before a 重办 reset the claim columns) still count as breaches.
-  const events = await em.getRepository(RequestEvent).createQueryBuilder('e')
-    .innerJoin(ServiceRequest, 'r', 'r.id = e.request_id')
-    .select(['e.id', 'e.requestId', 'e.type', 'e.data', 'e.createdAt'])
-    .where('r.community_id = :c AND r.created_at >= :from AND r.created_at < :to', { c: q.communityId, from: q.from, to: q.to })
-    .andWhere('e.type IN (:...types)', { types: ['dispatch', 'accept', 'resolve', 'sla_reminder', 'sla_escalation'] })
-    .orderBy('e.id', 'ASC')
-    .getMany()
-  const reminded = new Set(events.filter((e) => e.type.startsWith('sla_')).map((e) => `${e.requestId}:${String(e.data?.phase ?? '')}`))
-  const firstResponse = new Map<number, { dispatchedAt: Date; acceptedAt: Date; dueAt: Date }>()
-  const lastDispatch = new Map<number, Date>()
-  const byId = new Map(all.map((r) => [r.id, r]))
-  for (const e of events) {
-    if (e.type === 'dispatch') lastDispatch.set(e.requestId, e.createdAt)
-    if ((e.type === 'accept' || e.type === 'resolve') && !firstResponse.has(e.requestId)) {
-      const r = byId.get(e.requestId)!
-      const dispatchedAt = lastDispatch.get(e.requestId) ?? r.dispatchedAt ?? r.createdAt
-      const dueAt = new Date(dispatchedAt.getTime() + slaFor(r.urgency, settings).acceptMs)
-      firstResponse.set(e.requestId, { dispatchedAt, acceptedAt: e.createdAt, dueAt })
-    }
-  }
+  const [cells, excluded, responses, resolveTimes, openRows, closedColors, spots, urgent, oldest] = await Promise.all([
+    sql.cells(), sql.excluded(), sql.firstResponses(), sql.resolveTimes(), sql.openRows(), sql.closedColors(),
+    sql.hotSpots(hotSpotMin, HOT_SPOT_MAX_NOS), sql.urgent(10), sql.oldestOpen(5),
+  ])
 
-  const acceptedOnTime = (r: ServiceRequest) => {
-    const f = firstResponse.get(r.id)
-    return !!f && f.acceptedAt.getTime() <= f.dueAt.getTime()
-  }
-  const isResolved = (r: ServiceRequest) => RESOLVED.includes(r.status)
-  const isRated = (r: ServiceRequest) => !!r.rating && r.rating !== 'no_answer'
-  const happy = (r: ServiceRequest) => !!r.rating && HAPPY.includes(r.rating)
+  // 响应率: the first 签收 (or 办结, which implies it) against the accept deadline of the dispatch before it,
+  // so a request reopened later keeps the credit for its first timely response.
+  const acceptMinutes: number[] = []
+  const onTime = responses.filter((f) => {
+    const dispatchedAt = f.dispatchAt ?? f.dispatchedAt ?? f.createdAt
+    acceptMinutes.push(minutesBetween(dispatchedAt, f.firstAt))
+    return f.firstAt.getTime() <= dispatchedAt.getTime() + slaFor(f.urgency, settings).acceptMs
+  })
+  const slice = sumSlices(cells, onTime)
+  const all = slice('all')
+  const count = (pred: (c: Cell) => boolean) => cells.reduce((n, c) => (pred(c) ? n + c.n : n), 0)
 
   const ratings: Record<Rating, number> = { satisfied: 0, basically_satisfied: 0, unsatisfied: 0, no_answer: 0 }
-  for (const r of received) if (r.rating) ratings[r.rating]++
-  const rated = received.filter(isRated)
-  const breach = new Map(received.map((r) => [r.id, breaches(r, q.now, reminded)]))
-  const colors: Record<SlaColor, number> = { red: 0, yellow: 0, green: 0 }
-  for (const r of received) colors[slaColor(r, q.now, settings)]++
+  for (const c of cells) if (c.rating) ratings[c.rating] += c.n
+  const colors: Record<SlaColor, number> = { red: closedColors.red, yellow: 0, green: closedColors.green }
+  for (const r of openRows) colors[slaColor(r, q.now, settings)]++
 
   const brief = (r: ServiceRequest): RequestBrief => ({
     id: r.id, no: r.no, category: r.category, categoryName: CATEGORY_NAMES[r.category], urgency: r.urgency, building: r.building,
@@ -184,13 +188,10 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   })
 
   const byCategory = CATEGORIES.map((category) => {
-    const mine = received.filter((r) => r.category === category)
-    const mineRated = mine.filter(isRated)
+    const t = slice(`c:${category}`)
     return {
-      category, name: CATEGORY_NAMES[category], count: mine.length,
-      responseRate: rate(mine.filter(acceptedOnTime).length, mine.length).rate,
-      resolutionRate: rate(mine.filter(isResolved).length, mine.length).rate,
-      satisfactionRate: rate(mineRated.filter(happy).length, mineRated.length).rate,
+      category, name: CATEGORY_NAMES[category], count: t.received,
+      responseRate: rate(t.onTime, t.received).rate, resolutionRate: rate(t.resolved, t.received).rate, satisfactionRate: rate(t.happy, t.rated).rate,
     }
   })
     .filter((c) => c.count > 0)
@@ -198,16 +199,11 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
 
   const gridRows: GridStats[] = [...community.grids.map((g) => ({ id: g.id as number | null, name: g.name })), { id: null, name: '未分网格' }]
     .map(({ id, name }) => {
-      const mine = received.filter((r) => r.gridId === id)
-      const mineRated = mine.filter(isRated)
+      const t = slice(`g:${id}`)
       return {
-        gridId: id, name, received: mine.length,
-        acceptedOnTime: mine.filter(acceptedOnTime).length, resolved: mine.filter(isResolved).length,
-        responseRate: rate(mine.filter(acceptedOnTime).length, mine.length).rate,
-        resolutionRate: rate(mine.filter(isResolved).length, mine.length).rate,
-        satisfactionRate: rate(mineRated.filter(happy).length, mineRated.length).rate,
-        slaBreaches: mine.filter((r) => breach.get(r.id)!.any).length,
-        rank: null as number | null,
+        gridId: id, name, received: t.received, acceptedOnTime: t.onTime, resolved: t.resolved,
+        responseRate: rate(t.onTime, t.received).rate, resolutionRate: rate(t.resolved, t.received).rate, satisfactionRate: rate(t.happy, t.rated).rate,
+        slaBreaches: t.breaches, rank: null as number | null,
       }
     })
     .filter((g) => g.gridId !== null || g.received > 0)
@@ -217,55 +213,40 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   ranked.forEach((g, i) => { g.rank = i + 1 })
   const byGrid = [...ranked, ...gridRows.filter((g) => g.rank === null).sort((a, b) => b.received - a.received)]
 
-  const spots = new Map<string, ServiceRequest[]>()
-  for (const r of received) {
-    if (!r.building) continue
-    const key = `${r.building.toUpperCase()}\u0000${r.category}`
-    spots.set(key, [...(spots.get(key) ?? []), r])
-  }
-  const hotSpots = [...spots.values()].filter((rs) => rs.length >= hotSpotMin)
-    .map((rs) => ({ building: rs[0]!.building!.toUpperCase(), category: rs[0]!.category, categoryName: CATEGORY_NAMES[rs[0]!.category], count: rs.length, nos: rs.map((r) => r.no) }))
+  const hotSpots = spots.map((h) => ({ ...h, categoryName: CATEGORY_NAMES[h.category] }))
     .sort((a, b) => b.count - a.count || a.building.localeCompare(b.building, 'en', { numeric: true }))
-
-  const oldest = await em.getRepository(ServiceRequest).createQueryBuilder('r')
-    .where('r.community_id = :c AND r.created_at < :to AND r.status IN (:...open)', { c: q.communityId, to: q.to, open: OPEN_STATUSES })
-    .orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(5).getMany()
 
   return {
     communityId: q.communityId,
     period: { from: q.from.toISOString(), to: q.to.toISOString() },
     generatedAt: q.now.toISOString(),
     totals: {
-      received: received.length,
-      open: received.filter((r) => OPEN_STATUSES.includes(r.status)).length,
-      resolved: received.filter(isResolved).length,
-      closed: received.filter((r) => r.status === 'closed').length,
-      reopened: received.filter((r) => r.reopenCount > 0).length,
-      urgent: received.filter((r) => r.urgency === 'urgent').length,
-      slaBreaches: received.filter((r) => breach.get(r.id)!.any).length,
-      merged: all.filter((r) => r.status === 'merged').length,
-      cancelled: all.filter((r) => r.status === 'cancelled').length,
+      received: all.received,
+      open: count((c) => OPEN_STATUSES.includes(c.status)),
+      resolved: all.resolved,
+      closed: count((c) => c.status === 'closed'),
+      reopened: count((c) => c.reopened),
+      urgent: count((c) => c.urgency === 'urgent'),
+      slaBreaches: all.breaches,
+      merged: excluded.merged,
+      cancelled: excluded.cancelled,
     },
     rates: {
-      response: rate(received.filter(acceptedOnTime).length, received.length),
-      resolution: rate(received.filter(isResolved).length, received.length),
-      satisfaction: rate(rated.filter(happy).length, rated.length),
+      response: rate(all.onTime, all.received),
+      resolution: rate(all.resolved, all.received),
+      satisfaction: rate(all.happy, all.rated),
     },
     ratings,
     byCategory,
     byGrid,
     medians: {
-      acceptMinutes: median(received.flatMap((r) => { const f = firstResponse.get(r.id); return f ? [minutesBetween(f.dispatchedAt, f.acceptedAt)] : [] })),
-      resolveMinutes: median(received.filter((r) => isResolved(r) && r.resolvedAt).map((r) => minutesBetween(r.createdAt, r.resolvedAt!))),
+      acceptMinutes: median(acceptMinutes),
+      resolveMinutes: median(resolveTimes.map((r) => minutesBetween(r.createdAt, r.resolvedAt))),
     },
-    slaBreaches: {
-      requests: received.filter((r) => breach.get(r.id)!.any).length,
-      accept: received.filter((r) => breach.get(r.id)!.accept).length,
-      resolve: received.filter((r) => breach.get(r.id)!.resolve).length,
-    },
+    slaBreaches: { requests: all.breaches, accept: count((c) => c.acceptBreach), resolve: count((c) => c.resolveBreach) },
     colors,
     hotSpots,
-    urgentCases: received.filter((r) => r.urgency === 'urgent').slice(0, 10).map(brief),
+    urgentCases: urgent.map(brief),
     oldestOpen: oldest.map((r) => ({ ...brief(r), ageHours: Math.floor((q.now.getTime() - r.createdAt.getTime()) / 3600_000) })),
     settings: { minGridCount, hotSpotMin },
   }

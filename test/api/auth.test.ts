@@ -1,14 +1,48 @@
+import { SignJWT } from 'jose'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { ConfigError, DEV_JWT_SECRET, parseConfig } from '../../src/config.js'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError, DEV_DATA_ENCRYPTION_KEY, DEV_JWT_SECRET, parseConfig } from '../../src/config.js'
+import { generatedSecrets } from '../../src/secrets.js'
 import { Resident, Staff } from '../../src/db/entities/index.js'
 import { startTestApi, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
 
-it('production refuses the published development JWT secret (tokens signed with it could be forged by anyone)', () => {
-  expect(() => parseConfig({ NODE_ENV: 'production' })).toThrow(ConfigError)
-  expect(() => parseConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET/)
+it('never accepts the published development secrets, in any mode (tokens signed with them could be forged by anyone)', () => {
+  for (const NODE_ENV of ['production', 'development', 'test']) {
+    expect(() => parseConfig({ NODE_ENV, JWT_SECRET: DEV_JWT_SECRET })).toThrow(ConfigError)
+    expect(() => parseConfig({ NODE_ENV, JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET/)
+    expect(() => parseConfig({ NODE_ENV, DATA_ENCRYPTION_KEY: DEV_DATA_ENCRYPTION_KEY })).toThrow(/DATA_ENCRYPTION_KEY/)
+  }
   expect(parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-our-own-0123456789' }).JWT_SECRET).toBe('a-production-secret-of-our-own-0123456789')
-  expect(parseConfig({ NODE_ENV: 'development' }).JWT_SECRET).toBe(DEV_JWT_SECRET)
+  // Unset: a random secret, never the published one.
+  const unset = parseConfig({ NODE_ENV: 'development' })
+  expect(unset.JWT_SECRET).not.toBe(DEV_JWT_SECRET)
+  expect(unset.JWT_SECRET.length).toBeGreaterThanOrEqual(32)
+  expect(unset.DATA_ENCRYPTION_KEY).not.toBe(DEV_DATA_ENCRYPTION_KEY)
+})
+
+it('with no JWT_SECRET or DATA_ENCRYPTION_KEY, generates them at first start and keeps them in the data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'jiesu-secrets-'))
+  try {
+    const first = parseConfig({ DATA_DIR: dir }, generatedSecrets)
+    const again = parseConfig({ DATA_DIR: dir }, generatedSecrets)
+    expect(again.JWT_SECRET).toBe(first.JWT_SECRET)
+    expect(again.DATA_ENCRYPTION_KEY).toBe(first.DATA_ENCRYPTION_KEY)
+    expect(first.JWT_SECRET).not.toBe(first.DATA_ENCRYPTION_KEY)
+    const file = join(dir, 'secrets.json')
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ JWT_SECRET: first.JWT_SECRET, DATA_ENCRYPTION_KEY: first.DATA_ENCRYPTION_KEY })
+    expect(statSync(file).mode & 0o077).toBe(0)
+    // A secret set in the environment wins over the kept one.
+    expect(parseConfig({ DATA_DIR: dir, JWT_SECRET: 'an-explicit-secret-0123456789abcdef-xyz' }, generatedSecrets).JWT_SECRET).toBe('an-explicit-secret-0123456789abcdef-xyz')
+    // Another data directory: other secrets.
+    const other = mkdtempSync(join(tmpdir(), 'jiesu-secrets-'))
+    expect(parseConfig({ DATA_DIR: other }, generatedSecrets).JWT_SECRET).not.toBe(first.JWT_SECRET)
+    rmSync(other, { recursive: true, force: true })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
 
 describeEachDb('mini-program auth', (kind) => {
@@ -122,6 +156,25 @@ describeEachDb('mini-program auth', (kind) => {
     }
     const basic = await t.call('GET', '/api/me', { headers: { authorization: 'Basic dXNlcjpwYXNz' } })
     expect(basic.status).toBe(401)
+  })
+
+  it('a correctly signed token without exp or iat, or issued in the future, is a 401', async () => {
+    const u = await t.signIn('己')
+    const key = new TextEncoder().encode(t.config.JWT_SECRET)
+    const now = Math.floor(t.clock.now().getTime() / 1000)
+    const sign = (o: { iat?: number; exp?: number }) => {
+      const jwt = new SignJWT({ typ: 'access' }).setProtectedHeader({ alg: 'HS256' }).setSubject(String(u.user.id)).setIssuer('jiesu').setAudience('jiesu-miniprogram')
+      if (o.iat !== undefined) jwt.setIssuedAt(o.iat)
+      if (o.exp !== undefined) jwt.setExpirationTime(o.exp)
+      return jwt.sign(key)
+    }
+    // the same claims with both times are accepted: the refusals below are about the times alone
+    expect((await t.call('GET', '/api/me', { token: await sign({ iat: now, exp: now + 600 }) })).status).toBe(200)
+    for (const token of [await sign({ iat: now }), await sign({ exp: now + 600 }), await sign({ iat: now + 365 * 86400, exp: now + 366 * 86400 })]) {
+      const res = await t.call('GET', '/api/me', { token })
+      expect(res.status).toBe(401)
+      expect(res.json.error.code).toBe('invalid_token')
+    }
   })
 })
 

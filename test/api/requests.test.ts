@@ -70,6 +70,35 @@ describeEachDb('mini-program: residents\' requests', (kind) => {
     expect(await t.db.getRepository(ServiceRequest).countBy({ originalText: body.text })).toBe(1)
   })
 
+  it('a submission that died between the inbox and intake is retried with its Idempotency-Key once the lease has passed', async () => {
+    const body = { text: '6号楼的单元门禁坏了，刷卡没反应', building: '6' }
+    const key = 'crashed-midway-1'
+    // what a crash after the inbox insert leaves: a pending row, no request
+    await t.db.getRepository(InboxMessage).insert({
+      channel: 'miniprogram', messageId: `mp:${li.user.id}:${key}`, kind: 'text', senderId: `resident:${li.user.id}`, text: body.text,
+      payload: {}, status: 'pending', attempts: 1, receivedAt: t.clock.now(), claimedAt: t.clock.now(),
+    })
+    const early = await submit(li.token, body, { 'idempotency-key': key })
+    expect(early.status).toBe(409)
+    expect(early.json.error.code).toBe('request_in_progress')
+    t.clock.advance(61_000)
+    const retried = await submit(li.token, body, { 'idempotency-key': key })
+    expect(retried.status).toBe(201)
+    const replay = await submit(li.token, body, { 'idempotency-key': key })
+    expect(replay.json.request.id).toBe(retried.json.request.id)
+    expect(await t.db.getRepository(ServiceRequest).countBy({ originalText: body.text })).toBe(1)
+  })
+
+  it('ten identical submissions from ten residents at once make one request', async () => {
+    const people = await Promise.all(Array.from({ length: 10 }, (_, i) => t.signIn(`邻居${i}`)))
+    const body = { text: '10号楼2单元的电梯困人了，按钮没反应', building: '10' }
+    const results = await Promise.all(people.map((p) => submit(p.token, body)))
+    expect(results.map((r) => r.status).filter((s) => s >= 500)).toEqual([])
+    expect(new Set(results.map((r) => r.json.request.id)).size).toBe(1)
+    expect(results.filter((r) => r.json.outcome === 'created')).toHaveLength(1)
+    expect(await t.db.getRepository(ServiceRequest).countBy({ building: '10', category: 'repair' })).toBe(1)
+  })
+
   it('the same problem from a neighbour is attached (200) and both see it; the neighbour sees masked numbers', async () => {
     const first = await submit(li.token, { text: '9号楼电梯坏了，困了好久，我电话13912345678', building: '9' })
     expect(first.status).toBe(201)

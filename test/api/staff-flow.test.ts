@@ -71,6 +71,23 @@ describeEachDb('mini-program: the staff flow', (kind) => {
     expect((await t.call('GET', '/api/tasks?status=bogus', { token: wang.token })).status).toBe(400)
   })
 
+  it('pages tasks by cursor: every task once, in deadline order, the same as by page', async () => {
+    await file({ text: '路灯坏了', urgency: 'urgent' })
+    await file({ text: '单元门坏了' })
+    const all = (await t.call('GET', '/api/tasks?pageSize=50', { token: wang.token })).json
+    expect(all.total).toBeGreaterThanOrEqual(4)
+    const seen: number[] = []
+    let cursor: string | null = null
+    do {
+      const page: any = (await t.call('GET', `/api/tasks?pageSize=2${cursor ? `&cursor=${cursor}` : ''}`, { token: wang.token })).json
+      expect(page.total).toBe(all.total)
+      seen.push(...page.items.map((x: any) => x.id))
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(seen).toEqual(all.items.map((x: any) => x.id))
+    expect((await t.call('GET', '/api/tasks?cursor=abc', { token: wang.token })).status).toBe(400)
+  })
+
   it('退单 goes to the 书记, who sees it in their tasks and re-dispatches it with 转派', async () => {
     const r = await file({ text: '楼上噪音', building: '3' })
     const returned = await t.call('POST', `/api/tasks/${r.id}/return`, { token: wang.token, json: { reason: '不属于本网格' } })

@@ -5,7 +5,10 @@ import { parseConfig } from '../../src/config.js'
 import { Attachment, ChatRoom, InboxMessage, OutboxMessage, ServiceRequest } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { silentLogger } from '../../src/logger.js'
-import { recordInbox } from '../../bot/inbox.js'
+import { recordInbox } from '../../src/inbox/inbox.js'
+import { InboxProcessor } from '../../bot/processor.js'
+import { runIntake } from '../../src/intake/run.js'
+import { Like } from 'typeorm'
 import { wechatySenders } from '../../bot/sender.js'
 import { enqueue, PRIORITY } from '../../src/outbox/outbox.js'
 import { OutboxWorker } from '../../src/outbox/worker.js'
@@ -257,14 +260,25 @@ describeEachDb('WeChat bot', (kind) => {
     expect(inRoom(lines, '幸福里5号楼业主群')[0]!.text).toMatch(/^@杨阿姨 /)
     expect((await db.getRepository(InboxMessage).findOneByOrFail({ id: row.id })).status).toBe('processed')
 
-    // Intake committed but the crash came before the row was marked processed: the retry does not act again.
-    await db.getRepository(InboxMessage).update({ id: row.id }, { status: 'pending' })
-    const outboxBefore = await db.getRepository(OutboxMessage).count()
-    const handled = processor.waitHandled(row.messageId)
-    expect(await processor.processPending()).toBe(1)
-    expect((await handled).outcome).toBe('already_done')
+    // A crash inside intake's transaction (after the request was written, before commit) leaves neither the
+    // request nor the row marked processed: the retry files it exactly once.
+    const crashing = new InboxProcessor({
+      ctx: sim.ctx, classifier: new OfflineClassifier(), storage: { put: async () => undefined, get: async () => null, delete: async () => undefined },
+      runIntake: (deps, m) => runIntake(deps, { ...m, within: async (em, r) => { await m.within?.(em, r); throw new Error('process killed') } }),
+    })
+    const again = await inTransaction(db, (em) => recordInbox(em, sim.clock, {
+      messageId: `crash-${kind}-2`, kind: 'text', roomTopic: '幸福里5号楼业主群', roomId: null, senderName: '杨阿姨', senderId: null,
+      text: '6号楼地下车库的积水很深', payload: null,
+    }))
+    expect((await crashing.processPending()) >= 1).toBe(true)
     expect(await requests()).toHaveLength(before + 1)
-    expect(await db.getRepository(OutboxMessage).count()).toBe(outboxBefore)
+    expect((await db.getRepository(InboxMessage).findOneByOrFail({ id: again.id })).status).toBe('pending')
+    expect(await db.getRepository(OutboxMessage).count({ where: { dedupeKey: Like(`inbox:${again.id}:%`) } })).toBe(0)
+    const handled = processor.waitHandled(again.messageId)
+    await processor.processPending()
+    expect((await handled).outcome).toBe('created')
+    expect(await requests()).toHaveLength(before + 2)
+    expect((await db.getRepository(InboxMessage).findOneByOrFail({ id: again.id })).status).toBe('processed')
   })
 
   it('sends through Wechaty: unknown rooms and contacts fail permanently; throttled per chat, urgent first', async () => {
@@ -284,6 +298,9 @@ describeEachDb('WeChat bot', (kind) => {
       throttle: { perChatIntervalMs: config.OUTBOX_PER_CHAT_INTERVAL_MS, perMinute: config.OUTBOX_PER_MINUTE },
     })
     const room = '幸福里5号楼业主群'
+    // The budget is the outbox's own record, shared by every worker: let the room's earlier messages age out first.
+    sim.clock.set(at.getTime() + 3000)
+    const t0 = sim.clock.now().getTime()
     await inTransaction(db, (em) => enqueue(em, sim.clock, [
       { dedupeKey: `t:${kind}:n1`, channel: 'wechat_room', target: room, text: '通知一' },
       { dedupeKey: `t:${kind}:n2`, channel: 'wechat_room', target: room, text: '通知二' },
@@ -291,11 +308,11 @@ describeEachDb('WeChat bot', (kind) => {
     ]))
     const first = await sent(() => worker.drain())
     expect(first.map((l) => l.text)).toEqual(['紧急通知'])
-    sim.clock.set(at.getTime() + 1000)
+    sim.clock.set(t0 + 1000)
     expect(await sent(() => worker.drain())).toEqual([])
-    sim.clock.set(at.getTime() + 3000)
+    sim.clock.set(t0 + 3000)
     expect((await sent(() => worker.drain())).map((l) => l.text)).toEqual(['通知一'])
-    sim.clock.set(at.getTime() + 6000)
+    sim.clock.set(t0 + 6000)
     expect((await sent(() => worker.drain())).map((l) => l.text)).toEqual(['通知二'])
   })
 

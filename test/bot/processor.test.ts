@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
-import { MAX_INBOX_ATTEMPTS } from '../../bot/inbox.js'
+import { MAX_INBOX_ATTEMPTS } from '../../src/inbox/inbox.js'
 import { InboxProcessor } from '../../bot/processor.js'
 import { VirtualClock } from '../../src/clock.js'
 import { parseConfig } from '../../src/config.js'
@@ -10,6 +10,7 @@ import { silentLogger } from '../../src/logger.js'
 import type { FileStorage } from '../../src/storage/index.js'
 import { describeEachDb, openTestDb, seedSampleCommunity, TEST_KEY } from '../helpers/db.js'
 import { T0 } from '../helpers/fixtures.js'
+import { bindWechat } from '../helpers/staff.js'
 
 const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
 
@@ -43,8 +44,9 @@ describeEachDb('inbox processing failures', (kind) => {
 
     // One bad message does not stop the next one.
     failing = false
+    await bindWechat(db, clock, '王芳', 'wxid-wangfang')
     const next = await processor.receive({
-      messageId: `help-${kind}`, kind: 'text', roomTopic: null, roomId: null, senderName: '王芳', senderId: null, text: '帮助', payload: null,
+      messageId: `help-${kind}`, kind: 'text', roomTopic: null, roomId: null, senderName: '王芳', senderId: 'wxid-wangfang', text: '帮助', payload: null,
     })
     expect(next.outcome).toBe('help')
     const replies = await db.getRepository(OutboxMessage).find({ where: { dedupeKey: `inbox:${next.inboxId}:reply` } })

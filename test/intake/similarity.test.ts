@@ -33,5 +33,19 @@ describe('problemSimilarity folds words for the same thing', () => {
     ['3号楼电梯坏了', '3号楼楼道灯坏了'],
     ['3号楼电梯坏了', '3号楼水管漏水'],
     ['门禁刷不开', '楼道里没水了'],
+    ['3号楼楼顶漏雨', '3号楼水管漏水'],
   ])('%s ≁ %s', (a, b) => expect(problemSimilarity(a, b)).toBeLessThan(0.3))
+})
+
+describe('problemSimilarity ignores what residents add that is not the problem', () => {
+  // Distinct problems, each with the same contact tail: none may look like another.
+  const problems = ['3号楼电梯坏了', '3号楼楼道灯不亮', '3号楼门禁刷不开', '3号楼垃圾没人清', '3号楼楼上装修太吵']
+  const withPhone = problems.map((p, i) => `${p}，电话1381234567${i}`)
+  it.each(withPhone.flatMap((a, i) => withPhone.slice(i + 1).map((b) => [a, b])))('%s ≁ %s', (a, b) => {
+    expect(problemSimilarity(a, b)).toBeLessThan(0.3)
+  })
+  it.each([
+    ['3号楼电梯坏了，联系电话13812345678', '3栋电梯又停了 手机13987654321'],
+    ['5号楼停水了，王先生 13800001111', '5栋一直没有水'],
+  ])('%s ~ %s (the same problem still)', (a, b) => expect(problemSimilarity(a, b)).toBeGreaterThanOrEqual(0.5))
 })

@@ -5,7 +5,7 @@ import { OutboxMessage } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { silentLogger } from '../../src/logger.js'
 import { enqueue, PRIORITY } from '../../src/outbox/outbox.js'
-import { OutboxWorker, PermanentSendError, type OutboundSender } from '../../src/outbox/worker.js'
+import { CLAIM_LEASE_MS, OutboxWorker, PermanentSendError, type OutboundSender } from '../../src/outbox/worker.js'
 import { describeEachDb, openTestDb } from '../helpers/db.js'
 
 class RecordingSender implements OutboundSender {
@@ -93,9 +93,47 @@ describeEachDb('outbox worker', (kind) => {
     const s = new RecordingSender()
     const w = worker(s)
     expect(await w.recoverStaleClaims()).toBe(0)
-    clock.advance(6 * 60_000)
+    clock.advance(CLAIM_LEASE_MS + 1000)
     expect(await w.recoverStaleClaims()).toBe(1)
     await w.drain()
     expect(s.sent).toEqual(['stuck'])
+  })
+
+  it('a claim whose worker died is resumed by another worker once the lease expires, without a restart', async () => {
+    await put('l1', 'claimed by a dead worker')
+    await put('l2', 'still pending')
+    await db.getRepository(OutboxMessage).update({ dedupeKey: 'l1' }, { status: 'sending', claimedAt: clock.now() })
+    const s = new RecordingSender()
+    const w = worker(s)
+    await w.drain()
+    expect(s.sent).toEqual(['still pending'])
+    clock.advance(CLAIM_LEASE_MS - 1000)
+    await w.drain()
+    expect(s.sent).toEqual(['still pending'])
+    clock.advance(2000)
+    await w.drain()
+    expect(s.sent).toEqual(['still pending', 'claimed by a dead worker'])
+    expect(await db.getRepository(OutboxMessage).countBy({ status: 'sending' })).toBe(0)
+  })
+
+  it('the throttle holds across workers: per-chat gaps and the per-minute budget come from the outbox itself', async () => {
+    for (let i = 0; i < 30; i++) await put(`b${i}`, `m${i}`, `chat${i % 10}`)
+    const s = new RecordingSender()
+    const throttle = { perChatIntervalMs: 3000, perMinute: 12 }
+    const [a, b] = [worker(s, throttle), worker(s, throttle)]
+    await Promise.all([a.drain(), b.drain()])
+    // one per chat in this instant (10 chats), whichever worker sent it
+    expect(s.sent).toHaveLength(10)
+    clock.advance(1000)
+    await Promise.all([a.drain(), b.drain()])
+    expect(s.sent).toHaveLength(10)
+    clock.advance(2000)
+    await Promise.all([a.drain(), b.drain()])
+    // the minute's budget of 12 is shared
+    expect(s.sent).toHaveLength(12)
+    clock.advance(60_000)
+    await Promise.all([a.drain(), b.drain()])
+    expect(s.sent).toHaveLength(22)
+    expect(new Set(s.sent).size).toBe(s.sent.length)
   })
 })

@@ -1,6 +1,6 @@
 import type Router from '@koa/router'
 import type { EntityManager } from 'typeorm'
-import { In, LessThan } from 'typeorm'
+import { In } from 'typeorm'
 import { Attachment, RequestEvent, RequestReporter, Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ConflictError, ForbiddenError } from '../../../src/errors.js'
@@ -19,7 +19,8 @@ import { presentRequests, presentTasks } from '../../presenters/load.js'
 import { presentPhoto } from '../../presenters/photo.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
-import { idempotencyKeyOf, markFailed, markProcessed, NotARequestError, receive } from './intake.js'
+import { markFailed, markProcessed, receive } from '../../../src/inbox/submissions.js'
+import { idempotencyKeyOf, NotARequestError } from './intake.js'
 import {
   commentBody, commentResponse, commentSchema, createRequestBody, createRequestResponse, createRequestSchema, getRequestSchema,
   listRequestsQuery, listRequestsResponse, listRequestsSchema, ratingBody, ratingSchema, requestDetailResponse,
@@ -71,23 +72,23 @@ export function requestRoutes(router: Router): void {
     }
     const inboxId = received.inbox.id
     try {
-      // command: the one intake pipeline, as the bot uses it
+      // command: the one intake pipeline, as the bot uses it; the photos and the inbox row commit with the request
+      let attached: number[] = []
       const result = await deps.runIntake({ ...deps, logger: ctx.state.logger, classifier: deps.classifier }, {
         communityId, source: 'miniprogram', text: body.text, residentId: me.id, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
         hints: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null },
+        within: async (tx, filed) => {
+          // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
+          attached = await attachPhotos(tx, deps.clock, { requestId: filed.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
+          if (attached.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: filed.request.id, given: photoIds, attached }, 'some photos were not attached')
+          await markProcessed(tx, deps, inboxId, filed.request.id, filed.kind)
+        },
       })
       if (result.kind === 'chatter') {
         await inTransaction(deps.db, (tx) => markProcessed(tx, deps, inboxId, null, 'chatter'))
         ctx.state.logger.info({ inboxId, reasons: result.classification.reasons }, 'mini-program submission read as chatter')
         throw new NotARequestError()
       }
-      const attached = await inTransaction(deps.db, async (tx) => {
-        // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
-        const ids = await attachPhotos(tx, deps.clock, { requestId: result.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
-        if (ids.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: result.request.id, given: photoIds, attached: ids }, 'some photos were not attached')
-        await markProcessed(tx, deps, inboxId, result.request.id, result.kind)
-        return ids
-      })
       ctx.state.logger.info({ inboxId, serviceRequestId: result.request.id, outcome: result.kind }, 'mini-program request received')
       ctx.status = result.kind === 'created' ? 201 : 200
       ctx.body = { request: await presentOne(em, result.request, me.id, deps.clock.now()), outcome: result.kind, message: outcomeMessage(result.kind, result.request.no), photos: attached }
@@ -103,16 +104,22 @@ export function requestRoutes(router: Router): void {
     const { query } = inputOf(ctx, listRequestsSchema)
     const me = residentOf(ctx)
     const em = deps.db.manager
-    const mine = (await em.find(RequestReporter, { where: { residentId: me.id }, select: { requestId: true } })).map((r) => r.requestId)
-    const ids = query.cursor ? mine.filter((id) => id < query.cursor!) : mine
-    const where = { id: ids.length ? In(ids) : LessThan(0), ...(query.status?.length ? { status: In(query.status) } : {}) }
-    const [rows, total] = await em.findAndCount(ServiceRequest, {
-      where, order: { id: 'DESC' }, take: query.pageSize, skip: query.cursor ? 0 : (query.page - 1) * query.pageSize,
-    })
+    // Keyset on request_reporters (resident_id, request_id): a page is an index range, whatever the caller's history.
+    // Ids are assigned in report order, so id order is the newest-first order the list has always had.
+    const page = em.createQueryBuilder(RequestReporter, 'rr').select('rr.request_id', 'id').where('rr.resident_id = :me', { me: me.id })
+    const count = em.createQueryBuilder(RequestReporter, 'rr').where('rr.resident_id = :me', { me: me.id })
+    if (query.status?.length) {
+      for (const qb of [page, count]) qb.innerJoin(ServiceRequest, 'r', 'r.id = rr.request_id').andWhere('r.status IN (:...statuses)', { statuses: query.status })
+    }
+    if (query.cursor) page.andWhere('rr.request_id < :cursor', { cursor: query.cursor })
+    page.orderBy('rr.request_id', 'DESC').limit(query.pageSize).offset(query.cursor ? 0 : (query.page - 1) * query.pageSize)
+    const [ids, total] = await Promise.all([page.getRawMany<{ id: number }>().then((xs) => xs.map((x) => Number(x.id))), count.getCount()])
+    const byId = new Map((ids.length ? await em.find(ServiceRequest, { where: { id: In(ids) } }) : []).map((r) => [r.id, r]))
+    const rows = ids.map((id) => byId.get(id)).filter((r) => r !== undefined)
     ctx.body = {
       items: await presentRequests(em, rows, { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }),
       page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
-      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.id : null,
+      nextCursor: ids.length === query.pageSize ? ids[ids.length - 1]! : null,
     }
   })
 

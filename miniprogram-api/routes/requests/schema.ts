@@ -1,3 +1,4 @@
+import { MAX_TEXT_LENGTH } from '../../../src/intake/run.js'
 import { z } from 'zod'
 import { CATEGORIES } from '../../../src/community/taxonomy.js'
 import { REQUEST_STATUSES } from '../../../src/requests/stateMachine.js'
@@ -7,7 +8,7 @@ import { requestView, taskView } from '../../presenters/request.js'
 import { buildingCode, csvList, id, idParams, optionalText, pagination, shortCode, text } from '../../schemas.js'
 import { photoIds } from '../photos/schema.js'
 
-export const MAX_REQUEST_TEXT = 2000
+export const MAX_REQUEST_TEXT = MAX_TEXT_LENGTH
 
 export const createRequestBody = z.object({
   text: text(MAX_REQUEST_TEXT).meta({ description: '居民描述的问题' }),

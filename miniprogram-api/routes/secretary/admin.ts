@@ -9,6 +9,7 @@ import { loadCommunity, type CommunitySnapshot } from '../../../src/community/sn
 import type { AppContext } from '../../../src/context.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { ForbiddenError } from '../../../src/errors.js'
+import { issueBindCode } from '../../../src/people/staffIdentity.js'
 import { staffOf } from '../../deps.js'
 import { requireStaff } from '../../middleware/auth.js'
 import { rateLimit } from '../../middleware/rateLimit.js'
@@ -99,6 +100,14 @@ export function adminRoutes(router: Router, app: AppContext) {
     const c = await snapshot(ctx)
     ctx.status = 201
     ctx.body = { staff: presentStaffMember(s, c), items: staff(c) }
+  })
+  // A one-time 认证 code: the staff member binds (or re-binds, on a new phone) their WeChat with it; earlier codes stop working.
+  router.post('/api/admin/staff/:id/bind-code', writes, secretary, validate(idInput), async (ctx) => {
+    const { params } = inputOf(ctx, idInput)
+    const issued = await inTransaction(app.db, (em) => issueBindCode(em, app.clock, { communityId: staffOf(ctx).communityId, staffId: params.id }))
+    audit(ctx, 'staff.bind_code', { targetStaffId: issued.staffId })
+    ctx.status = 201
+    ctx.body = { staffId: issued.staffId, name: issued.name, code: issued.code, expiresAt: issued.expiresAt.toISOString() }
   })
   router.patch('/api/admin/staff/:id', writes, secretary, validate(bodyWithIdInput(staffUpdateBody)), async (ctx) => {
     const { body, params } = inputOf(ctx, bodyWithIdInput(staffUpdateBody))

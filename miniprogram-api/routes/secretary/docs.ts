@@ -1,11 +1,11 @@
 import { z } from 'zod'
 import { registerRoute, type RouteDoc } from '../../openapi.js'
-import { buildingView, gridView, roomView, staffMemberView } from '../../presenters/admin.js'
+import { bindCodeView, buildingView, gridView, roomView, staffMemberView } from '../../presenters/admin.js'
 import { dashboardView } from '../../presenters/dashboard.js'
 import { digestSummaryView, digestView, triageItemView } from '../../presenters/secretary.js'
 import {
   buildingCreateBody, buildingUpdateBody, digestListQuery, gridCreateBody, gridUpdateBody, importJsonBody, periodQuery,
-  roomCreateBody, roomUpdateBody, staffCreateBody, staffUpdateBody, triageBody,
+  roomCreateBody, roomUpdateBody, staffCreateBody, staffUpdateBody, triageBody, triageListQuery,
 } from './schema.js'
 
 const tags = ['secretary']
@@ -36,7 +36,10 @@ export function registerSecretaryDocs() {
       description: 'Authenticates with the Bearer header or, for links opened in WeChat, a ?token= query parameter.',
       query: z.object({ token: z.string().optional() }),
     },
-    { method: 'get', path: '/api/triage', summary: 'Requests waiting for a confirmed category (书记)', tags, response: list(triageItemView), errors: [403] },
+    {
+      method: 'get', path: '/api/triage', summary: 'Requests waiting for a confirmed category, oldest first (书记); ?limit (default 500) and ?cursor=nextCursor for the next page', tags,
+      query: triageListQuery, response: list(triageItemView).extend({ nextCursor: z.string().nullable().meta({ description: 'cursor of the next page, null on the last' }) }), errors: [403, 422],
+    },
     { method: 'post', path: '/api/triage/:id', summary: 'Confirm or change the category/urgency of a request (书记)', tags, body: triageBody, response: triageItemView, errors: [403, 404, 429] },
     {
       method: 'get', path: '/api/requests.csv', summary: 'CSV export of requests created in a period (书记)', tags, query: periodQuery, errors: [403], responseType: 'text/csv',
@@ -55,6 +58,7 @@ export function registerSecretaryDocs() {
     { method: 'post', path: '/api/admin/buildings/:id/deactivate', summary: 'Take a building out of its grid', tags: admin, response: buildingWrite, errors: [403, 404, 429] },
     { method: 'get', path: '/api/admin/staff', summary: 'Staff (phones masked)', tags: admin, response: list(staffMemberView), errors: [403] },
     { method: 'post', path: '/api/admin/staff', summary: 'Add a staff member', tags: admin, body: staffCreateBody, response: staffWrite, status: 201, errors: [403, 409, 429] },
+    { method: 'post', path: '/api/admin/staff/:id/bind-code', summary: 'Issue a one-time WeChat 认证 code for a staff member (earlier codes stop working)', tags: admin, response: bindCodeView, status: 201, errors: [403, 404, 409, 429] },
     { method: 'patch', path: '/api/admin/staff/:id', summary: 'Change a staff member (name, WeChat name, role, phone, active)', tags: admin, body: staffUpdateBody, response: staffWrite, errors: [403, 404, 409, 429] },
     {
       method: 'post', path: '/api/admin/staff/:id/deactivate', summary: 'Deactivate a staff member', tags: admin, errors: [403, 404, 409, 429],

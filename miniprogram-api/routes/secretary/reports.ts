@@ -1,13 +1,15 @@
+import { Readable } from 'node:stream'
 import type Router from '@koa/router'
 import type { Context, Next } from 'koa'
-import { In, Not } from 'typeorm'
 import { loadCommunity, staffById } from '../../../src/community/snapshot.js'
 import type { AppContext } from '../../../src/context.js'
 import { Digest, ServiceRequest } from '../../../src/db/entities/index.js'
+import { afterKeyset, decodeKeyset, encodeKeyset } from '../../../src/db/keyset.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { NotFoundError } from '../../../src/errors.js'
 import { renderDigestHtml } from '../../../src/jobs/digest.js'
 import { confirmTriage } from '../../../src/requests/admin.js'
+import { requestsCreatedIn } from '../../../src/requests/periodRows.js'
 import { computeStats } from '../../../src/stats/rates.js'
 import { escapeHtml } from '../../../src/stats/format.js'
 import { localDate } from '../../../src/stats/period.js'
@@ -16,15 +18,13 @@ import { requireStaff } from '../../middleware/auth.js'
 import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { presentDashboard } from '../../presenters/dashboard.js'
-import { requestsCsv } from '../../presenters/requestsCsv.js'
+import { requestsCsvChunks } from '../../presenters/requestsCsv.js'
 import { presentDigest, presentDigestSummary, presentTriageItem } from '../../presenters/secretary.js'
 import { resolvePeriod } from './period.js'
-import { digestListInput, idInput, periodInput, triageInput } from './schema.js'
+import { digestListInput, idInput, periodInput, triageInput, triageListInput } from './schema.js'
 
 const DASHBOARD_DEFAULT_DAYS = 30
 const MAX_PERIOD_DAYS = 366
-/** A community's year of requests is a few thousand rows; this only stops a runaway export. */
-const CSV_MAX_ROWS = 50_000
 
 /** The HTML digest is opened from a link (WeChat's in-app browser cannot add headers): ?token= stands in for the header. */
 async function tokenFromQuery(ctx: Context, next: Next) {
@@ -89,19 +89,23 @@ export function reportRoutes(router: Router, app: AppContext) {
     ctx.body = digestPage(d, ctx)
   })
 
-  router.get('/api/triage', secretary, async (ctx) => {
+  router.get('/api/triage', secretary, validate(triageListInput), async (ctx) => {
     const staff = staffOf(ctx)
+    const { query } = inputOf(ctx, triageListInput)
     const em = app.db.manager
     const c = await loadCommunity(em, staff.communityId)
-    const rows = await em.find(ServiceRequest, {
-      where: { communityId: staff.communityId, needsTriage: true, status: Not(In(['merged', 'cancelled'])) },
-      order: { createdAt: 'ASC', id: 'ASC' }, take: 500,
-    })
+    // Oldest first, keyset on (created_at, id) over ix_requests_triage (community_id, needs_triage, created_at).
+    const qb = em.getRepository(ServiceRequest).createQueryBuilder('r')
+      .where('r.community_id = :c AND r.needs_triage = 1 AND r.status NOT IN (:...gone)', { c: staff.communityId, gone: ['merged', 'cancelled'] })
+    if (query.cursor) afterKeyset(qb, 'r.created_at', 'r.id', 'ASC', decodeKeyset(query.cursor))
+    const rows = await qb.orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(query.limit).getMany()
     const now = app.clock.now()
+    const last = rows.length === query.limit ? rows[rows.length - 1]! : null
     ctx.body = {
       items: rows.map((r) => presentTriageItem(r, {
         assignee: staffById(c, r.assigneeStaffId), gridName: c.grids.find((g) => g.id === r.gridId)?.name ?? null, now, settings: c.community.settings,
       })),
+      nextCursor: last ? encodeKeyset(last.createdAt, last.id) : null,
     }
   })
 
@@ -123,16 +127,17 @@ export function reportRoutes(router: Router, app: AppContext) {
     const tz = c.community.timezone
     const now = app.clock.now()
     const { from, to } = resolvePeriod(query, { timeZone: tz, now, defaultDays: DASHBOARD_DEFAULT_DAYS, maxDays: MAX_PERIOD_DAYS })
-    const rows = await em.getRepository(ServiceRequest).createQueryBuilder('r')
-      .where('r.community_id = :c AND r.created_at >= :from AND r.created_at < :to', { c: staff.communityId, from, to })
-      .orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(CSV_MAX_ROWS).getMany()
     ctx.type = 'text/csv; charset=utf-8'
     ctx.set('Cache-Control', 'private, no-store')
     ctx.attachment(`requests-${localDate(from, tz)}-${localDate(new Date(to.getTime() - 1), tz)}.csv`)
-    ctx.body = requestsCsv(rows, {
+    // Streamed from batched keyset reads: memory holds one batch whatever the period's size.
+    const chunks = requestsCsvChunks(requestsCreatedIn(em, { communityId: staff.communityId, from, to }), {
       timeZone: tz, now,
       gridNames: new Map(c.grids.map((g) => [g.id, g.name])),
       staffNames: new Map(c.staff.map((s) => [s.id, s.name])),
     })
+    const body = Readable.from(chunks)
+    body.on('error', (err) => ctx.state.logger?.error({ err }, 'CSV export failed mid-stream; the file was cut short'))
+    ctx.body = body
   })
 }

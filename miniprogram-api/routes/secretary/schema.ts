@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { CATEGORIES, URGENCIES } from '../../../src/community/taxonomy.js'
 import { STAFF_ROLES } from '../../../src/db/entities/index.js'
-import { id, idParams, pagination, text } from '../../schemas.js'
+import { id, idParams, keysetCursor, pagination, text } from '../../schemas.js'
 import { instantParam } from './period.js'
 
 // Request schemas of the 书记's endpoints (validate() parses { body, query, params }).
@@ -15,6 +15,13 @@ export const periodInput = z.object({ query: periodQuery, body: noBody, params: 
 export const digestListQuery = z.object({ ...pagination })
 export const digestListInput = z.object({ query: digestListQuery, body: noBody, params: z.unknown() })
 export const idInput = z.object({ params: idParams, query: z.unknown(), body: noBody })
+
+/** The triage queue: up to `limit` items (500 as before), then ?cursor=nextCursor for the rest. */
+export const triageListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+  cursor: keysetCursor.optional(),
+})
+export const triageListInput = z.object({ query: triageListQuery, body: noBody, params: z.unknown() })
 
 /** Confirm the classification as is ({}), or change the category and/or urgency. */
 export const triageBody = z.strictObject({

@@ -1,5 +1,6 @@
 import type Router from '@koa/router'
 import { ServiceRequest } from '../../../src/db/entities/index.js'
+import { afterKeyset, decodeKeyset, encodeKeyset } from '../../../src/db/keyset.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { acceptRequest, resolveRequest, returnRequest, transferRequest } from '../../../src/requests/staffActions.js'
 import { ACTIONABLE_STATUSES, type RequestStatus } from '../../../src/requests/stateMachine.js'
@@ -25,7 +26,7 @@ const CHANNEL = 'miniprogram' as const
 const DISPATCH_QUEUE: RequestStatus[] = ['new', 'returned']
 
 export function taskRoutes(router: Router): void {
-  registerRoute({ method: 'get', path: '/api/tasks', summary: 'My tasks (assigned to me; the 书记 also sees unassigned new and returned ones), soonest deadline first', tags: ['tasks'], query: listTasksQuery, response: listTasksResponse, errors: [403] })
+  registerRoute({ method: 'get', path: '/api/tasks', summary: 'My tasks (assigned to me; the 书记 also sees unassigned new and returned ones), soonest deadline first; ?page&pageSize or ?cursor (nextCursor of the previous page)', tags: ['tasks'], query: listTasksQuery, response: listTasksResponse, errors: [403] })
   router.get('/api/tasks', requireStaff(), validate(listTasksSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { query } = inputOf(ctx, listTasksSchema)
@@ -42,9 +43,16 @@ export function taskRoutes(router: Router): void {
       const late = '((r.accepted_at IS NULL AND r.accept_due_at IS NOT NULL AND r.accept_due_at < :now) OR (r.resolved_at IS NULL AND r.resolve_due_at IS NOT NULL AND r.resolve_due_at < :now))'
       qb.andWhere(query.overdue ? `(${late} AND r.status IN (:...actionable))` : `NOT (${late} AND r.status IN (:...actionable))`, { now, actionable: [...ACTIONABLE_STATUSES] })
     }
-    const [rows, total] = await qb.orderBy('r.resolve_due_at', 'ASC').addOrderBy('r.id', 'ASC')
-      .skip((query.page - 1) * query.pageSize).take(query.pageSize).getManyAndCount()
-    ctx.body = { items: await presentTasks(deps.db.manager, rows, now), page: query.page, pageSize: query.pageSize, total }
+    // Soonest deadline first, keyset on (resolve_due_at, id); ?page still works (an offset) for old clients.
+    const count = qb.clone()
+    if (query.cursor) afterKeyset(qb, 'r.resolve_due_at', 'r.id', 'ASC', decodeKeyset(query.cursor))
+    qb.orderBy('r.resolve_due_at', 'ASC').addOrderBy('r.id', 'ASC').limit(query.pageSize).offset(query.cursor ? 0 : (query.page - 1) * query.pageSize)
+    const [rows, total] = await Promise.all([qb.getMany(), count.getCount()])
+    const last = rows.length === query.pageSize ? rows[rows.length - 1]! : null
+    ctx.body = {
+      items: await presentTasks(deps.db.manager, rows, now), page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
+      nextCursor: last ? encodeKeyset(last.resolveDueAt, last.id) : null,
+    }
   })
 
   registerRoute({ method: 'post', path: '/api/tasks/:id/accept', summary: '签收 (the assignee)', tags: ['tasks'], response: taskResponse, errors: [403, 404, 409, 429] })

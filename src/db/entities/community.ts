@@ -53,6 +53,16 @@ export class Staff {
   @Column({ type: 'varchar', length: 32, nullable: true }) phoneMasked: string | null
   @Index() @Column({ type: 'varchar', length: 64, nullable: true }) phoneHash: string | null
   @Column({ type: 'boolean', default: true }) active: boolean
+  /**
+   * The WeChat contact bound with a one-time code (认证 123456): staff powers follow this contact only.
+   * Puppets may change contact ids between sessions, so the bot also gives the contact a remark of its own.
+   */
+  @Index('ix_staff_contact') @Column({ type: 'varchar', length: 128, nullable: true }) wechatContactId: string | null
+  @Index('ix_staff_remark') @Column({ type: 'varchar', length: 64, nullable: true }) wechatRemark: string | null
+  /** sha256 of the pending one-time binding code, and when it stops working. */
+  @Index('ix_staff_bind_code') @Column({ type: 'varchar', length: 64, nullable: true }) bindCodeHash: string | null
+  @Column({ type: 'datetime', precision: 3, nullable: true }) bindCodeExpiresAt: Date | null
+  @Column({ type: 'datetime', precision: 3, nullable: true }) boundAt: Date | null
 }
 
 /** A WeChat group (业主群/楼栋群) bound to a community and optionally to one grid. */

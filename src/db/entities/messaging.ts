@@ -1,12 +1,14 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm'
 
-export const OUTBOX_CHANNELS = ['wechat_room', 'wechat_dm', 'mp_subscribe'] as const
+/** wechat_remark: the bot sets its remark (alias) for a contact: target is the contact id, text the remark. */
+export const OUTBOX_CHANNELS = ['wechat_room', 'wechat_dm', 'wechat_remark', 'mp_subscribe'] as const
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number]
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead'
 
 /** Transactional outbox: written with the state change that causes it; a worker sends it. */
 @Entity('outbox')
 @Index(['status', 'nextAttemptAt'])
+@Index('ix_outbox_claimed', ['claimedAt'])
 export class OutboxMessage {
   @PrimaryGeneratedColumn() id: number
   /** Unique: writing the same notification twice is a no-op. */
@@ -54,6 +56,8 @@ export class InboxMessage {
   @Column({ type: 'int', nullable: true }) requestId: number | null
   @Column({ type: 'datetime', precision: 3 }) receivedAt: Date
   @Column({ type: 'datetime', precision: 3, nullable: true }) processedAt: Date | null
+  /** When a worker last took the row up: a pending row claimed long ago was abandoned by a crash. */
+  @Column({ type: 'datetime', precision: 3, nullable: true }) claimedAt: Date | null
 }
 
 /** Lease-based job lock for SQLite (MySQL uses GET_LOCK) and per-job watermarks. */

@@ -13,6 +13,7 @@ export type Rating = (typeof RATINGS)[number]
 @Index(['communityId', 'no'], { unique: true })
 @Index(['communityId', 'status'])
 @Index(['assigneeStaffId', 'status'])
+@Index('ix_requests_triage', ['communityId', 'needsTriage', 'createdAt'])
 export class ServiceRequest {
   @PrimaryGeneratedColumn() id: number
   @Column({ type: 'int' }) communityId: number
@@ -62,6 +63,7 @@ export class ServiceRequest {
 /** Reporter and co-reporters (the same problem reported again); each gets updates and the 回访 callback. */
 @Entity('request_reporters')
 @Index(['requestId', 'residentId'], { unique: true })
+@Index('ix_request_reporters_resident', ['residentId', 'requestId'])
 export class RequestReporter {
   @PrimaryGeneratedColumn() id: number
   @Column({ type: 'int' }) requestId: number

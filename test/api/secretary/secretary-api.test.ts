@@ -156,6 +156,14 @@ describeEachDb('secretary API', (kind) => {
     const item = q.body.items.find((i: any) => i.id === ids.r2)
     expect(item).toMatchObject({ needsTriage: true, grid: '第二网格', category: 'repair' })
     expect(item.text).toContain('门禁')
+    // Paged by cursor: the same items, oldest first, one at a time.
+    const first = await json(await h.call('/api/triage?limit=1', { token: secretary }))
+    expect(first.body.items).toHaveLength(1)
+    expect(first.body.nextCursor).toEqual(expect.any(String))
+    const second = await json(await h.call(`/api/triage?limit=1&cursor=${first.body.nextCursor}`, { token: secretary }))
+    expect([...first.body.items, ...second.body.items].map((i: any) => i.id)).toEqual(q.body.items.map((i: any) => i.id))
+    const third = await json(await h.call(`/api/triage?limit=1&cursor=${second.body.nextCursor}`, { token: secretary }))
+    expect(third.body).toEqual({ items: [], nextCursor: null })
 
     const changed = await json(await h.call(`/api/triage/${ids.r3}`, { method: 'POST', token: secretary, json: { category: 'environment', urgency: 'high' } }))
     expect(changed.status).toBe(200)

@@ -1,6 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm'
-import type { Clock } from '../src/clock.js'
-import { InboxMessage } from '../src/db/entities/index.js'
+import type { Clock } from '../clock.js'
+import { InboxMessage } from '../db/entities/index.js'
+
+/**
+ * The inbox, for every channel: a received message is kept first (keyed by the channel's message id, so a
+ * second delivery is a no-op), then processed; the row is marked processed in the same transaction as the
+ * work it triggered. The WeChat bot keeps messages here (and in ./spool.ts while the database is away);
+ * the mini-program API keeps submissions here under their Idempotency-Key (./submissions.ts).
+ */
 
 /** What the bot keeps of a received WeChat message: enough to process it after a restart. */
 export interface ReceivedMessage {
@@ -32,8 +39,10 @@ export async function recordInbox(em: EntityManager, clock: Clock, m: ReceivedMe
   return em.findOneOrFail(InboxMessage, { where: { channel: 'wechat', messageId: m.messageId.slice(0, 128) } })
 }
 
-export async function markProcessed(em: EntityManager, clock: Clock, row: InboxMessage, requestId: number | null = null): Promise<void> {
-  await em.update(InboxMessage, { id: row.id }, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null })
+/** Marks the row processed, in the transaction of the work it led to. `extra` is merged into its payload. */
+export async function markProcessed(em: EntityManager, clock: Clock, row: Pick<InboxMessage, 'id' | 'requestId'>, requestId: number | null = null, extra?: Record<string, unknown>): Promise<void> {
+  const payload = extra ? { ...((await em.findOneBy(InboxMessage, { id: row.id }))?.payload ?? {}), ...extra } : undefined
+  await em.update(InboxMessage, { id: row.id }, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null, ...(payload ? { payload: payload as never } : {}) })
 }
 
 /** A failure: counts the attempt and keeps the row pending for a retry until MAX_INBOX_ATTEMPTS. */
