@@ -13,7 +13,8 @@ import { performance } from 'node:perf_hooks'
 import { batchFiles, examplesOf, readBatch, type CorpusLine } from '../../src/intake/classifier/corpus.js'
 import { DECISION, decide, type DecisionSettings } from '../../src/intake/classifier/decision.js'
 import { LinearModel, type ModelFile } from '../../src/intake/classifier/model.js'
-import { trainModel, type LabelledExample } from '../../src/intake/classifier/training.js'
+import { FEATURES_VERSION } from '../../src/intake/classifier/features.js'
+import { TRAINING_DEFAULTS, trainModel, type LabelledExample } from '../../src/intake/classifier/training.js'
 
 const args = process.argv.slice(2)
 const arg = (name: string): string | undefined => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined }
@@ -30,11 +31,13 @@ for (const kv of (arg('--set') ?? '').split(',').filter(Boolean)) {
 const tmp = mkdtempSync(join(tmpdir(), 'jiesu-eval-'))
 
 // Fold models are cached by what they depend on (the examples and the feature/training code), so trying
-// decision settings or danger cues does not retrain. --no-cache retrains anyway.
+// decision settings or danger cues does not retrain (bump FEATURES_VERSION when features change). --no-cache retrains anyway.
 const CACHE = join(tmpdir(), 'jiesu-eval-cache')
-const CODE = ['features.ts', 'training.ts'].map(f => readFileSync(new URL(`../../src/intake/classifier/${f}`, import.meta.url), 'utf8')).join('')
+function foldKey(examples: LabelledExample[]): string {
+  return createHash('sha256').update(JSON.stringify({ FEATURES_VERSION, TRAINING_DEFAULTS })).update(JSON.stringify(examples)).digest('hex').slice(0, 16)
+}
 function trained(examples: LabelledExample[]): LinearModel {
-  const key = createHash('sha256').update(CODE).update(JSON.stringify(examples)).digest('hex').slice(0, 16)
+  const key = foldKey(examples)
   const path = join(CACHE, `${key}.json`)
   if (!args.includes('--no-cache') && existsSync(path)) return new LinearModel(JSON.parse(readFileSync(path, 'utf8')) as ModelFile)
   const file = trainModel(examples)

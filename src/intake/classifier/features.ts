@@ -10,8 +10,12 @@ import { createRequire } from 'node:module'
 import type { Jieba as JiebaType } from '@node-rs/jieba'
 import { cantoneseToMandarin, normalizeText } from '../normalize.js'
 
-/** Long pastes are rare; the opening carries the request and capping keeps the cost bounded. */
-const MAX_CHARS = 400
+/** Bump when the features a message gets change: trained models (and eval's fold cache) depend on them. */
+export const FEATURES_VERSION = 2
+
+/** What the danger net reads of a long paste (bounded cost), and what the model reads of it (its opening). */
+const MAX_CHARS = 3000
+const MAX_FEATURE_CHARS = 400
 
 let jieba: JiebaType | null = null
 function segmenter(): JiebaType {
@@ -44,7 +48,8 @@ const FORMAL = /尊敬的|领导|市长|区长|信箱|热线|恳请|恳求|反�
 const PUNCT_KEEP = new Set([...'?？!！'].map(c => c.charCodeAt(0)))
 
 /** Feature strings of one message (deduplicated, order irrelevant). `s` is canonicalText's output. */
-export function featuresOfCanonical(s: string, room: string | null | undefined): string[] {
+export function featuresOfCanonical(text: string, room: string | null | undefined): string[] {
+  const s = text.length > MAX_FEATURE_CHARS ? text.slice(0, MAX_FEATURE_CHARS) : text
   const out = new Set<string>()
   out.add(`r:${roomKind(room)}`)
   // Characters: digits folded, runs of other symbols become one boundary.

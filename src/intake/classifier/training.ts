@@ -29,7 +29,7 @@ export interface TrainOptions {
 }
 
 export const NOT_A_REQUEST = 'none'
-const DEFAULTS: Required<TrainOptions> = {
+export const TRAINING_DEFAULTS: Required<TrainOptions> = {
   minCount: 2,
   neural: { iterations: 120, learningRate: 0.02, momentum: 0.5, alpha: 0.07, errorThresh: 0.00005, deltaErrorThresh: 0.0000001 },
 }
@@ -70,7 +70,7 @@ function trainHead(rows: Row[], labels: readonly string[], opts: Required<TrainO
 
 /** Trains both heads. Deterministic: the same examples in the same order give the same file. */
 export function trainModel(examples: readonly LabelledExample[], options: TrainOptions = {}): ModelFile {
-  const opts: Required<TrainOptions> = { ...DEFAULTS, ...options, neural: { ...DEFAULTS.neural, ...options.neural } }
+  const opts: Required<TrainOptions> = { ...TRAINING_DEFAULTS, ...options, neural: { ...TRAINING_DEFAULTS.neural, ...options.neural } }
   const rows = examples.map(e => ({ e, features: featuresOf(e.text, e.room) }))
   const kindRows: Row[] = rows.map(({ e, features }) => ({
     features, label: e.isRequest && e.category ? e.category : NOT_A_REQUEST, weight: e.weight ?? 1,
