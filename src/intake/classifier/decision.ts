@@ -22,9 +22,11 @@ export interface DecisionSettings {
   dangerMakesRequest: boolean
   /** Softmax temperature turning scores into a confidence. */
   temperature: number
+  /** Without a live danger, the model's own "urgent" stands only when it is at least this sure (else its next choice). */
+  modelUrgentMinP: number
 }
 
-export const DECISION: DecisionSettings = { notRequestBias: 0, dangerMakesRequest: true, temperature: 0.25 }
+export const DECISION: DecisionSettings = { notRequestBias: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0 }
 
 const PLACEHOLDER_ONLY = /^(\s*\[[^\]]{1,8}\]\s*)+$/
 const HAS_WORD = /[\p{Script=Han}a-z0-9]/iu
@@ -70,8 +72,15 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   if (!isRequest) return chatter({ location, confidence: round(top.p), reasons, version })
 
   const category = top.label === NOT_A_REQUEST ? bestCategory(kind) : (top.label as Category)
-  let urgency = best(model.urgency.score(features), settings.temperature).label as Urgency
+  const urgencyScores = model.urgency.score(features)
+  const byModel = best(urgencyScores, settings.temperature)
+  let urgency = byModel.label as Urgency
   if (danger.live.length > 0) urgency = 'urgent'
+  else if (urgency === 'urgent' && byModel.p < settings.modelUrgentMinP) {
+    urgencyScores.scores[byModel.index] = -Infinity
+    urgency = best(urgencyScores, settings.temperature).label as Urgency
+    reasons.push('model_urgent_unsure')
+  }
   // Confidence of the request/category call: how much the chosen category beats the rest.
   const confidence = top.label === NOT_A_REQUEST ? 0.5 : round(top.p)
   return { isRequest: true, category, urgency, location, confidence, method: 'offline', reasons, version }
