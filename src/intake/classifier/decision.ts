@@ -18,6 +18,8 @@ import type { Classification, ClassifierInput } from './types.js'
 export interface DecisionSettings {
   /** Added to the "not a request" score: > 0 makes the classifier more reluctant to file requests. */
   notRequestBias: number
+  /** Extra for private chats and the mini-program, where a message is addressed to the community itself. */
+  notRequestBiasDirect: number
   /** A live danger in a message the model took for chatter still files an urgent request. */
   dangerMakesRequest: boolean
   /** Softmax temperature turning scores into a confidence. */
@@ -26,10 +28,16 @@ export interface DecisionSettings {
   modelUrgentMinP: number
 }
 
-export const DECISION: DecisionSettings = { notRequestBias: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0 }
+export const DECISION: DecisionSettings = { notRequestBias: -0.2, notRequestBiasDirect: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0 }
 
 const PLACEHOLDER_ONLY = /^(\s*\[[^\]]{1,8}\]\s*)+$/
 const HAS_WORD = /[\p{Script=Han}a-z0-9]/iu
+
+/** "xxxxxxxx…", "哈哈哈哈哈哈": a long run of two or three characters says nothing. */
+function isRepeatedJunk(s: string): boolean {
+  if (s.length < 12) return false
+  return new Set(s.replace(/\s/g, '')).size <= 3
+}
 
 function chatter(c: Pick<Classification, 'location' | 'confidence' | 'reasons' | 'version'>): Classification {
   return { isRequest: false, category: null, urgency: null, method: 'offline', ...c }
@@ -53,13 +61,13 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   const s = canonicalText(text)
   if (!s) return chatter({ location, confidence: 0.99, reasons: ['empty'], version })
   if (PLACEHOLDER_ONLY.test(s)) return chatter({ location, confidence: 0.97, reasons: ['media_placeholder'], version })
-  if (!HAS_WORD.test(s)) return chatter({ location, confidence: 0.95, reasons: ['no_words'], version })
+  if (!HAS_WORD.test(s) || isRepeatedJunk(s)) return chatter({ location, confidence: 0.95, reasons: ['no_words'], version })
   if (looksLikePromptInjection(text)) return chatter({ location, confidence: 0.95, reasons: ['prompt_injection'], version })
 
   const features = featuresOfCanonical(s, room)
   const kind = model.kind.score(features)
   const none = kind.labels.indexOf(NOT_A_REQUEST)
-  kind.scores[none]! += settings.notRequestBias
+  kind.scores[none]! += settings.notRequestBias + (room === 'private' || room === 'miniprogram' ? settings.notRequestBiasDirect : 0)
   const top = best(kind, settings.temperature)
   const danger = findDanger(s)
   const reasons = [`model:${top.label}`, ...danger.live.map(f => `danger:${f}`), ...danger.cancelled.map(c => `danger_cancelled:${c.family}:${c.by}`)]

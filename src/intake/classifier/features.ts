@@ -34,10 +34,9 @@ export function canonicalText(text: string): string {
   return cantoneseToMandarin(normalizeText(typeof text === 'string' ? text : '')).toLowerCase().slice(0, MAX_CHARS)
 }
 
-export type RoomKind = 'group' | 'private' | 'miniprogram'
-/** An unknown room reads as a group chat: every corpus line has a room, most of them groups. */
+export type RoomKind = 'group' | 'private' | 'miniprogram' | 'none'
 export function roomKind(room: string | null | undefined): RoomKind {
-  if (!room) return 'group'
+  if (!room) return 'none'
   if (room === 'private' || room === 'miniprogram') return room
   return 'group'
 }
