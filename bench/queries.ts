@@ -6,7 +6,7 @@ import { systemClock } from '../src/clock.js'
 import { importCommunityFile } from '../src/community/import.js'
 import { parseConfig } from '../src/config.js'
 import { openDatabase } from '../src/db/dataSource.js'
-import { OfflineClassifier } from '../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../src/logger.js'
 import type { FileStorage } from '../src/storage/index.js'
 

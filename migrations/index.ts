@@ -1,5 +1,6 @@
 import { ChatPrompts1765100000000 } from './1765100000000-ChatPrompts.js'
 import { Initial1763800000000 } from './1763800000000-Initial.js'
+import { Corrections1764900000000 } from './1764900000000-Corrections.js'
 import { Reliability1765000000000 } from './1765000000000-Reliability.js'
 import { ResolutionOutcome1765150000000 } from './1765150000000-ResolutionOutcome.js'
 import { ListIndexes1765200000000 } from './1765200000000-ListIndexes.js'
@@ -8,4 +9,4 @@ import { ConsoleLogin1765300000000 } from './1765300000000-ConsoleLogin.js'
 import { CareRoster1765400000000 } from './1765400000000-CareRoster.js'
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [Initial1763800000000, Reliability1765000000000, ChatPrompts1765100000000, ResolutionOutcome1765150000000, ListIndexes1765200000000, SharedLimits1765200000001, ConsoleLogin1765300000000, CareRoster1765400000000]
+export const MIGRATIONS = [Initial1763800000000, Corrections1764900000000, Reliability1765000000000, ChatPrompts1765100000000, ResolutionOutcome1765150000000, ListIndexes1765200000000, SharedLimits1765200000001, ConsoleLogin1765300000000, CareRoster1765400000000]

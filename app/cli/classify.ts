@@ -8,7 +8,7 @@
 // and still get an output line (id "line:N", is_request false) so outputs stay aligned with inputs.
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
-import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import type { Classification, Classifier } from '../../src/intake/classifier/types.js'
 
 interface OutputLine {
@@ -22,7 +22,7 @@ interface OutputLine {
 }
 
 const USAGE = `usage: classify [--offline | --llm] < in.jsonl > out.jsonl
-  --offline  rules and lexicons, no network (default)
+  --offline  the trained offline model and danger net, no network (default)
   --llm      OpenAI-compatible model (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL), offline fallback
   --concurrency N   parallel requests with --llm (default 4)`
 

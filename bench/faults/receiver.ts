@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config.js'
 import { openDatabase } from '../../src/db/dataSource.js'
 import type { OutboxMessage } from '../../src/db/entities/index.js'
 import { InboxSpool } from '../../src/inbox/spool.js'
-import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import { createLogger } from '../../src/logger.js'
 import { OutboxWorker } from '../../src/outbox/worker.js'
 

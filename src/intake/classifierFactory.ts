@@ -1,7 +1,7 @@
 import type { Config } from '../config.js'
 import type { Logger } from '../logger.js'
 import { createLlmClassifier } from './classifier/llm.js'
-import { OfflineClassifier } from './classifier/offline.js'
+import { OfflineClassifier } from './classifier/offlineClassifier.js'
 import type { Classifier } from './classifier/types.js'
 
 /** The LLM classifier when OPENAI_API_KEY is set (falling back to offline on any failure), else offline. */

@@ -9,8 +9,8 @@ export interface ExtractLocationOptions {
   roomFallback?: boolean
 }
 
-// Zones are kept as a prefix because the labels keep them (南区2号楼 → "南区2"): two buildings
-// numbered 2 in different zones are different places.
+// A zone before the number (东区5号楼, 七区5号楼) is read past: the labelling guide's building is the
+// number ("5"), as every corpus batch labels it.
 const ZONE = String.raw`(?:([东南西北中]区|[A-Z]区|\d{1,2}区)\s?)?`
 
 // 3号楼, 12幢, 5#, 5#楼, B座, 8座.
@@ -35,6 +35,8 @@ const UNIT_THEN_ROOM_RE = /(?<![\d.])(\d{1,2})\s?单元\s?(\d{3,4})(?![\d楼层�
 // A list number right before a building number: 1.6栋, 2、12号楼.
 const LIST_MARKER = /(^|[\s:：,，。;；!！?？])(\d{1,2})[.、](?=\d{1,3}\s?(?:号楼|栋|幢|座|#))/g
 
+const PINYIN_BUILDING_RE = /(?<![\d.])(\d{1,3})\s?(?:hao\s?lou|dong|zhuang|zuo|hao(?=\s?\d{1,2}\s?dan))\b/i
+const HUNDREDS_BUILDING_RE = /(?<![\d.\-])([1-9]\d{2})楼(?![\d层])/
 const ENGLISH_BUILDING_RE = /\b(?:building|bldg\.?|block|tower)\s*(?:no\.?\s*)?#?\s*(\d{1,3}|[A-Za-z])\b/i
 
 const EMPTY: Location = Object.freeze({ building: null, unit: null, room: null }) as Location
@@ -66,11 +68,8 @@ export function extractLocationNormalized(text: string): Location {
   let m: RegExpExecArray | null
   while ((m = BUILDING_RE.exec(s)) !== null) {
     if (m.index >= buildingAt) break
-    const zone = m[1] ?? ''
     const raw = m[2]!
-    const num = /\d/.test(raw) ? stripZeros(raw) : raw.toUpperCase()
-    // A lone lowercase-latin word like "wifi座" is unlikely; letters must stand alone.
-    building = zone + num
+    building = /\d/.test(raw) ? stripZeros(raw) : raw.toUpperCase()
     buildingAt = m.index
     unit = null
     room = null
@@ -90,6 +89,11 @@ export function extractLocationNormalized(text: string): Location {
     // English: "building 3", "block B", "bldg 12".
     const en = ENGLISH_BUILDING_RE.exec(s)
     if (en) building = /\d/.test(en[1]!) ? stripZeros(en[1]!) : en[1]!.toUpperCase()
+  }
+  if (building === null) {
+    // Pinyin: "5 dong 1 dan yuan", "3 hao lou"; Beijing-style building numbers: 劲松八区807楼.
+    const py = PINYIN_BUILDING_RE.exec(s) ?? HUNDREDS_BUILDING_RE.exec(s)
+    if (py) building = stripZeros(py[1]!)
   }
   if (building === null) {
     const pair = PAIR_RE.exec(s)

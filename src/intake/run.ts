@@ -94,7 +94,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     const request = await createRequest(em, deps.clock, {
       communityId: msg.communityId, source: msg.source, text, category, urgency, building, unit, roomNo,
       reporterResidentId: resident.id, reporterStaffId: msg.reporterStaffId ?? null, chatRoomId: room?.id ?? null,
-      classifierMethod: classification.method, confidence: classification.confidence, needsTriage,
+      classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
     })

@@ -14,6 +14,7 @@ import { route } from '../community/routing.js'
 import { deadlines } from '../community/sla.js'
 import { OPEN_STATUSES } from './stateMachine.js'
 import { Resident } from '../db/entities/index.js'
+import { recordCorrection } from '../corrections/correctionRecorder.js'
 
 const requireSecretary = (staff: Staff) => {
   if (staff.role !== 'secretary' || !staff.active) throw new ForbiddenError('只有社区书记可以执行此操作', 'secretary_only')
@@ -58,6 +59,11 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
   requireSecretary(p.staff)
   const r = await em.findOne(ServiceRequest, { where: { id: p.requestId, communityId: p.staff.communityId } })
   if (!r) throw new NotFoundError('工单', 'request_not_found')
+  // Every triage decision is a labelled example for the next training run.
+  await recordCorrection(em, {
+    request: r, kind: p.category || p.urgency ? 'changed' : 'confirmed', category: p.category, urgency: p.urgency,
+    staff: { id: p.staff.id, role: p.staff.role }, at: clock.now(),
+  })
   const changes = { category: p.category ?? r.category, urgency: p.urgency ?? r.urgency, needsTriage: false, updatedAt: clock.now() }
   await em.update(ServiceRequest, { id: r.id }, changes)
   await recordEvent(em, clock, {

@@ -32,6 +32,8 @@ export interface CreateRequestProps {
   reporterStaffId?: number | null
   chatRoomId?: number | null
   classifierMethod: string
+  /** Model version behind the classification (offline model file version or LLM model name). */
+  classifierVersion?: string | null
   confidence: number
   needsTriage: boolean
   /** Stable id of what caused this (e.g. the inbox message) so a replay cannot enqueue twice. */
@@ -62,12 +64,12 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
     communityId: p.communityId, no, source: p.source, chatRoomId: p.chatRoomId ?? null, originalText: p.text,
     category: p.category, urgency: p.urgency, building: p.building, unit: p.unit ?? null, roomNo: p.roomNo ?? null,
     reporterResidentId: p.reporterResidentId, reporterStaffId: p.reporterStaffId ?? null, status: 'new', reopenCount: 0,
-    classifierMethod: p.classifierMethod, confidence: p.confidence, needsTriage: p.needsTriage, createdAt: now, updatedAt: now,
+    classifierMethod: p.classifierMethod, classifierVersion: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage, createdAt: now, updatedAt: now,
   }))
   const actor: Actor = p.reporterResidentId ? { type: 'resident', id: p.reporterResidentId } : p.reporterStaffId ? { type: 'staff', id: p.reporterStaffId } : SYSTEM
   await recordEvent(em, clock, {
     requestId: request.id, type: 'created', actor, channel: channelOf(p.source), toStatus: 'new',
-    data: { method: p.classifierMethod, confidence: p.confidence, needsTriage: p.needsTriage, reasons: p.reasons ?? [] },
+    data: { method: p.classifierMethod, version: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage, reasons: p.reasons ?? [] },
   })
   if (p.reporterResidentId) {
     await em.save(RequestReporter, em.create(RequestReporter, {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm'
 import { loadScenario } from '../../app/sim/scenario.js'
 import { Simulation } from '../../app/sim/simulation.js'
 import { parseConfig } from '../../src/config.js'
-import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../../src/logger.js'
 import { describeEachDb, openTestDb, TEST_KEY } from '../helpers/db.js'
 

@@ -8,7 +8,7 @@ import { parseConfig } from '../../src/config.js'
 import type { AppContext } from '../../src/context.js'
 import { InboxMessage, OutboxMessage, ServiceRequest } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
-import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../../src/logger.js'
 import { describeEachDb, openTestDb, seedSampleCommunity, TEST_KEY } from '../helpers/db.js'
 

@@ -83,6 +83,7 @@ describe('LlmClassifier', () => {
       location: { building: '3', unit: '2', room: '301' },
       confidence: 0.9,
       method: 'llm',
+      version: 'llm:test-model',
       reasons: ['llm:test-model'],
     })
     expect(fallback.calls).toHaveLength(0)
@@ -236,7 +237,7 @@ describe('LlmClassifier', () => {
     )
     const c = await classifier().classify({ text, room: 'private' })
 
-    expect(Object.keys(c).sort()).toEqual(['category', 'confidence', 'isRequest', 'location', 'method', 'reasons', 'urgency'])
+    expect(Object.keys(c).sort()).toEqual(['category', 'confidence', 'isRequest', 'location', 'method', 'reasons', 'urgency', 'version'])
     expect(c.isRequest).toBe(false)
     expect(c.category).toBeNull()
     expect(c.urgency).toBeNull()

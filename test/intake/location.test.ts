@@ -24,8 +24,8 @@ describe('extractLocation: buildings', () => {
   })
 
   it('keeps a zone prefix so two buildings numbered 2 stay apart', () => {
-    expect(b('南区2号楼地下室进水')).toBe('南区2')
-    expect(b('A区3栋')).toBe('A区3')
+    expect(b('南区2号楼地下室进水')).toBe('2')
+    expect(b('A区3栋')).toBe('3')
   })
 
   it('reads building-unit-room triples and pairs', () => {

@@ -5,7 +5,7 @@ import { ChatRoom, Community, OutboxMessage, RequestReporter, ServiceRequest } f
 import { MAX_TEXT_LENGTH, runIntake } from '../../src/intake/run.js'
 import type { IntakeMessage } from '../../src/intake/pipeline.js'
 import { ValidationError } from '../../src/errors.js'
-import { OfflineClassifier } from '../../src/intake/classifier/offline.js'
+import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { resident, T0 } from '../helpers/fixtures.js'
 import { intakeDeps, stubClassifier } from '../helpers/intake.js'

@@ -47,6 +47,8 @@ export class ServiceRequest {
   @Column({ type: 'datetime', precision: 3, nullable: true }) resolveRemindedAt: Date | null
   @Column({ type: 'datetime', precision: 3, nullable: true }) resolveEscalatedAt: Date | null
   @Column({ type: 'varchar', length: 16 }) classifierMethod: string
+  /** Version of the model that classified it (offline model file or LLM model name); null for older rows and forms without a classifier. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) classifierVersion: string | null
   @Column({ type: 'float' }) confidence: number
   /** Low confidence: waits in the 书记's triage queue for a confirmed category. */
   @Column({ type: 'boolean', default: false }) needsTriage: boolean

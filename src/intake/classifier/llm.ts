@@ -11,6 +11,8 @@ import OpenAI from 'openai'
 import { z } from 'zod'
 import { CATEGORIES, CATEGORY_NAMES, URGENCIES, URGENCY_NAMES } from '../../community/taxonomy.js'
 import { errorMessage, LlmOutputError, shortCause, type LlmWarnLogger } from '../llmErrors.js'
+import { findDanger } from './danger.js'
+import { canonicalText } from './features.js'
 import { applyInjectionGuard } from './injection.js'
 import { normalizeBuilding } from '../location.js'
 import { chineseNumeralToDigits } from '../normalize.js'
@@ -156,7 +158,16 @@ export class LlmClassifier implements Classifier {
       const fb = await this.fallback.classify(input)
       result = { ...fb, reasons: [...fb.reasons, `llm_failed:${cause}`] }
     }
+    if (result.method === 'llm') result = await this.keepDangerFloor(input, result)
     return applyInjectionGuard(input.text, result)
+  }
+
+  /** The model may raise urgency but never lower what the danger net found: a live danger stays an urgent request. */
+  private async keepDangerFloor(input: ClassifierInput, result: Classification): Promise<Classification> {
+    const danger = findDanger(canonicalText(input.text))
+    if (danger.live.length === 0 || (result.isRequest && result.urgency === 'urgent')) return result
+    const category = result.isRequest && result.category ? result.category : (await this.fallback.classify(input)).category ?? 'safety'
+    return { ...result, isRequest: true, category, urgency: 'urgent', reasons: [...result.reasons, ...danger.live.map(f => `danger_floor:${f}`)] }
   }
 
   private async classifyWithModel(input: ClassifierInput): Promise<Classification> {
@@ -188,6 +199,7 @@ export class LlmClassifier implements Classifier {
       location,
       confidence: clamp01(out.confidence),
       method: 'llm',
+      version: `llm:${this.model}`,
       reasons: [`llm:${this.model}`],
     }
   }

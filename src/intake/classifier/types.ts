@@ -26,6 +26,8 @@ export interface Classification {
   /** 0..1: how sure the classifier is of the request/category call; below the triage threshold goes to the 书记's triage queue */
   confidence: number
   method: ClassifierMethod
+  /** Which model decided: the offline model file's version (e.g. `offline-3f2a…`) or `llm:<model>`. Recorded on the request. */
+  version?: string
   /** Short machine-readable reasons (matched rules, model notes) for the event log and debugging. */
   reasons: string[]
 }
@@ -34,3 +36,5 @@ export interface Classifier {
   readonly method: ClassifierMethod
   classify(input: ClassifierInput): Promise<Classification>
 }
+
+export const emptyLocation = (): Location => ({ building: null, unit: null, room: null })
