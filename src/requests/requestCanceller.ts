@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
+import { recordCorrection } from '../corrections/correctionRecorder.js'
 import { secretaryOf, staffById } from '../community/snapshot.js'
 import { ChatPrompt, type Channel } from '../db/entities/index.js'
 import { ValidationError } from '../errors.js'
@@ -34,6 +35,8 @@ export async function cancelAsSecretary(em: EntityManager, clock: Clock, p: Staf
   if (!reason) throw new ValidationError('撤销需要说明原因，例如：撤销 12 不是诉求，是闲聊')
   const { request: before, community } = await loadForStaff(em, p, 'cancel')
   const request = await cancelRequest(em, clock, { requestId: before.id, actor: { type: 'staff', id: p.staff.id }, reason, channel: p.channel, kind: p.kind })
+  // "Not a request" is a label the classifier got wrong: kept as a training example (npm run train -- --with-feedback).
+  if (p.kind === 'not_a_request') await recordCorrection(em, { request: before, kind: 'not_a_request', staff: { id: p.staff.id, role: p.staff.role }, at: clock.now() })
   const key = `cancel:${request.id}`
   await notifyReporters(em, clock, request, key, cancelledReporterText(request, p.kind, reason))
   const assignee = staffById(community, before.assigneeStaffId)

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { OutboxMessage, RequestEvent } from '../../src/db/entities/index.js'
+import { ClassificationCorrection, OutboxMessage, RequestEvent } from '../../src/db/entities/index.js'
 import { ForbiddenError, ValidationError } from '../../src/errors.js'
 import { cancelAsSecretary } from '../../src/requests/index.js'
 import { computeStats } from '../../src/stats/rates.js'
@@ -23,6 +23,10 @@ describeEachDb('cancelAsSecretary (the 书记 cancels)', (kind) => {
     await expect(w.tx((em) => cancelAsSecretary(em, w.clock, { requestId: chatter.id, staff: zhao, channel: 'private', kind: 'not_a_request', reason: ' ' }))).rejects.toBeInstanceOf(ValidationError)
     const r = await w.tx((em) => cancelAsSecretary(em, w.clock, { requestId: chatter.id, staff: zhao, channel: 'api', kind: 'not_a_request', reason: '不是诉求，是闲聊' }))
     expect(r).toMatchObject({ status: 'cancelled', needsTriage: false })
+    // The staff's verdict is kept as a labelled example for retraining.
+    const corrections = await w.db.getRepository(ClassificationCorrection).find({ where: { requestId: chatter.id } })
+    expect(corrections).toHaveLength(1)
+    expect(corrections[0]).toMatchObject({ kind: 'not_a_request', oldIsRequest: true, newIsRequest: false, newCategory: null, staffId: zhao.id })
     const e = await w.db.getRepository(RequestEvent).findOneByOrFail({ requestId: chatter.id, type: 'cancel' })
     expect(e).toMatchObject({ actorType: 'staff', actorId: zhao.id, channel: 'api', data: { kind: 'not_a_request', reason: '不是诉求，是闲聊' } })
     const out = await w.db.getRepository(OutboxMessage).findBy({ requestId: chatter.id })
