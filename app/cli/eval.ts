@@ -105,6 +105,20 @@ for (const held of batches) {
 if (folds > 1) console.log(row('**mean**', batches.reduce((s, b) => s + b.lines.length, 0), Object.fromEntries(COLS.map(([k]) => [k, sums[k]! / folds]))))
 console.log(`\n(${folds} folds in ${((performance.now() - t0) / 1000).toFixed(0)} s)`)
 
+// Held-out batches (data/intake/holdout/): written by further writers after the model and its settings were
+// fixed; never trained or tuned on. Scored with the model trained on every corpus batch.
+const HOLDOUT = resolve(process.env.JIESU_CORPUS_DIR || 'data/intake', 'holdout')
+if (!only && existsSync(HOLDOUT) && batchFiles(HOLDOUT).length) {
+  const model = trained(batches.flatMap(examplesOf))
+  console.log(`\nheld-out batches (never trained or tuned on; model ${model.version} trained on all ${batches.length} batches)\n`)
+  console.log(header)
+  for (const held of batchFiles(HOLDOUT).map(readBatch)) {
+    const goldPath = join(tmp, `holdout-${held.name}.gold.jsonl`)
+    writeFileSync(goldPath, held.lines.map(l => JSON.stringify(l)).join('\n') + '\n')
+    console.log(row(held.name, held.lines.length, score(held.name, held.lines.map(toGold), goldPath, model, false)))
+  }
+}
+
 if (!only && !args.includes('--no-dev')) {
   if (!existsSync(DEV)) console.log(`\ndev set not found at ${DEV}; skipped`)
   else {
