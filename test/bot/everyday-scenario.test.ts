@@ -24,7 +24,8 @@ function run(script: string, args: string[], input?: string): Promise<{ code: nu
 type Line = { at?: string; type: string; room?: string; to?: string; text?: string; requests?: Record<string, unknown>[] }
 
 // The everyday scenario (issue 11): a notice, a question about it, an urgent report without a place and the
-// answer, a withdrawal, a merge, and a 完成 that waits for its note.
+// answer, a withdrawal, a merge, a 完成 that waits for its note, a speed complaint in the 回访, and a
+// working-day deadline that crosses 国庆 2026 and ends on the 调休 Saturday.
 describe('npm run simulate -- examples/scenarios/everyday.json', () => {
   it('prints the documented JSON lines', async () => {
     const { code, stdout, stderr } = await run('app/cli/simulate.ts', [SCENARIO])
@@ -36,8 +37,8 @@ describe('npm run simulate -- examples/scenarios/everyday.json', () => {
     const room = (topic: string) => messages.filter((m) => m.room === topic).map((m) => m.text!)
     const dm = (to: string) => messages.filter((m) => m.to === to).map((m) => m.text!)
     // 1–2: the notice gets no reply and no ticket; the question is answered from it
-    expect(room('幸福里3号楼业主群')).toEqual([expect.stringMatching(/^@李阿姨 王芳已在群里通知：“各位邻居，明天上午9点到12点3号楼停水检修/)])
-    expect(dm('王芳')).toEqual([])
+    expect(room('幸福里3号楼业主群')[0]).toMatch(/^@李阿姨 王芳已在群里通知：“各位邻居，明天上午9点到12点3号楼停水检修/)
+    expect(messages.filter((m) => m.to === '王芳' && m.at! < '2026-09-30')).toEqual([])
     // 3: urgent, asked once where, filled in and re-routed to the 第二网格
     const big = room('幸福里业主大群')
     expect(big[0]).toMatch(/^@周阿姨 已收到您反映的问题，工单号 1（安全隐患）.*\n⚠️ 安全提示：/s)
@@ -51,7 +52,20 @@ describe('npm run simulate -- examples/scenarios/everyday.json', () => {
     expect(dm('沈大爷').at(-1)).toContain('已合并到工单 3 办理')
     // 完成 without a note waits for it
     expect(dm('刘强')).toContain('办结需要写处理说明，工单 1 还未办结。请直接回复处理情况（例如「已更换灯泡」），或发送「完成 1 处理说明」。')
-    expect(dm('周阿姨').at(-1)).toContain('已由刘强办结：燃气公司已关阀检修，漏点已处理。')
+    expect(dm('周阿姨').some((t) => t.includes('已由刘强办结：燃气公司已关阀检修，漏点已处理。'))).toBe(true)
+    // 6: "不太满意，拖了好久" in the 回访: recorded as 不满意 about speed, sent to the 书记, the fixed lamp not reopened
+    const at = (to: string, has: string) => messages.filter((m) => m.to === to && m.text!.includes(has))
+    expect(at('严大爷', '【回访】')).toHaveLength(1)
+    expect(at('赵书记', '【回访不满意】工单 5')[0]).toMatchObject({ at: '2026-09-29T12:05:00+08:00', text: expect.stringContaining('“不太满意，拖了好久”') })
+    expect(at('严大爷', '您对办理太慢的意见已记录')).toHaveLength(1)
+    expect(messages.some((m) => m.text!.includes('【重办') || m.text!.includes('重新交办'))).toBe(false)
+    // 7: normal urgency counts working days: reported 09-30 10:00, due 10-10 10:00 (the 调休 Saturday), and the texts say so
+    expect(messages.find((m) => m.room === '幸福里3号楼业主群' && m.text!.startsWith('@何阿姨'))).toMatchObject({ at: '2026-09-30T10:00:00+08:00', text: expect.stringContaining('3个工作日内办结（节假日顺延）') })
+    expect(at('王芳', '【新工单 6】')[0]!.text).toContain('9月30日 14:00 前签收，10月10日 10:00 前办结（按工作日计，节假日顺延）')
+    expect(at('王芳', '已签收工单 6')[0]!.text).toContain('请在 10月10日 10:00 前办结（按工作日计，节假日顺延）')
+    // request 5, reported 09-29 10:00: its 72 working hours skip 10-01…07 and end 10-09 10:00; urgent ones run around the clock
+    expect(at('刘强', '【新工单 5】')[0]!.text).toContain('10月9日 10:00 前办结（按工作日计，节假日顺延）')
+    expect(at('刘强', '【新工单 1】')[0]!.text).toContain('9月29日 11:00 前办结（全天候计时）')
     expect(lines.at(-1)).toEqual({
       type: 'state',
       requests: [
@@ -59,6 +73,8 @@ describe('npm run simulate -- examples/scenarios/everyday.json', () => {
         { no: '2', status: 'cancelled', category: 'repair', urgency: 'normal', building: '6', grid: '第二网格', assignee: '刘强', reporter: '钱阿姨', reports: 1, rating: null, reopened: 0 },
         { no: '3', status: 'dispatched', category: 'repair', urgency: 'normal', building: '9', grid: '第三网格', assignee: '张伟', reporter: '蒋阿姨', reports: 2, rating: null, reopened: 0 },
         { no: '4', status: 'merged', category: 'repair', urgency: 'normal', building: null, grid: null, assignee: '赵书记', reporter: '沈大爷', reports: 1, rating: null, reopened: 0 },
+        { no: '5', status: 'closed', category: 'repair', urgency: 'normal', building: '5', grid: '第二网格', assignee: '刘强', reporter: '严大爷', reports: 1, rating: 'unsatisfied', reopened: 0 },
+        { no: '6', status: 'accepted', category: 'repair', urgency: 'normal', building: '3', grid: '第一网格', assignee: '王芳', reporter: '何阿姨', reports: 1, rating: null, reopened: 0 },
       ],
     })
   }, 60_000)
@@ -80,6 +96,7 @@ describeEachDb('the everyday scenario', (kind) => {
   it('ends with the same state on this database', async () => {
     expect((await sim.state()).requests.map((r) => [r.no, r.status, r.building, r.assignee, r.reports])).toEqual([
       ['1', 'resolved', '7', '刘强', 1], ['2', 'cancelled', '6', '刘强', 1], ['3', 'dispatched', '9', '张伟', 2], ['4', 'merged', null, '赵书记', 1],
+      ['5', 'closed', '5', '刘强', 1], ['6', 'accepted', '3', '王芳', 1],
     ])
   })
 })
