@@ -158,9 +158,13 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
 export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
   const community = await loadCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
-  // Urgent: always, even in a building's own group (whoever runs there needs the unit). Otherwise only when the
-  // routing found no grid — neither from the text nor from the room — and no specialist owns the category.
-  const askPlace = !request.building && (request.urgency === 'urgent' || (request.gridId == null && !specialist && !buildingFromRoom(room?.topic)))
+  // Urgent: whenever the message itself names no building, even in a building's own group, whose name fills in
+  // request.building (whoever runs there needs the unit). Otherwise only when the routing found no grid —
+  // neither from the text nor from the room — and no specialist owns the category.
+  const roomBuildingOnly = request.building !== null && request.unit === null
+    && request.building === buildingFromRoom(room?.topic) && extractLocation(text).building === null
+  const askPlace = (request.urgency === 'urgent' && (!request.building || roomBuildingOnly))
+    || (!request.building && request.gridId == null && !specialist && !buildingFromRoom(room?.topic))
   const base = { communityId: request.communityId, chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, requestId: request.id }
   if (askPlace) {
     await openPrompt(em, h.ctx.clock, { ...base, kind: 'location' })

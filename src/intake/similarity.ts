@@ -10,7 +10,8 @@ const FILLER = /[了的又还都也啊吧呢吗嘛呀哦哈请麻烦帮忙一下
 // "单元门打不开", or "停水" and "没有水", count as the same problem. Longer words first.
 const SAME_THING: [RegExp, string][] = [
   [/电悌|升降梯|轿厢|电梯/g, '电梯'],
-  [/门禁卡?|单元门|楼门|防盗门|门锁|刷卡|刷脸|对讲/g, '门禁'],
+  // 单元门口 / 楼门口 is a place (at the entrance), not the door: "3号楼门口垃圾桶满了" is no access-control report.
+  [/门禁卡?|单元门(?!口)|楼门(?!口)|防盗门|门锁|刷卡|刷脸|对讲/g, '门禁'],
   [/楼道灯|声控灯|感应灯|照明灯|灯泡|灯管|路灯|电灯|灯/g, '灯'],
   [/停水|没有水|没水|断水|不出水|冇水|水停了/g, '停水'],
   [/停电|没有电|没电|断电|跳闸|冇电/g, '停电'],

@@ -111,9 +111,14 @@ describe('classify CLI', () => {
     expect(stderr).toMatch(/unknown argument --bogus/)
   })
 
-  it('--offline is accepted explicitly', async () => {
-    const { code, stdout } = await runCli('{"id":"o","text":"请问低保怎么申请？"}\n', ['--offline'])
+  it('--offline is accepted explicitly and is the default', async () => {
+    // About the flag, not the model's urgency call: the offline classifier answers, the same as with no flag.
+    const input = '{"id":"o","text":"请问低保怎么申请？"}\n'
+    const { code, stdout } = await runCli(input, ['--offline'])
     expect(code).toBe(0)
-    expect(parseLines(stdout)[0]).toMatchObject({ id: 'o', is_request: true, category: 'consultation', urgency: 'low' })
+    const [line] = parseLines(stdout)
+    expect(line).toMatchObject({ id: 'o', is_request: true, category: 'consultation', method: 'offline' })
+    expect(['urgent', 'high', 'normal', 'low']).toContain(line!.urgency)
+    expect(parseLines((await runCli(input)).stdout)).toEqual(parseLines(stdout))
   })
 })
