@@ -3,7 +3,7 @@ import { Resident } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
-import { answerCallback, awaitedCallbackOf, callbackHintText, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
+import { answerCallback, awaitedCallbackOf, callbackHintText, isBareCallbackReply, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
 import { ServiceRequest } from '../src/db/entities/index.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
@@ -38,6 +38,15 @@ export async function callbackAnswer(h: Handling, row: InboxMessage, communityId
     if (!(err instanceof DomainError)) throw err
     return finish(h, row, { outcome: 'rejected', replies: [dmReply(row, err.message)], also: opts.also })
   }
+}
+
+/**
+ * Before intake: a bare reply that can only be about the sender's own request ("4" while a 回访 is asked,
+ * "没人来" after a 重办) is handled as callback chatter, whatever the classifier would make of it. Null when
+ * the text is not such a reply or nothing of theirs is awaited or open (it then goes on to intake).
+ */
+export async function callbackReply(h: Handling, row: InboxMessage, communityId: number, text: string): Promise<Result | null> {
+  return isBareCallbackReply(text) ? callbackChatter(h, row, communityId, text) : null
 }
 
 /**

@@ -5,7 +5,7 @@ import { inTransaction } from '../src/db/transaction.js'
 import { publicUrlOf } from '../src/config.js'
 import { DomainError } from '../src/errors.js'
 import { enqueue, PRIORITY } from '../src/outbox/outbox.js'
-import { callbackAnswer } from './callbacks.js'
+import { callbackAnswer, callbackReply } from './callbacks.js'
 import { runStaffCommand } from './commands.js'
 import { residentConversation, staffConversation } from './conversation.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
@@ -68,6 +68,8 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (answered) return answered
   const said = await residentConversation(h, row, communityId, clean)
   if (said) return said
+  const replied = await callbackReply(h, row, communityId, clean)
+  if (replied) return replied
   return intakeText(h, row, clean, communityId, null)
 }
 

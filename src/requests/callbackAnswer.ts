@@ -80,6 +80,25 @@ export function parseCallbackAnswer(text: string): CallbackAnswer | null {
   return null
 }
 
+const everywhere = (r: RegExp) => new RegExp(r.source, 'g')
+const ANSWER_WORDS = [NOT_SOLVED, UNSATISFIED, SPEED, ATTITUDE].map(everywhere)
+/** Particles and words that come with a bare answer ("还是没人来啊", "没修好呢") without naming anything. */
+const FILLER = /[了的呢啊呀吧嘛哦噢喔啦都也还就是人来修]/g
+
+/**
+ * A private message that can only be about the sender's own request, never a new report: a bare number ("4",
+ * read against an awaited 回访) or a not-fixed / unsatisfied answer that names nothing else ("没人来", "还没修好",
+ * not "电梯又坏了"). The bot takes these before intake, so a classifier that reads "没人来" as a request cannot file it again.
+ */
+export function isBareCallbackReply(text: string): boolean {
+  if (typeof text !== 'string') return false
+  const s = compact(text)
+  if (/^\d{1,3}$/.test(s)) return true
+  const parsed = parseCallbackAnswer(text)
+  if (!parsed || parsed.rating !== 'unsatisfied' || /^\d/.test(s)) return false
+  return ANSWER_WORDS.reduce((rest, words) => rest.replace(words, ''), s).replace(FILLER, '') === ''
+}
+
 /** The one-line hint for an answer we cannot read ("4", "嗯") while a 回访 awaits. */
 export const callbackHintText = (no: string) => `请回复数字评价工单 ${no}：1 满意、2 基本满意、3 不满意；问题没解决请直接说明情况。`
 

@@ -5,6 +5,7 @@ import { RequestReporter, ServiceRequest, type Resident } from '../../src/db/ent
 import { inTransaction } from '../../src/db/transaction.js'
 import { answerCallback, parseCallbackAnswer, runCallbacks } from '../../src/jobs/callbacks.js'
 import { jobNamed } from '../../src/jobs/registry.js'
+import { isBareCallbackReply } from '../../src/requests/callbackAnswer.js'
 import { acceptRequest, addCoReporter, resolveRequest } from '../../src/requests/index.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
@@ -38,6 +39,15 @@ describe('parseCallbackAnswer', () => {
   it.each(['', '   ', '你好', '3号楼电梯坏了', '12', '1号楼楼道灯不亮了', '2楼漏水', '修好了吗？', '什么时候来修？', '好的', 'ok',
     '我想反映一下小区门口的垃圾桶已经满了好几天了没人清理，味道很大，麻烦尽快处理一下谢谢'])('%j is not an answer', (text) => {
     expect(parseCallbackAnswer(text)).toBeNull()
+  })
+})
+
+describe('isBareCallbackReply', () => {
+  it.each(['4', '４', '12', '没人来', '还没修好', '还是没人来啊', '没修好呢', '不满意', '还是坏的'])('%s can only be about the sender\'s own request', (text) => {
+    expect(isBareCallbackReply(text)).toBe(true)
+  })
+  it.each(['电梯又坏了', '3号楼电梯坏了', '楼道灯还是不亮', '满意', '挺好', '1234', '', '你好', '没人来修，楼道灯还是不亮，已经三天了'])('%s may be a new report (or a plain rating)', (text) => {
+    expect(isBareCallbackReply(text)).toBe(false)
   })
 })
 
