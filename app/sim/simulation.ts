@@ -100,6 +100,13 @@ export function isoInZone(d: Date, timeZone: string): string {
 export class Simulation {
   readonly clock: VirtualClock
   readonly outputs: OutputLine[] = []
+
+  /** What the bot sent while fn ran. */
+  async sentDuring(fn: () => Promise<unknown>): Promise<OutputLine[]> {
+    const before = this.outputs.length
+    await fn()
+    return this.outputs.slice(before)
+  }
   private readonly contacts = new Map<string, mock.ContactMock>()
   private readonly rooms = new Map<string, mock.RoomMock>()
   private readonly runId = randomBytes(4).toString('hex')

@@ -38,12 +38,7 @@ describeEachDb('WeChat bot', (kind) => {
     await close()
   })
 
-  /** What the bot sent while fn ran. */
-  async function sent(fn: () => Promise<unknown>): Promise<OutputLine[]> {
-    const before = sim.outputs.length
-    await fn()
-    return sim.outputs.slice(before)
-  }
+  const sent = (fn: () => Promise<unknown>) => sim.sentDuring(fn)
   const requests = () => db.getRepository(ServiceRequest).find({ order: { id: 'ASC' } })
   const byNo = (no: string) => db.getRepository(ServiceRequest).findOneByOrFail({ no })
   const dmTo = (lines: OutputLine[], name: string) => lines.filter((l): l is Extract<OutputLine, { type: 'dm' }> => l.type === 'dm' && l.to === name)

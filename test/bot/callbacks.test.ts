@@ -25,11 +25,7 @@ describeEachDb('回访 and working-day deadlines in the bot', (kind) => {
     await close()
   })
 
-  async function sent(fn: () => Promise<unknown>): Promise<OutputLine[]> {
-    const before = sim.outputs.length
-    await fn()
-    return sim.outputs.slice(before)
-  }
+  const sent = (fn: () => Promise<unknown>) => sim.sentDuring(fn)
   const dmTo = (lines: OutputLine[], name: string) => lines.filter((l) => l.type === 'dm' && l.to === name).map((l) => l.text)
   const inRoom = (lines: OutputLine[], room: string) => lines.filter((l) => l.type === 'room' && l.room === room).map((l) => l.text)
   const byNo = (no: string) => db.getRepository(ServiceRequest).findOneByOrFail({ no })

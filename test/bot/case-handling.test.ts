@@ -22,11 +22,7 @@ describeEachDb('case handling in the bot', (kind) => {
     await close()
   })
 
-  async function sent(fn: () => Promise<unknown>): Promise<OutputLine[]> {
-    const before = sim.outputs.length
-    await fn()
-    return sim.outputs.slice(before)
-  }
+  const sent = (fn: () => Promise<unknown>) => sim.sentDuring(fn)
   const count = () => db.getRepository(ServiceRequest).count()
   const byId = (id: number) => db.getRepository(ServiceRequest).findOneByOrFail({ id })
   const dmTo = (lines: OutputLine[], name: string) => lines.filter((l) => l.type === 'dm' && l.to === name).map((l) => l.text)

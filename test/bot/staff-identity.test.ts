@@ -27,11 +27,7 @@ describeEachDb('staff identity on WeChat', (kind) => {
     await close()
   })
 
-  async function sent(fn: () => Promise<unknown>): Promise<OutputLine[]> {
-    const before = sim.outputs.length
-    await fn()
-    return sim.outputs.slice(before)
-  }
+  const sent = (fn: () => Promise<unknown>) => sim.sentDuring(fn)
   const wang = () => db.getRepository(Staff).findOneByOrFail({ wechat: '王芳' })
   const byNo = (no: string) => db.getRepository(ServiceRequest).findOneByOrFail({ no })
   async function newRequest(text: string): Promise<ServiceRequest> {
