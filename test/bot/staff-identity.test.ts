@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
-import { Simulation, type OutputLine } from '../../app/sim/simulation.js'
+import { Simulation } from '../../app/sim/simulation.js'
 import { deactivateStaff, updateStaff } from '../../src/community/manage.js'
 import { parseConfig } from '../../src/config.js'
 import { Attachment, ChatRoom, InboxMessage, OutboxMessage, RequestEvent, ServiceRequest, Staff } from '../../src/db/entities/index.js'
