@@ -6,6 +6,7 @@ import type Router from '@koa/router'
 import type { Context, Next } from 'koa'
 import { In } from 'typeorm'
 import { z } from 'zod'
+import { publicUrlOf } from '../../src/config.js'
 import { maskPersonalText } from '../../src/requests/privacy.js'
 import { loadCommunity, staffById } from '../../src/community/snapshot.js'
 import { CATEGORIES, URGENCIES } from '../../src/community/taxonomy.js'
@@ -27,7 +28,7 @@ import { notice, type RowContext } from './pages/common.js'
 import { dashboardBody } from './pages/dashboard.js'
 import { requestDetailBody, requestListBody } from './pages/requests.js'
 import { botBody, communityBody, digestsBody, tasksBody, triageBody } from './pages/work.js'
-import { loginDirectly, loginWithLink, logout, rememberNext, takeNext } from './session.js'
+import { loginDirectly, loginWithLink, logout, rememberNext, staffOfLink, takeNext } from './session.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -138,11 +139,38 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     loginPage(ctx, deps)
   })
 
+  // Opening the link shows a confirmation whose form spends it (console.js submits it at once in a browser);
+  // a link preview that only fetches the page leaves the link usable.
   router.get('/console/login/:token', async (ctx) => {
+    try {
+      const staff = await staffOfLink(ctx, ctx.params.token!)
+      send(ctx, page('登录', html`
+<form class="notice" method="post" action="/console/login/${ctx.params.token!}" data-login-confirm>
+  <h2>进入接诉工作台</h2>
+  <p>以 <b>${staff.name}</b> 的身份登录。</p>
+  <p><button type="submit" class="primary">进入工作台</button></p>
+  <p class="meta">链接只能使用一次；如果这不是您本人，请直接关闭本页。</p>
+</form>`))
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      loginPage(ctx, deps, err.message, err.status)
+    }
+  })
+
+  router.post('/console/login/:token', async (ctx) => {
+    // A login form posted from another site would sign this browser in as someone else (login CSRF). The page
+    // sends no referrer, so its own Origin is "null"; Sec-Fetch-Site tells a browser's own form from a foreign one.
+    const site = ctx.get('sec-fetch-site')
+    const origin = ctx.get('origin')
+    const ours = [`${ctx.protocol}://${ctx.host}`, new URL(publicUrlOf(deps.config)).origin]
+    if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== 'null' && !ours.includes(origin))) {
+      loginPage(ctx, deps, '请直接打开微信里收到的登录链接。', 403)
+      return
+    }
     try {
       const staff = await loginWithLink(ctx, ctx.params.token!)
       ctx.state.logger?.info({ staffId: staff.id }, 'console login by link')
-      ctx.set('Referrer-Policy', 'no-referrer')
+      ctx.status = 303
       ctx.redirect(takeNext(ctx))
     } catch (err) {
       if (!(err instanceof DomainError)) throw err
