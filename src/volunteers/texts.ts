@@ -68,3 +68,5 @@ export const VOLUNTEER_HELP = [
 ].join('\n')
 
 export const WISH_USAGE = '请这样写：心愿 想请人帮忙买降压药'
+
+export const volunteerVerified = (name: string) => `认证成功：本微信已绑定为志愿者 ${name}。有适合您的志愿任务时我会私聊通知您。\n${VOLUNTEER_HELP}`

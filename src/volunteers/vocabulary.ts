@@ -2,7 +2,7 @@ import type { Category, Urgency } from '../community/taxonomy.js'
 
 /** What a volunteer is asked to do, named from the words: the offer says it first. */
 const TASK_KINDS: [string, RegExp][] = [
-  ['代买药', /买.{0,3}药|取药|配药|拿药/],
+  ['代买药', /买.{0,3}药|取药|配药|拿药|药.{0,15}(?:代买|代购|买)/],
   ['陪同就医', /陪.{0,4}(?:看病|就医|医院|复查|体检|就诊)|就医/],
   ['送餐', /送餐|送饭|助餐|打饭|送.{0,2}饭菜/],
   ['代购', /代买|代购|帮.{0,3}买|买菜|买米|买油/],
