@@ -5,7 +5,8 @@ import type { CommunitySnapshot } from '../community/snapshot.js'
 import { ServiceRequest, Volunteer, VolunteerTask, VolunteerTaskEvent } from '../db/entities/index.js'
 import { NotFoundError } from '../errors.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
-import { IllegalTaskTransitionError, TASK_TRANSITIONS, type TaskAction } from './taskStateMachine.js'
+import { dialectOf } from '../db/dataSource.js'
+import { IllegalTaskTransitionError, TASK_TRANSITIONS, type TaskAction, type TaskStatus } from './taskStateMachine.js'
 import { offerText } from './texts.js'
 
 export interface TaskActor { type: 'resident' | 'staff' | 'volunteer' | 'system'; id: number | null }
@@ -28,15 +29,22 @@ export async function transitionTask(em: EntityManager, clock: Clock, p: {
     .where('id = :id AND status IN (:...from)', { id: p.taskId, from: rule.from })
   if (p.onlyVolunteerId != null) q.andWhere('volunteer_id = :vid', { vid: p.onlyVolunteerId })
   const result = await q.execute()
-  if (!result.affected) {
-    const current = await em.findOneOrFail(VolunteerTask, { where: { id: p.taskId } })
-    throw new IllegalTaskTransitionError(p.taskId, current.status, p.action)
-  }
+  if (!result.affected) throw new IllegalTaskTransitionError(p.taskId, await currentStatus(em, p.taskId), p.action)
   await em.save(VolunteerTaskEvent, em.create(VolunteerTaskEvent, {
     taskId: p.taskId, type: p.action, fromStatus: before.status, toStatus: rule.to, actorType: p.actor.type, actorId: p.actor.id,
     data: p.data ?? null, createdAt: clock.now(),
   }))
   return em.findOneOrFail(VolunteerTask, { where: { id: p.taskId } })
+}
+
+/**
+ * The status as committed now. On MariaDB a plain read inside the transaction sees its snapshot, which may
+ * predate the racing winner; a locking read sees the latest row.
+ */
+async function currentStatus(em: EntityManager, taskId: number): Promise<TaskStatus> {
+  const lock = dialectOf(em) === 'mysql' ? ' FOR UPDATE' : ''
+  const rows: { status: TaskStatus }[] = await em.query(`SELECT status FROM volunteer_tasks WHERE id = ?${lock}`, [taskId])
+  return rows[0]!.status
 }
 
 /** Active, bound volunteers of a grid (of the whole community when the grid is unknown). */
