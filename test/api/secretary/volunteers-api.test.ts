@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { importCommunity, parseCommunityFile } from '../../../src/community/import.js'
+import { issueLoginLink } from '../../../src/console/login.js'
 import { Volunteer } from '../../../src/db/entities/index.js'
 import { inTransaction } from '../../../src/db/transaction.js'
 import { volunteerFigures } from '../../../src/volunteers/figures.js'
 import { appendEntry } from '../../../src/volunteers/ledger.js'
 import { describeEachDb, TEST_KEY } from '../../helpers/db.js'
 import { volunteersYaml } from '../../volunteers/fixture.js'
+import { staffNamed } from '../../helpers/fixtures.js'
 import { startHarness, type Harness } from './harness.js'
 
 describeEachDb('secretary API: volunteers and points', (kind) => {
@@ -48,5 +50,22 @@ describeEachDb('secretary API: volunteers and points', (kind) => {
     const again = await call('POST', `/api/admin/volunteers/${he.id}/redemptions`, { points: 10, note: '洗衣液', requestKey: 'key-0002' })
     expect(again).toMatchObject({ status: 200, body: { balance: 6, replay: true } })
     expect((await call('POST', `/api/admin/volunteers/${he.id}/redemptions`, { points: -5, note: 'x', requestKey: 'key-0003' })).status).toBe(400)
+  })
+
+  it('the console page shows the same figures, the ranking and the balances, to the 书记 only', async () => {
+    const login = async (wechat: string) => {
+      const { token: link } = await inTransaction(h.db, async (em) => issueLoginLink(em, h.clock, { staffId: (await staffNamed(h.db, wechat)).id }))
+      const res = await fetch(`${h.base}/console/login/${link}`, { redirect: 'manual' })
+      return res.headers.getSetCookie().find((c) => c.startsWith('jiesu_console='))!.split(';')[0]!
+    }
+    const page = await fetch(`${h.base}/console/volunteers?from=2026-11-23&to=2026-11-23`, { headers: { cookie: await login('赵书记') } })
+    expect(page.status).toBe(200)
+    const body = await page.text()
+    const f = await volunteerFigures(h.db.manager, { communityId: h.communityId, from: new Date('2026-11-22T16:00:00Z'), to: new Date('2026-11-23T16:00:00Z') })
+    expect(body).toContain(`data-figure="hours" data-value="${f.hours}"`)
+    expect(body).toContain('<tr data-volunteer="何军"><td>1</td><td>何军</td><td class="num">16</td><td class="num">1.5</td><td class="num">6</td></tr>')
+    expect(body).toMatch(/<tr data-volunteer="李晓"><td>李晓<\/td><td>第一网格、第二网格<\/td>/)
+    const leader = await fetch(`${h.base}/console/volunteers`, { headers: { cookie: await login('王芳') }, redirect: 'manual' })
+    expect(leader.status).not.toBe(200)
   })
 })
