@@ -104,14 +104,14 @@ export async function confirmCommand(h: Handling, row: InboxMessage, p: { commun
 
 /** `志愿 12` (the request's staff) and `兑换 小李 50 洗衣液` (the 书记). */
 export async function volunteerStaffCommand(h: Handling, row: InboxMessage, staff: Staff, cmd: VolunteerStaffCommand): Promise<Result> {
-  if (cmd.kind === 'malformed') return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, `格式不对。请这样写：${cmd.usage}`)] })
+  if (cmd.kind === 'malformed') return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, VT.usageText(cmd.usage))] })
   return replying(h, row, async (em) => {
     if (cmd.kind === 'offer') {
       const r = await offerRequestToVolunteers(em, h.ctx.clock, { communityId: staff.communityId, no: cmd.no, staff })
       return VT.offeredStaffText(r.task, r.volunteers)
     }
     const named = await em.find(Volunteer, { where: { communityId: staff.communityId, name: cmd.name } })
-    if (named.length !== 1) throw new DomainError('volunteer_not_found', named.length ? `有 ${named.length} 位志愿者叫「${cmd.name}」，请在工作台登记兑换。` : `没有找到志愿者「${cmd.name}」。`, 404)
+    if (named.length !== 1) throw new DomainError('volunteer_not_found', VT.volunteerNameUnclear(cmd.name, named.length), 404)
     const r = await redeemPoints(em, h.ctx.clock, { communityId: staff.communityId, actor: staff, volunteerId: named[0]!.id, points: cmd.points, note: cmd.note, causeKey: `inbox:${row.id}` })
     return VT.redeemedText(r.volunteer.name, cmd.points, r.balance, cmd.note)
   })

@@ -1,4 +1,5 @@
 import type { Volunteer, VolunteerTask } from '../db/entities/index.js'
+import { maskPersonalText } from '../requests/privacy.js'
 
 // What volunteers, residents and staff are told about volunteer tasks and points: the one home of these texts.
 
@@ -6,7 +7,7 @@ const where = (t: { building: string | null; unit: string | null; room: string |
   [t.building && `${t.building}号楼`, t.unit && `${t.unit}单元`, t.room].filter(Boolean).join('') || '（地址请联系网格员）'
 
 export const offerText = (t: VolunteerTask, grid: string | null, building: string | null) =>
-  `【志愿服务 #${t.id}】${t.kind}｜${grid ?? '本社区'}${building ? ` ${building}号楼` : ''}\n${t.description}\n愿意帮忙请回复「认领 ${t.id}」，先到先得。`
+  `【志愿服务 #${t.id}】${t.kind}｜${grid ?? '本社区'}${building ? ` ${building}号楼` : ''}\n${maskPersonalText(t.description)}\n愿意帮忙请回复「认领 ${t.id}」，先到先得。`
 
 export const claimedText = (t: VolunteerTask, place: { building: string | null; unit: string | null; room: string | null }, contact: string | null, leader: string | null) =>
   `您已认领志愿任务 #${t.id}（${t.kind}），谢谢您！\n地点：${where(place)}${contact ? `\n联系人：${contact}` : ''}${leader ? `\n网格员：${leader}` : ''}\n办完后请回复「完成 ${t.id} 用时和情况」，例如：完成 ${t.id} 1小时 药已送到。有事办不了请回复「放弃 ${t.id}」。`
@@ -70,3 +71,10 @@ export const VOLUNTEER_HELP = [
 export const WISH_USAGE = '请这样写：心愿 想请人帮忙买降压药'
 
 export const volunteerVerified = (name: string) => `认证成功：本微信已绑定为志愿者 ${name}。有适合您的志愿任务时我会私聊通知您。\n${VOLUNTEER_HELP}`
+
+export const volunteerNameUnclear = (name: string, n: number) =>
+  n ? `有 ${n} 位志愿者叫「${name}」，请在工作台登记兑换。` : `没有找到志愿者「${name}」。`
+
+export const usageText = (usage: string) => `格式不对。请这样写：${usage}`
+
+export const taskRequestClosedText = (t: VolunteerTask) => `志愿任务 #${t.id} 对应的工单已经办结或撤销，不用再去了，谢谢您！`

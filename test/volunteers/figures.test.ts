@@ -1,28 +1,25 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
-import { Digest, PointsEntry, ServiceRequest } from '../../src/db/entities/index.js'
-import { openDatabase } from '../../src/db/dataSource.js'
+import { Digest } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { runWeeklyDigest } from '../../src/jobs/digest.js'
-import { jobNamed } from '../../src/jobs/registry.js'
 import { volunteerDigestLines, volunteerFigures } from '../../src/volunteers/figures.js'
 import { redeemPoints } from '../../src/volunteers/pointsRedeemer.js'
 import { claimTask } from '../../src/volunteers/taskClaimer.js'
 import { confirmTask } from '../../src/volunteers/taskConfirmer.js'
 import { reportTaskDone } from '../../src/volunteers/taskReporter.js'
-import { describeEachDb, openTestDb, TEST_KEY } from '../helpers/db.js'
-import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
-import { jobContext } from '../jobs/helpers.js'
+import { describeEachDb, openTestDb } from '../helpers/db.js'
+import { staffNamed } from '../helpers/fixtures.js'
 import { bindVolunteers, offeredTask, seedVolunteerCommunity, volunteerNamed } from './fixture.js'
 
 const local = (s: string) => new Date(`${s}+08:00`)
 
 describeEachDb('volunteer hours and points: the digest and the API share one computation', (kind) => {
-  let db: DataSource, url: string, close: () => Promise<void>, communityId: number
+  let db: DataSource, close: () => Promise<void>, communityId: number
   const clock = new VirtualClock(local('2026-11-30T09:00:00'))
   beforeAll(async () => {
-    ;({ db, url, close } = await openTestDb(kind))
+    ;({ db, close } = await openTestDb(kind))
     communityId = await seedVolunteerCommunity(db, clock)
     await bindVolunteers(db, clock, communityId)
   })
@@ -62,25 +59,5 @@ describeEachDb('volunteer hours and points: the digest and the API share one com
     const digest = await db.getRepository(Digest).findOneByOrFail({ communityId })
     expect((digest.figures as unknown as { proactive: { volunteers: unknown } }).proactive.volunteers).toEqual(JSON.parse(JSON.stringify(f)))
     expect(digest.text).toContain(lines[1])
-  })
-
-  it('verified reports earn the reporter points once, however often and in however many instances the job runs', async () => {
-    const job = jobNamed('verified_report_points')!
-    const who = await resident(db, communityId, '报告人')
-    const closed = await fileRequest(db, clock, communityId, { reporterId: who.id })
-    const cancelled = await fileRequest(db, clock, communityId, { reporterId: who.id })
-    await db.getRepository(ServiceRequest).update({ id: closed.id }, { status: 'closed', resolvedAt: clock.now(), closedAt: clock.now() })
-    await db.getRepository(ServiceRequest).update({ id: cancelled.id }, { status: 'cancelled', closedAt: clock.now() })
-    clock.set(local('2026-12-08T06:00:00'))
-    const other = kind === 'mysql' ? await openDatabase(url, { migrate: false }) : db
-    try {
-      const [a, b] = await Promise.all([job.run(jobContext(db, clock, { DATA_ENCRYPTION_KEY: TEST_KEY }), clock.now()), job.run(jobContext(other, clock, { DATA_ENCRYPTION_KEY: TEST_KEY }), clock.now())])
-      expect(a.acted + b.acted).toBe(1)
-      clock.set(local('2026-12-09T06:00:00'))
-      expect((await job.run(jobContext(db, clock, { DATA_ENCRYPTION_KEY: TEST_KEY }), clock.now())).acted).toBe(0)
-    } finally {
-      if (other !== db) await other.destroy()
-    }
-    expect(await db.getRepository(PointsEntry).findBy({ action: 'verified_report' })).toMatchObject([{ amount: 3, requestId: closed.id }])
   })
 })

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
-import { OutboxMessage, VolunteerTask, VolunteerTaskEvent } from '../../src/db/entities/index.js'
+import { OutboxMessage, ServiceRequest, VolunteerTask, VolunteerTaskEvent } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { claimTask } from '../../src/volunteers/taskClaimer.js'
-import { releaseTask } from '../../src/volunteers/taskReleaser.js'
 import { describeEachDb, openTestDb } from '../helpers/db.js'
 import { bindVolunteers, offeredTask, seedVolunteerCommunity, volunteerNamed } from './fixture.js'
 
@@ -46,14 +45,11 @@ describeEachDb('认领: the first volunteer gets it', (kind) => {
     expect(told.map((m) => [m.target, m.text])).toEqual([['王芳', `【志愿服务 #${task.id}】代买药 已由志愿者 何军 认领，工单仍由您跟进。`]])
   })
 
-  it('放弃: only the claimer can give it up; it is offered again to the others', async () => {
-    const { task } = await offeredTask(db, clock, communityId)
-    await claim(task.id, '何军')
-    await expect(inTransaction(db, async (em) => releaseTask(em, clock, { taskId: task.id, volunteer: await volunteerNamed(db, '李晓') }))).rejects.toMatchObject({ code: 'illegal_task_transition' })
-    await inTransaction(db, async (em) => releaseTask(em, clock, { taskId: task.id, volunteer: await volunteerNamed(db, '何军') }))
-    expect(await db.getRepository(VolunteerTask).findOneByOrFail({ id: task.id })).toMatchObject({ status: 'offered', volunteerId: null })
-    const again = (await db.getRepository(OutboxMessage).find()).filter((m) => m.dedupeKey.startsWith(`task-offer:${task.id}:1`))
-    expect(again.map((m) => m.target)).toEqual(['李晓'])
-    await claim(task.id, '李晓')
+  it('a task whose request staff finished meanwhile is cancelled on 认领 instead of sending anyone', async () => {
+    const { task, request } = await offeredTask(db, clock, communityId)
+    await db.getRepository(ServiceRequest).update({ id: request.id }, { status: 'closed', resolvedAt: clock.now(), closedAt: clock.now() })
+    const { reply } = await claim(task.id, '何军')
+    expect(reply).toBe(`志愿任务 #${task.id} 对应的工单已经办结或撤销，不用再去了，谢谢您！`)
+    expect(await db.getRepository(VolunteerTask).findOneByOrFail({ id: task.id })).toMatchObject({ status: 'cancelled', volunteerId: null })
   })
 })
