@@ -191,7 +191,7 @@ export async function importCommunity(db: DataSource | EntityManager, doc: Commu
     summary.created += care.created
     summary.updated += care.updated
     summary.deactivated += care.deactivated
-    const volunteers = await importVolunteers(em, { doc, communityId, gridByName, encryptionKey: opts.encryptionKey })
+    const volunteers = await importVolunteers(em, opts.clock ?? systemClock, { doc, communityId, gridByName, encryptionKey: opts.encryptionKey })
     summary.created += volunteers.created
     summary.updated += volunteers.updated
     summary.deactivated += volunteers.deactivated

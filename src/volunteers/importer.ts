@@ -1,14 +1,17 @@
 import type { EntityManager } from 'typeorm'
+import type { Clock } from '../clock.js'
 import type { CommunityFile } from '../community/schema.js'
-import { Volunteer, type Grid } from '../db/entities/index.js'
+import { loadCommunity } from '../community/snapshot.js'
+import { Volunteer, VolunteerTask, VolunteerTaskEvent, type Grid } from '../db/entities/index.js'
 import { hashPhone, maskMobile, normalizeMobile } from '../people/phone.js'
+import { sendOffer, transitionTask } from './tasks.js'
 
 /**
  * Creates, updates and deactivates the community's 志愿者 from the file, in the import's transaction.
  * Idempotent: only what differs is written. Someone no longer listed is deactivated and their WeChat
- * binding ends; their tasks and points stay.
+ * binding ends; a task they had claimed goes back to the grid's other volunteers; their history and points stay.
  */
-export async function importVolunteers(em: EntityManager, p: {
+export async function importVolunteers(em: EntityManager, clock: Clock, p: {
   doc: CommunityFile; communityId: number; gridByName: Map<string, Grid>; encryptionKey: string
 }): Promise<{ created: number; updated: number; deactivated: number }> {
   const out = { created: 0, updated: 0, deactivated: 0 }
@@ -38,6 +41,11 @@ export async function importVolunteers(em: EntityManager, p: {
     if (listed.has(row.wechat) || !row.active) continue
     await em.update(Volunteer, { id: row.id }, { active: false, wechatContactId: null, wechatRemark: null, boundAt: null, bindCodeHash: null, bindCodeExpiresAt: null })
     out.deactivated++
+    for (const t of await em.find(VolunteerTask, { where: { volunteerId: row.id, status: 'claimed' } })) {
+      const task = await transitionTask(em, clock, { taskId: t.id, action: 'release', actor: { type: 'system', id: null }, set: { volunteerId: null, claimedAt: null }, data: { reason: 'volunteer_deactivated' } })
+      const round = await em.count(VolunteerTaskEvent, { where: { taskId: t.id, type: 'release' } })
+      await sendOffer(em, clock, await loadCommunity(em, p.communityId), task, round, row.id)
+    }
   }
   return out
 }
