@@ -10,7 +10,7 @@ import { publicUrlOf } from '../../src/config.js'
 import { maskPersonalText } from '../../src/requests/privacy.js'
 import { loadCommunity, staffById } from '../../src/community/snapshot.js'
 import { CATEGORIES, URGENCIES } from '../../src/community/taxonomy.js'
-import { Digest, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { Digest, PointsAccount, ServiceRequest, Staff, Volunteer, VolunteerTask } from '../../src/db/entities/index.js'
 import { DomainError } from '../../src/errors.js'
 import { slaColor, type SlaColor } from '../../src/jobs/sla.js'
 import { OPEN_STATUSES, REQUEST_STATUSES } from '../../src/requests/stateMachine.js'
@@ -28,6 +28,9 @@ import { notice, type RowContext } from './pages/common.js'
 import { dashboardBody } from './pages/dashboard.js'
 import { requestDetailBody, requestListBody } from './pages/requests.js'
 import { botBody, communityBody, digestsBody, tasksBody, triageBody } from './pages/work.js'
+import { volunteersBody } from './pages/volunteers.js'
+import { volunteerFigures } from '../../src/volunteers/figures.js'
+import { OPEN_TASK_STATUSES } from '../../src/volunteers/taskStateMachine.js'
 import { loginDirectly, loginWithLink, logout, rememberNext, staffOfLink, takeNext } from './session.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -271,6 +274,29 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     send(ctx, page('周报', digestsBody(rows, c.community.timezone), { staff, active: 'digests' }))
   })
   router.get('/console/digests/:id', auth, secretaryOnly, (ctx) => ctx.redirect(`/digests/${encodeURIComponent(ctx.params.id!)}`))
+
+  // 志愿者与积分: the figures come from volunteerFigures, as in the digest and /api/volunteers/figures.
+  router.get('/console/volunteers', auth, secretaryOnly, async (ctx) => {
+    const staff = staffIn(ctx)!
+    const c = await loadCommunity(deps.db.manager, staff.communityId)
+    const tz = c.community.timezone
+    const query = periodQuery.parse(ctx.query)
+    const now = deps.clock.now()
+    // By default this month so far, as the digest's ranking counts it.
+    const { from, to } = query.from || query.to
+      ? resolvePeriod(query, { timeZone: tz, now, defaultDays: DASHBOARD_DEFAULT_DAYS, maxDays: MAX_PERIOD_DAYS })
+      : { from: parseInstant(`${formatLocalIso(now, tz).slice(0, 8)}01`, tz, 'start'), to: new Date(now.getTime() + 1) }
+    const figures = await volunteerFigures(deps.db.manager, { communityId: staff.communityId, from, to })
+    const vs = await deps.db.getRepository(Volunteer).find({ where: { communityId: staff.communityId }, order: { id: 'ASC' } })
+    const accounts = await deps.db.getRepository(PointsAccount).find({ where: { communityId: staff.communityId, holderType: 'volunteer' } })
+    const tasks = await deps.db.getRepository(VolunteerTask).find({ where: { communityId: staff.communityId, status: In([...OPEN_TASK_STATUSES]) }, order: { id: 'DESC' }, take: 100 })
+    const gridName = (id: number | null) => c.grids.find((g) => g.id === id)?.name ?? null
+    send(ctx, page('志愿者与积分', volunteersBody({
+      figures, tz, query, periodLabel: `${formatLocalIso(from, tz).slice(0, 10)} — ${formatLocalIso(new Date(to.getTime() - 1), tz).slice(0, 10)}`,
+      volunteers: vs.map((v) => ({ name: v.name, grids: v.gridIds.map(gridName).filter((g): g is string => !!g), bound: !!v.wechatContactId, active: v.active, balance: accounts.find((a) => a.holderId === v.id)?.balance ?? 0 })),
+      open: tasks.map((task) => ({ task, grid: gridName(task.gridId), volunteer: vs.find((v) => v.id === task.volunteerId)?.name ?? null })),
+    }), { staff, active: 'volunteers' }))
+  })
 
   router.get('/console/community', auth, secretaryOnly, async (ctx) => {
     const staff = staffIn(ctx)!

@@ -6,6 +6,7 @@ import { runDailyTodo } from './dailyTodo.js'
 import { publicUrlOf } from '../config.js'
 import { runWeeklyDigest } from './digest.js'
 import { runSlaCheck } from './sla.js'
+import { runVerifiedReportPoints } from './verifiedReportPoints.js'
 import type { JobDefinition } from './types.js'
 import { runScheduled } from './watermark.js'
 
@@ -51,6 +52,13 @@ export const JOBS: JobDefinition[] = [
     schedule: '0 7 * * 1',
     run: (ctx, at) => runScheduled(ctx, 'recurring_problems', at, () => runRecurringProblems(deps(ctx))),
     catchUpWithinMs: 6 * 24 * HOUR,
+  },
+  {
+    name: 'verified_report_points',
+    // Early, so the points of yesterday's closed requests are in before the day's messages and the Monday digest.
+    schedule: '0 6 * * *',
+    run: (ctx, at) => runScheduled(ctx, 'verified_report_points', at, () => runVerifiedReportPoints(deps(ctx))),
+    catchUpWithinMs: 24 * HOUR,
   },
   {
     name: 'weekly_digest',
