@@ -1,6 +1,7 @@
 import { MoreThanOrEqual, type EntityManager } from 'typeorm'
 import { buildingFromRoom, extractLocation } from '../src/intake/location.js'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
+import { cachedCommunity } from '../src/community/cache.js'
 import { noticeFor, noticeTopics, recordNotice } from '../src/conversation/notices.js'
 import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt, pendingPrompt } from '../src/conversation/prompts.js'
 import { RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
@@ -156,7 +157,7 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
  * urgent one names no building, else when no grid could be found — and wait for a promised photo.
  */
 export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
-  const community = await loadCommunity(em, request.communityId)
+  const community = await cachedCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
   // Urgent: whenever the message itself names no building, even in a building's own group, whose name fills in
   // request.building (whoever runs there needs the unit). Otherwise only when the routing found no grid —

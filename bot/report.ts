@@ -27,7 +27,7 @@ export async function intakeText(
   if (!text) return finish(h, row, { outcome: answers ? 'help' : 'ignored', replies: answers ? [reply(row, help)] : [], also })
 
   // The sender's resident row is found (or made) inside intake's transaction, and only when something is filed.
-  const residentId = async (em: EntityManager) => (await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })).id
+  const residentId = (em: EntityManager) => findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
   const msg: IntakeMessage = {
     communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId, chatRoomId: room?.id ?? null, chatRoom: room,
     causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
