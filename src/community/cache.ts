@@ -1,6 +1,25 @@
 import { EventSubscriber, type DataSource, type EntityManager, type EntitySubscriberInterface, type InsertEvent, type QueryRunner, type RemoveEvent, type TransactionCommitEvent, type TransactionRollbackEvent, type TransactionStartEvent, type UpdateEvent } from 'typeorm'
-import { Building, ChatRoom, Community, Grid, Staff } from '../db/entities/index.js'
+import { Building, CareResident, ChatRoom, Community, GovernanceTopic, Grid, Staff } from '../db/entities/index.js'
+import { NotFoundError } from '../errors.js'
 import { loadCommunity, type CommunitySnapshot } from './snapshot.js'
+
+/** A snapshot as cached, with what intake checks on every request: open 治理项目 and the roster's WeChat hashes. */
+export interface CachedCommunity extends CommunitySnapshot {
+  /** communities.config_version this snapshot was loaded at */
+  configVersion: number
+  openTopics: GovernanceTopic[]
+  /** wechat_hash of the active 关爱对象 (a report from one of them restarts their visit clock). */
+  rosterWechatHashes: ReadonlySet<string>
+}
+
+async function loadCached(em: EntityManager, communityId: number, configVersion: number): Promise<CachedCommunity> {
+  const [snapshot, openTopics, roster] = await Promise.all([
+    loadCommunity(em, communityId),
+    em.find(GovernanceTopic, { where: { communityId, status: 'open' }, order: { id: 'ASC' } }),
+    em.find(CareResident, { where: { communityId, active: true }, select: { id: true, wechatHash: true } }),
+  ])
+  return { ...snapshot, configVersion, openTopics, rosterWechatHashes: new Set(roster.flatMap((r) => (r.wechatHash ? [r.wechatHash] : []))) }
+}
 
 /**
  * A per-process cache of community snapshots (settings, grids, buildings, staff, rooms), which change rarely
@@ -16,7 +35,7 @@ import { loadCommunity, type CommunitySnapshot } from './snapshot.js'
  * Returned snapshots are shared: callers must not modify them.
  */
 export class ConfigCache {
-  private readonly entries = new Map<number, { version: number; snapshot: CommunitySnapshot }>()
+  private readonly entries = new Map<number, { version: number; snapshot: CachedCommunity }>()
   /** Versions already read in a transaction (keyed by its query runner), so later reads there cost nothing. */
   private readonly readIn = new WeakMap<QueryRunner, Map<number, number>>()
   private checkedAt = -Infinity
@@ -24,19 +43,41 @@ export class ConfigCache {
   /** Bumped versions: a snapshot loaded in that transaction must not outlive its rollback. */
   private readonly bumpedIn = new WeakSet<QueryRunner>()
 
-  constructor(private readonly db: DataSource, readonly checkEveryMs = 1000, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly db: DataSource, public checkEveryMs = CHECK_EVERY_MS, private readonly now: () => number = () => performance.now()) {}
 
   /** The community's snapshot, checked against `version` (read by the caller in this transaction) or the row. */
-  async snapshot(em: EntityManager, communityId: number, version?: number): Promise<CommunitySnapshot> {
+  async snapshot(em: EntityManager, communityId: number, version?: number): Promise<CachedCommunity> {
     const qr = em.queryRunner?.isTransactionActive ? em.queryRunner : undefined
     if (version !== undefined && qr) this.remember(qr, communityId, version)
     const current = version ?? (qr && this.readIn.get(qr)?.get(communityId)) ?? await this.readVersion(em, communityId)
     if (current !== undefined && qr) this.remember(qr, communityId, current)
     const entry = this.entries.get(communityId)
     if (entry && current !== undefined && entry.version === current) return entry.snapshot
-    const snapshot = await loadCommunity(em, communityId)
-    if (current !== undefined) this.entries.set(communityId, { version: current, snapshot })
+    if (current === undefined) throw new NotFoundError('社区', 'community_not_found')
+    const snapshot = await loadCached(em, communityId, current)
+    this.entries.set(communityId, { version: current, snapshot })
     return snapshot
+  }
+
+  /**
+   * The snapshot last cached, unconfirmed (undefined when none): for a writer that confirms its version later
+   * with a statement it makes anyway (see `confirm`), and runs again on StaleConfigError.
+   */
+  peek(communityId: number): CachedCommunity | undefined {
+    return this.entries.get(communityId)?.snapshot
+  }
+
+  /**
+   * The database's version, read in this transaction, against the snapshot a writer used unconfirmed: the same,
+   * and later reads in the transaction need no statement; different, and StaleConfigError rolls it back.
+   */
+  confirm(em: EntityManager, used: Pick<CachedCommunity, 'community' | 'configVersion'>, version: number): void {
+    const qr = em.queryRunner?.isTransactionActive ? em.queryRunner : undefined
+    if (used.configVersion !== version) {
+      this.invalidate(used.community.id)
+      throw new StaleConfigError(used.community.id)
+    }
+    if (qr) this.remember(qr, used.community.id, version)
   }
 
   /** Every bound room of every community (checked as described above). */
@@ -86,13 +127,13 @@ export class ConfigCache {
     return rows[0] ? Number(rows[0].v) : undefined
   }
 
-  private async all(): Promise<CommunitySnapshot[]> {
+  private async all(): Promise<CachedCommunity[]> {
     if (!this.known || this.now() - this.checkedAt >= this.checkEveryMs) {
       const rows: { id: number; v: number }[] = await this.db.query('SELECT id, config_version AS v FROM communities ORDER BY id')
       this.known = new Map(rows.map((r) => [Number(r.id), Number(r.v)]))
       this.checkedAt = this.now()
     }
-    const out: CommunitySnapshot[] = []
+    const out: CachedCommunity[] = []
     for (const [id, version] of this.known) {
       const entry = this.entries.get(id)
       if (entry && entry.version === version) { out.push(entry.snapshot); continue }
@@ -106,6 +147,14 @@ export class ConfigCache {
   }
 }
 
+/** The configuration changed under a writer that used the cached snapshot unconfirmed: run it again. */
+export class StaleConfigError extends Error {
+  constructor(readonly communityId: number) { super(`community ${communityId}: configuration changed during the transaction`) }
+}
+
+/** How often the bot's lookups by room and contact check every community's version (a change made elsewhere shows within this). */
+export const CHECK_EVERY_MS = 1000
+
 const caches = new WeakMap<DataSource, ConfigCache>()
 
 /** The cache of this DataSource (one per process and database). */
@@ -118,9 +167,13 @@ export function configCache(db: DataSource): ConfigCache {
 /** The cached snapshot (see ConfigCache.snapshot): a drop-in for loadCommunity on hot paths. */
 export const cachedCommunity = (em: EntityManager, communityId: number, version?: number) => configCache(em.connection).snapshot(em, communityId, version)
 
-const WATCHED: Function[] = [Community, Grid, Building, Staff, ChatRoom]
-/** Community columns that are not configuration (the request counter, the version itself, audit times). */
-const NOT_CONFIG = new Set(['requestSeq', 'configVersion', 'updatedAt', 'createdAt'])
+/** The entities a snapshot is made of, each with the columns whose changes leave the snapshot as it was. */
+const WATCHED = new Map<Function, ReadonlySet<string>>([
+  [Community, new Set(['requestSeq', 'configVersion', 'updatedAt', 'createdAt'])], // the request counter moves with every request
+  [Grid, new Set()], [Building, new Set()], [ChatRoom, new Set()], [GovernanceTopic, new Set()],
+  [Staff, new Set(['bindCodeHash', 'bindCodeExpiresAt'])],
+  [CareResident, new Set(['lastContactAt', 'residentId', 'detailsEncrypted', 'grade', 'gridId', 'keyHash'])], // only who is on the roster is cached
+])
 
 /**
  * Bumps communities.config_version in the writer's transaction whenever a watched entity is inserted, updated or
@@ -130,24 +183,24 @@ const NOT_CONFIG = new Set(['requestSeq', 'configVersion', 'updatedAt', 'created
 @EventSubscriber()
 export class ConfigChangeSubscriber implements EntitySubscriberInterface {
   async afterInsert(e: InsertEvent<object>) { await this.changed(e.metadata.target, e.queryRunner, e.entity as Record<string, unknown>, null) }
-  async afterUpdate(e: UpdateEvent<object>) { await this.changed(e.metadata.target, e.queryRunner, e.entity as Record<string, unknown> | undefined, e.databaseEntity as Record<string, unknown> | undefined) }
+  async afterUpdate(e: UpdateEvent<object>) {
+    const entity = e.entity as Record<string, unknown> | undefined
+    // save() reports the columns it changed; an update through a query builder, the values it set.
+    const keys = e.updatedColumns.length ? e.updatedColumns.map((c) => c.propertyName) : Object.keys(entity ?? {})
+    await this.changed(e.metadata.target, e.queryRunner, entity, e.databaseEntity as Record<string, unknown> | undefined, keys)
+  }
   async afterRemove(e: RemoveEvent<object>) { await this.changed(e.metadata.target, e.queryRunner, (e.entity ?? e.databaseEntity) as Record<string, unknown> | undefined, null) }
   // SQLite shares one query runner between transactions: versions read in one are void in the next.
   afterTransactionStart(e: TransactionStartEvent) { configCache(e.queryRunner.connection).ended(e.queryRunner) }
   afterTransactionCommit(e: TransactionCommitEvent) { configCache(e.queryRunner.connection).ended(e.queryRunner) }
   afterTransactionRollback(e: TransactionRollbackEvent) { configCache(e.queryRunner.connection).rolledBack(e.queryRunner) }
 
-  private async changed(target: unknown, qr: QueryRunner, entity: Record<string, unknown> | undefined, before: Record<string, unknown> | undefined | null) {
-    if (!WATCHED.includes(target as Function)) return
-    let communityId: number | null
-    if (target === Community) {
-      // The request counter moves with every request: not a configuration change.
-      if (entity && Object.keys(entity).length && Object.keys(entity).every((k) => NOT_CONFIG.has(k) || (before && before[k] === entity[k]))) return
-      communityId = typeof entity?.id === 'number' ? entity.id : null
-    } else {
-      const id = entity?.communityId ?? before?.communityId
-      communityId = typeof id === 'number' ? id : null
-    }
+  private async changed(target: unknown, qr: QueryRunner, entity: Record<string, unknown> | undefined, before: Record<string, unknown> | undefined | null, keys?: string[]) {
+    const ignored = WATCHED.get(target as Function)
+    if (!ignored) return
+    if (keys?.length && keys.every((k) => ignored.has(k))) return
+    const id = target === Community ? entity?.id ?? before?.id : entity?.communityId ?? before?.communityId
+    const communityId = typeof id === 'number' ? id : null
     if (communityId === null) await qr.query('UPDATE communities SET config_version = config_version + 1')
     else await qr.query('UPDATE communities SET config_version = config_version + 1 WHERE id = ?', [communityId])
     configCache(qr.connection).changedIn(qr.isTransactionActive ? qr : undefined, communityId)

@@ -45,3 +45,39 @@ export function isDuplicateKeyError(err: unknown): boolean {
   return codes.includes('ER_DUP_ENTRY') || [e?.errno, e?.driverError?.errno].includes(1062)
     || codes.includes('SQLITE_CONSTRAINT_UNIQUE') || codes.includes('SQLITE_CONSTRAINT_PRIMARYKEY')
 }
+
+/**
+ * Inserts one row unless a row with the same values in `uniqueBy` exists (INSERT … SELECT … WHERE NOT EXISTS,
+ * one statement; on MySQL a locking read, so two writers cannot both insert). Returns the row with its id, or
+ * null when one existed. Every column is written as in insertRows; no entity listeners run (give audit times).
+ */
+export async function insertRowIfAbsent<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Partial<T>, uniqueBy: (keyof T & string)[]): Promise<T | null> {
+  const meta = em.connection.getMetadata(target)
+  const driver = em.connection.driver
+  const generated = meta.primaryColumns.find((c) => c.isGenerated)
+  const entity = em.create(target, {} as never) as T
+  const columns = meta.columns.filter((c) => c !== generated)
+  for (const c of columns) {
+    const given = c.getEntityValue(row as ObjectLiteral)
+    c.setEntityValue(entity, given !== undefined ? given : c.default !== undefined && typeof c.default !== 'function' ? c.default : c.isNullable ? null : undefined)
+  }
+  const keys = uniqueBy.map((k) => meta.findColumnWithPropertyName(k)!)
+  const table = driver.escape(meta.tableName)
+  const value = (c: (typeof columns)[number]) => {
+    const v = driver.preparePersistentValue(c.getEntityValue(entity), c)
+    return typeof v === 'boolean' ? (v ? 1 : 0) : v
+  }
+  const sql = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) `
+    + `SELECT ${columns.map(() => '?').join(', ')}${dialectOf(em) === 'mysql' ? ' FROM DUAL' : ''} `
+    + `WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${keys.map((k) => `${driver.escape(k.databaseName)} = ?`).join(' AND ')})`
+  const params = [...columns.map(value), ...keys.map(value)]
+  const qr = em.queryRunner ?? em.connection.createQueryRunner()
+  try {
+    const result = await qr.query(sql, params, true)
+    if (!result.affected) return null
+    if (generated) generated.setEntityValue(entity, dialectOf(em) === 'sqlite' ? Number(result.raw) : Number((result.raw as { insertId: number }).insertId))
+    return entity
+  } finally {
+    if (!em.queryRunner) await qr.release()
+  }
+}

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import { In, IsNull, MoreThanOrEqual } from 'typeorm'
-import { cachedCommunity } from '../community/cache.js'
+import { cachedCommunity, configCache, StaleConfigError, type CachedCommunity } from '../community/cache.js'
 import { publicUrlOf } from '../config.js'
 import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
 import { ChatRoom, Resident, ServiceRequest } from '../db/entities/index.js'
@@ -66,7 +66,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const needsTriage = !classification.isRequest || classification.confidence < deps.config.TRIAGE_CONFIDENCE
     || (hintedCategory !== null && hintedCategory !== category)
 
-  return inTransaction(deps.db, async (em) => {
+  return inIntakeTransaction(deps, async (em) => {
     // One intake at a time per community from here to commit: two reports of one problem arriving together
     // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
     const lock = await lockCommunity(em, msg.communityId)
@@ -77,12 +77,13 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     const unit = msg.hints?.unit ?? classification.location.unit ?? (fromProfile && building === resident.building ? resident.unit : null)
     const roomNo = msg.hints?.room ?? classification.location.room ?? (fromProfile && building === resident.building ? resident.room : null)
 
-    const community = await cachedCommunity(em, msg.communityId, lock.configVersion)
+    const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, {
       communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text,
     }) : null
     if (duplicate) {
+      await confirmLock(em, lock)
       const request = await addCoReporter(em, deps.clock, {
         requestId: duplicate.id, request: duplicate, residentId: resident.id, resident, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
         roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
@@ -97,27 +98,56 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
-      community, reporter: resident, lockedRequestSeq: lock.requestSeq,
+      community, communityConfirmed: lock.confirmed, reporter: resident, lockedRequestSeq: lock.requestSeq,
     })
-    await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
+    await linkRequestToTopics(em, deps.clock, request, community.openTopics) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }
     await msg.within?.(em, result)
     return result
   })
 }
 
+interface CommunityLock {
+  community: CachedCommunity
+  /** MySQL: request_seq, read under the row lock */
+  requestSeq?: number
+  /** false: the snapshot is the cached one, its version to be confirmed before commit (SQLite) */
+  confirmed: boolean
+}
+
 /**
- * Row lock on the community (the first statement of the transaction, so later reads see the previous holder's
- * commit), reading with it the configuration version (for the cached snapshot) and, on MySQL, the request
- * counter the lock now guards. SQLite has one writer: the version alone is read.
+ * MySQL: the row lock on the community (the first statement of the transaction, so later reads see the previous
+ * holder's commit), reading with it the configuration version (for the cached snapshot) and the request counter
+ * the lock now guards. SQLite has one writer and needs no lock: the cached snapshot is used as it is, and its
+ * version is confirmed by the request counter's UPDATE (or, when the message joins a request, by a SELECT).
  */
-async function lockCommunity(em: EntityManager, communityId: number): Promise<{ configVersion: number; requestSeq?: number }> {
-  const mysql = dialectOf(em.connection) === 'mysql'
-  const rows: { v: number; seq: number }[] = mysql
-    ? await em.query('SELECT config_version AS v, request_seq AS seq FROM communities WHERE id = ? FOR UPDATE', [communityId])
-    : await em.query('SELECT config_version AS v FROM communities WHERE id = ?', [communityId])
+async function lockCommunity(em: EntityManager, communityId: number): Promise<CommunityLock> {
+  if (dialectOf(em.connection) !== 'mysql') {
+    const cached = configCache(em.connection).peek(communityId)
+    return cached ? { community: cached, confirmed: false } : { community: await cachedCommunity(em, communityId), confirmed: true }
+  }
+  const rows: { v: number; seq: number }[] = await em.query('SELECT config_version AS v, request_seq AS seq FROM communities WHERE id = ? FOR UPDATE', [communityId])
   if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
-  return { configVersion: Number(rows[0].v), ...(mysql ? { requestSeq: Number(rows[0].seq) } : {}) }
+  return { community: await cachedCommunity(em, communityId, Number(rows[0].v)), requestSeq: Number(rows[0].seq), confirmed: true }
+}
+
+/** Confirms an unconfirmed snapshot with one SELECT (StaleConfigError when it changed). */
+async function confirmLock(em: EntityManager, lock: CommunityLock): Promise<void> {
+  if (lock.confirmed) return
+  const rows: { v: number }[] = await em.query('SELECT config_version AS v FROM communities WHERE id = ?', [lock.community.community.id])
+  if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
+  configCache(em.connection).confirm(em, lock.community, Number(rows[0].v))
+  lock.confirmed = true
+}
+
+/** Runs intake's transaction, once more with a fresh snapshot when the cached one turned out stale. */
+async function inIntakeTransaction<T>(deps: IntakeDeps, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(deps.db, fn)
+  } catch (err) {
+    if (!(err instanceof StaleConfigError)) throw err
+    return inTransaction(deps.db, fn) // the stale entry is gone: this run reads the version first
+  }
 }
 
 /** The sender's resident, looked up (or created) in intake's transaction when the caller left that to intake. */
@@ -167,9 +197,10 @@ const reporterOf = async (em: EntityManager, msg: IntakeMessage) => {
 }
 
 async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRoom, text: string): Promise<IntakeResult | null> {
-  return inTransaction(deps.db, async (em) => {
+  return inIntakeTransaction(deps, async (em) => {
     const lock = await lockCommunity(em, msg.communityId)
-    const community = await cachedCommunity(em, msg.communityId, lock.configVersion)
+    await confirmLock(em, lock)
+    const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const since = new Date(deps.clock.now().getTime() - rule.followUpMinutes * 60_000)
     const latest = await em.findOne(ServiceRequest, {

@@ -1,10 +1,13 @@
 import type { EntityManager } from 'typeorm'
 import { Resident } from '../db/entities/index.js'
-import { insertRows } from '../db/insertRows.js'
+import { insertRowIfAbsent } from '../db/insertRows.js'
 
-/** The resident behind a WeChat name in a community; created the first time they speak. One SELECT when known. */
-export async function findOrCreateWechatResident(em: EntityManager, p: { communityId: number; wechatName: string; contactId?: string | null }): Promise<Resident> {
-  const existing = await em.findOne(Resident, { where: { communityId: p.communityId, wechatName: p.wechatName }, order: { id: 'ASC' } })
+/**
+ * The resident behind a WeChat name in a community; created the first time they speak. One SELECT when known;
+ * a caller that has just read the sender (`known`: their row, or null for none) saves even that.
+ */
+export async function findOrCreateWechatResident(em: EntityManager, p: { communityId: number; wechatName: string; contactId?: string | null }, known?: Resident | null): Promise<Resident> {
+  const existing = known !== undefined ? known : await findWechatResident(em, p)
   if (existing) {
     if (p.contactId && existing.wechatContactId !== p.contactId) {
       existing.wechatContactId = p.contactId
@@ -12,8 +15,13 @@ export async function findOrCreateWechatResident(em: EntityManager, p: { communi
     }
     return existing
   }
-  const [created] = await insertRows(em, Resident, [{
-    communityId: p.communityId, wechatName: p.wechatName, wechatContactId: p.contactId ?? null, name: p.wechatName, vulnerability: [],
-  }])
-  return created!
+  const now = new Date()
+  // Unless someone else made them meanwhile (then they are read).
+  const created = await insertRowIfAbsent(em, Resident, {
+    communityId: p.communityId, wechatName: p.wechatName, wechatContactId: p.contactId ?? null, name: p.wechatName, vulnerability: [], createdAt: now, updatedAt: now,
+  }, ['communityId', 'wechatName'])
+  return created ?? findOrCreateWechatResident(em, p)
 }
+
+const findWechatResident = (em: EntityManager, p: { communityId: number; wechatName: string }) =>
+  em.findOne(Resident, { where: { communityId: p.communityId, wechatName: p.wechatName }, order: { id: 'ASC' } })

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { cachedCommunity } from '../community/cache.js'
+import { cachedCommunity, configCache, type CachedCommunity } from '../community/cache.js'
 import { route, type Route } from '../community/routing.js'
 import { consoleLinks } from '../console/login.js'
 import { deadlines, expectationText } from '../community/sla.js'
@@ -48,7 +48,9 @@ export interface CreateRequestProps {
   /** PUBLIC_URL: urgent alerts to the 书记 then link to the request in the console */
   publicUrl?: string
   /** The community's snapshot, when the caller has it (else read through the configuration cache). */
-  community?: CommunitySnapshot
+  community?: CachedCommunity
+  /** false: `community` is the cached snapshot, not yet confirmed in this transaction (SQLite intake) */
+  communityConfirmed?: boolean
   /** The reporter's row, when the caller has read it. */
   reporter?: Resident | null
   /** MySQL: request_seq as read under the caller's row lock on the community (saves reading it again). */
@@ -59,19 +61,19 @@ const channelOf = (s: RequestSource): Channel => (s === 'staff' ? 'private' : s)
 
 /**
  * Allocates the community's next human-readable number under the row lock of the UPDATE. A caller that holds
- * the row lock already (intake's SELECT … FOR UPDATE) passes the counter it read; SQLite returns the new value
- * from the UPDATE itself.
+ * the row lock already (intake's SELECT … FOR UPDATE) passes the counter it read. SQLite returns the new value
+ * from the UPDATE itself, with the configuration version (which confirms a cached snapshot).
  */
-async function nextNumber(em: EntityManager, communityId: number, lockedSeq?: number): Promise<string> {
+async function nextNumber(em: EntityManager, communityId: number, lockedSeq?: number): Promise<{ no: string; configVersion?: number }> {
   if (dialectOf(em) === 'sqlite') {
-    const rows: { seq: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ? RETURNING request_seq AS seq', [communityId])
+    const rows: { seq: number; v: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ? RETURNING request_seq AS seq, config_version AS v', [communityId])
     if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
-    return String(rows[0].seq)
+    return { no: String(rows[0].seq), configVersion: Number(rows[0].v) }
   }
   await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ?', [communityId])
-  if (lockedSeq !== undefined) return String(lockedSeq + 1)
+  if (lockedSeq !== undefined) return { no: String(lockedSeq + 1) }
   const rows: { seq: number }[] = await em.query('SELECT request_seq AS seq FROM communities WHERE id = ?', [communityId])
-  return String(rows[0]!.seq)
+  return { no: String(rows[0]!.seq) }
 }
 
 /**
@@ -86,7 +88,9 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
   const tz = community.community.timezone
   const r = route(community, { building: p.building, chatRoomId: p.chatRoomId ?? null, category: p.category, urgency: p.urgency })
   const due = deadlines(p.urgency, now, community.community.settings, tz)
-  const no = await nextNumber(em, p.communityId, p.lockedRequestSeq)
+  const { no, configVersion } = await nextNumber(em, p.communityId, p.lockedRequestSeq)
+  // A cached snapshot the caller used unconfirmed is confirmed here (StaleConfigError rolls back when it changed).
+  if (p.community && p.communityConfirmed === false && configVersion !== undefined) configCache(em.connection).confirm(em, p.community, configVersion)
   const [request] = await insertRows(em, ServiceRequest, [{
     communityId: p.communityId, no, source: p.source, chatRoomId: p.chatRoomId ?? null, originalText: p.text,
     category: p.category, urgency: p.urgency, building: p.building, unit: p.unit ?? null, roomNo: p.roomNo ?? null,
