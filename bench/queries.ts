@@ -1,5 +1,6 @@
 // Statements and transactions per message through inbox → intake → request → outbox (SQLite in memory):
-// `npx tsx bench/queries.ts`. Prints one JSON line per kind of message (chatter, new request, attached).
+// `npx tsx bench/queries.ts`. Prints one JSON line per kind of message (chatter, new request, attached), after one
+// first message that loads the per-process configuration cache. SHOW_QUERIES=1 prints each statement.
 import 'reflect-metadata'
 import { InboxProcessor } from '../bot/processor.js'
 import { systemClock } from '../src/clock.js'
@@ -18,7 +19,7 @@ let statements = 0, transactions = 0
 const real = db.logger
 ;(db as unknown as { logger: unknown }).logger = new Proxy(real, {
   get(target, prop, receiver) {
-    if (prop === 'logQuery') return (q: string) => { if (/^(BEGIN|START TRANSACTION)/i.test(q)) transactions++; else if (!/^(COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(q)) statements++ }
+    if (prop === 'logQuery') return (q: string) => { if (process.env.SHOW_QUERIES) console.error('  ', q.slice(0, 160)); if (/^(BEGIN|START TRANSACTION)/i.test(q)) transactions++; else if (!/^(COMMIT|ROLLBACK|SAVEPOINT|RELEASE)/i.test(q)) statements++ }
     return Reflect.get(target, prop, receiver)
   },
 })
@@ -30,6 +31,8 @@ async function measure(kind: string, text: string, sender: string) {
   const h = await processor.receive({ messageId: `q-${n++}`, kind: 'text', roomTopic: '幸福里3号楼业主群', roomId: null, senderName: sender, senderId: `wxid-${sender}`, text, payload: null })
   console.log(JSON.stringify({ name: `queries_${kind}`, value: statements, unit: 'statements', transactions, outcome: h.outcome }))
 }
+// The first message of a process also loads the configuration cache (src/community/cache.ts): shown on its own.
+await measure('first_message_chatter', '收到，谢谢大家', '赵六')
 await measure('chatter', '早上好，今天天气真不错', '张三')
 await measure('request', '3号楼2单元楼道灯坏了，晚上很黑', '李四')
 await measure('attached', '3号楼2单元楼道的灯坏了，一直不亮', '王五')

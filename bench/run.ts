@@ -30,6 +30,8 @@ import { corpus } from './corpus.js'
 import { seedRequests } from './seed.js'
 
 const QUICK = process.argv.includes('--quick')
+/** `--only ingest`: the ingest figures alone (the database is still emptied and the community imported). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
 const ROWS = Number(process.env.BENCH_ROWS) || (QUICK ? 100_000 : 1_000_000)
 const INGEST_N = Number(process.env.BENCH_INGEST) || (QUICK ? 400 : 2000)
 const LOAD_S = QUICK ? 4 : 10
@@ -132,7 +134,7 @@ async function main() {
   const raw: RawDb = await rawInserts(url)
 
   // classify: one core, no database
-  {
+  if (ONLY !== 'ingest') {
     const texts = corpus(20_000, 3)
     for (let i = 0; i < 2000; i++) classifyText({ text: texts[i]! })
     const t = performance.now()
@@ -143,6 +145,11 @@ async function main() {
 
   log('ingest…')
   const ingested = await benchIngest(db, config, communityId, raw)
+  if (ONLY === 'ingest') {
+    await raw.close(); await cleanup()
+    log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+    return
+  }
 
   log(`seeding ${ROWS.toLocaleString()} requests by bulk SQL…`)
   const now = new Date()

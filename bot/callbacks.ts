@@ -6,6 +6,7 @@ import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { answerCallback, awaitedCallbackOf, callbackHintText, isBareCallbackReply, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
 import { ServiceRequest } from '../src/db/entities/index.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
+import { senderOf } from './lookups.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 
 // 回访 answers in the bot: a private reply (1/2/3 or words), "满意" typed in a group, a follow-up after a
@@ -22,11 +23,12 @@ export async function callbackAnswer(h: Handling, row: InboxMessage, communityId
   if (!parsed) return null
   // In a group "电梯又坏了" may be a new problem, not this 回访: only a rating (满意, 2, 态度不好 …) is taken there.
   if (opts.inRoom && !parsed.solved) return null
+  // In a group only someone known can be rating: a stranger's "不错" is read on as itself.
+  const known = opts.inRoom ? (await senderOf(h, row, communityId)).resident : undefined
+  if (opts.inRoom && !known) return null
   try {
     return await inTransaction(h.ctx.db, async (em) => {
-      const resident = opts.inRoom
-        ? await em.findOne(Resident, { where: { communityId, wechatName: row.senderName! }, order: { id: 'ASC' } })
-        : await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
+      const resident = known ?? await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
       if (!resident) return null
       const answer = await answerCallback(em, h.ctx.clock, { residentId: resident.id, text, channel: opts.inRoom ? 'group' : 'private', askedOnly: opts.inRoom })
       if (!answer) return null

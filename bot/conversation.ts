@@ -1,8 +1,9 @@
 import { MoreThanOrEqual, type EntityManager } from 'typeorm'
 import { buildingFromRoom, extractLocation } from '../src/intake/location.js'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
+import { cachedCommunity } from '../src/community/cache.js'
 import { noticeFor, noticeTopics, recordNotice } from '../src/conversation/notices.js'
-import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt, pendingPrompt } from '../src/conversation/prompts.js'
+import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt } from '../src/conversation/prompts.js'
 import { RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
@@ -13,7 +14,7 @@ import { caseCommand } from './caseCommands.js'
 import { isThanks, parseCaseCommand, promisesPhoto } from './caseMatchers.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
-import { senderStaff } from './lookups.js'
+import { senderOf, senderStaff } from './lookups.js'
 import { isHelpRequest, isProgressQuery, mentionsBot, parseStaffReport } from './matchers.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
@@ -101,7 +102,7 @@ async function answerFromNotice(h: Handling, row: InboxMessage, communityId: num
 /** The reporter's next message after "请问是几号楼几单元？": a place fills the request in; anything else goes on as usual. */
 async function answerPrompt(h: Handling, row: InboxMessage, communityId: number, clean: string, also?: Also): Promise<Result | null> {
   const { db, clock } = h.ctx
-  const prompt = await pendingPrompt(db.manager, clock, { chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, kinds: ['location'] })
+  const { prompt } = await senderOf(h, row, communityId)
   if (!prompt) return null
   const loc = extractLocation(clean)
   // "2单元" in a building's own group: that building's unit 2.
@@ -156,7 +157,7 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
  * urgent one names no building, else when no grid could be found — and wait for a promised photo.
  */
 export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
-  const community = await loadCommunity(em, request.communityId)
+  const community = await cachedCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
   // Urgent: whenever the message itself names no building, even in a building's own group, whose name fills in
   // request.building (whoever runs there needs the unit). Otherwise only when the routing found no grid —

@@ -1,4 +1,5 @@
 import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities/index.js'
+import { configCache } from '../src/community/cache.js'
 import { senderStaff } from './lookups.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
@@ -46,14 +47,10 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
   }
 }
 
-/** The bound room: by WeChat room id when known (topics change), else by topic. */
+/** The bound room: by WeChat room id when known (topics change), else by topic. From the configuration cache. */
 async function findRoom(h: Handling, topic: string, roomId: string | null): Promise<ChatRoom | null> {
-  const repo = h.ctx.db.getRepository(ChatRoom)
-  if (roomId) {
-    const byId = await repo.findOne({ where: { wechatRoomId: roomId }, order: { id: 'ASC' } })
-    if (byId) return byId
-  }
-  return repo.findOne({ where: { topic }, order: { id: 'ASC' } })
+  const rooms = (await configCache(h.ctx.db).rooms()).sort((a, b) => a.id - b.id)
+  return (roomId ? rooms.find((r) => r.wechatRoomId === roomId) : undefined) ?? rooms.find((r) => r.topic === topic) ?? null
 }
 
 /**

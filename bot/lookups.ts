@@ -2,15 +2,39 @@ import { In, type DataSource } from 'typeorm'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
 import { Community, RequestReporter, Resident, ServiceRequest, type InboxMessage, type Staff } from '../src/db/entities/index.js'
 import { staffForContact } from '../src/people/staffIdentity.js'
+import { configCache } from '../src/community/cache.js'
+import type { AppContext } from '../src/context.js'
+import { chatKeyOf, senderWithPrompt } from '../src/conversation/prompts.js'
 import { OPEN_STATUSES } from '../src/requests/index.js'
 
 /**
  * The staff member who sent this message: the WeChat contact bound with 认证, found by contact id or by
- * the remark the bot gave it, within one community when given. Never by display name.
+ * the remark the bot gave it, within one community when given. Never by display name. Read from the
+ * configuration cache; only a contact known by its remark alone is written (its new contact id is remembered).
  */
-export function senderStaff(db: DataSource, row: InboxMessage, communityId?: number | null): Promise<Staff | null> {
+export async function senderStaff(db: DataSource, row: InboxMessage, communityId?: number | null): Promise<Staff | null> {
   const remark = typeof row.payload?.alias === 'string' ? row.payload.alias : null
+  if (!row.senderId && !remark) return null
+  const staff = (await configCache(db).staffOf(communityId)).filter((s) => s.active).sort((a, b) => a.id - b.id)
+  const byId = row.senderId ? staff.find((s) => s.wechatContactId === row.senderId) : undefined
+  if (byId) return byId
+  if (!remark || !staff.some((s) => s.wechatRemark === remark)) return null
   return staffForContact(db.manager, { contactId: row.senderId, remark, communityId })
+}
+
+const senders = new WeakMap<InboxMessage, { communityId: number; state: ReturnType<typeof senderWithPrompt> }>()
+
+/**
+ * The sender's resident row (or null) and the location question they may be answering, read once per message:
+ * the prompt, callback and intake handlers a message passes through share the one SELECT.
+ */
+export function senderOf(h: { ctx: Pick<AppContext, 'db' | 'clock'> }, row: InboxMessage, communityId: number) {
+  const memo = senders.get(row)
+  if (memo?.communityId === communityId) return memo.state
+  const state = senderWithPrompt(h.ctx.db.manager, h.ctx.clock, { communityId, wechatName: row.senderName!, chatKey: chatKeyOf(row.roomTopic), kinds: ['location'] })
+  senders.set(row, { communityId, state })
+  state.catch(() => senders.delete(row))
+  return state
 }
 
 // Read-only questions about a resident, asked by the private-chat, report and voice handlers.

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { AppContext } from '../src/context.js'
 import { InboxMessage } from '../src/db/entities/index.js'
-import { inTransaction } from '../src/db/transaction.js'
+import { autocommit, inTransaction } from '../src/db/transaction.js'
 import type { Classifier } from '../src/intake/classifier/types.js'
 import type { RunIntake } from '../src/intake/pipeline.js'
 import { runIntake as defaultRunIntake } from '../src/intake/run.js'
@@ -95,7 +95,8 @@ export class InboxProcessor extends EventEmitter {
   }
 
   private keep(m: ReceivedMessage): Promise<InboxMessage> {
-    return withTimeout(inTransaction(this.db, (em) => recordInbox(em, this.clock, m)), this.deps.inboxTimeoutMs ?? 5000)
+    // One INSERT, committed on its own: the message is kept before anything is done with it.
+    return withTimeout(autocommit(this.db, (em) => recordInbox(em, this.clock, m)), this.deps.inboxTimeoutMs ?? 5000)
   }
 
   /** The database is away: the message is written to the spool (fsync'd) and replayed later. */

@@ -8,8 +8,11 @@ import { callbackChatter } from './callbacks.js'
 import { dmReply, finish, reply, type Also, type Handling, type Result } from './handling.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { mentionsBot, stripMentions } from './matchers.js'
+import { senderOf } from './lookups.js'
 import * as T from './texts.js'
 import { noteRosterResidentReport } from '../src/care/contact.js'
+import { careHash } from '../src/care/crypto.js'
+import { cachedCommunity } from '../src/community/cache.js'
 
 /**
  * A report (上报) from a group or a private chat — or a staff member's 巡查上报 — goes through intake: it
@@ -27,14 +30,20 @@ export async function intakeText(
   if (!text) return finish(h, row, { outcome: answers ? 'help' : 'ignored', replies: answers ? [reply(row, help)] : [], also })
 
   // The sender's resident row is found (or made) inside intake's transaction, and only when something is filed.
-  const residentId = async (em: EntityManager) => (await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })).id
+  // Read with the sender's pending question before intake (bot/lookups.ts senderOf): not read again.
+  const sender = await senderOf(h, row, communityId)
+  const residentId = (em: EntityManager) => findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId }, sender.resident)
   const msg: IntakeMessage = {
     communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId, chatRoomId: room?.id ?? null, chatRoom: room,
     causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
     within: async (em, result) => {
       await also?.(em)
       // A roster resident's own report means they were heard from: their visit clock restarts.
-      if (!reporterStaff) await noteRosterResidentReport(em, h.ctx.clock, { communityId, wechatName: row.senderName!, requestId: result.request.id, encryptionKey: h.ctx.config.DATA_ENCRYPTION_KEY })
+      // (The cached roster says whether they are on it; read in this transaction already, it costs no statement.)
+      const key = h.ctx.config.DATA_ENCRYPTION_KEY
+      if (!reporterStaff && (await cachedCommunity(em, communityId)).rosterWechatHashes.has(careHash(row.senderName!, key))) {
+        await noteRosterResidentReport(em, h.ctx.clock, { communityId, wechatName: row.senderName!, requestId: result.request.id, encryptionKey: key })
+      }
       // The bot asks once for a place the routing needs, and waits for a promised photo.
       if (result.kind === 'created' && !reporterStaff) await askWhatIsMissing(h, em, row, result.request, room, text)
       await markProcessed(em, h.ctx.clock, row, result.request.id)

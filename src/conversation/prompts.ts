@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import { MoreThan } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { ChatPrompt, type PromptKind } from '../db/entities/index.js'
+import { ChatPrompt, Resident, type PromptKind } from '../db/entities/index.js'
 
 /** How long the bot waits for the answer to a question it asked (几号楼几单元, a promised photo, a 完成 note). */
 export const PROMPT_TTL_MS = 10 * 60_000
@@ -48,4 +48,21 @@ export async function closePrompt(em: EntityManager, clock: Clock, id: number, s
     .set({ status, answeredAt: status === 'answered' ? clock.now() : null })
     .where('id = :id AND status = :open', { id, open: 'open' }).execute()
   return !!r.affected
+}
+
+/**
+ * Who wrote — their resident row in the community, if any — and the open question of ours they may be answering
+ * in this chat, in one SELECT. Those questions are asked of residents who reported, so a sender without a row has none.
+ */
+export async function senderWithPrompt(em: EntityManager, clock: Clock, p: { communityId: number; wechatName: string; chatKey: string; kinds: PromptKind[] }): Promise<{ resident: Resident | null; prompt: ChatPrompt | null }> {
+  const found = await em.createQueryBuilder(Resident, 'r')
+    .leftJoinAndMapOne('r.openPrompt', ChatPrompt, 'p',
+      'p.chatKey = :chatKey AND p.senderName = r.wechatName AND p.kind IN (:...kinds) AND p.status = :open AND p.expiresAt > :now',
+      { chatKey: p.chatKey, kinds: p.kinds, open: 'open', now: clock.now() })
+    .where('r.communityId = :communityId AND r.wechatName = :wechatName', { communityId: p.communityId, wechatName: p.wechatName })
+    .orderBy('r.id', 'ASC').addOrderBy('p.id', 'DESC')
+    .getOne() as (Resident & { openPrompt?: ChatPrompt | null }) | null
+  if (!found) return { resident: null, prompt: null }
+  const { openPrompt, ...resident } = found
+  return { resident: Object.assign(new Resident(), resident), prompt: openPrompt ?? null }
 }

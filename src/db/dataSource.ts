@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm'
 import { ENTITIES } from './entities/index.js'
 import { SnakeNamingStrategy } from './namingStrategy.js'
 import { MIGRATIONS } from '../../migrations/index.js'
+import { ConfigChangeSubscriber } from '../community/cache.js'
 
 export type Dialect = 'sqlite' | 'mysql'
 
@@ -21,6 +22,7 @@ export function createDataSource(databaseUrl: string, opts: { logging?: boolean;
   const common = {
     entities: ENTITIES,
     migrations: MIGRATIONS,
+    subscribers: [ConfigChangeSubscriber],
     namingStrategy: new SnakeNamingStrategy(),
     logging: opts.logging ?? false,
     migrationsTableName: 'migrations',

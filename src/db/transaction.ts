@@ -37,6 +37,19 @@ export async function inTransaction<T>(db: DataSource | EntityManager, fn: (em: 
   return run
 }
 
+/**
+ * Runs fn outside any transaction, each statement committing on its own: for a single write (the inbox insert)
+ * that needs no BEGIN/COMMIT round trips. On SQLite it still waits its turn in the queue above, since better-sqlite3's
+ * one connection would otherwise run it inside whichever queued transaction is open (and roll it back with it).
+ */
+export async function autocommit<T>(db: DataSource, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  if (dialectOf(db) !== 'sqlite') return fn(db.manager)
+  const previous = sqliteQueues.get(db) ?? Promise.resolve()
+  const run = previous.catch(() => undefined).then(() => fn(db.manager))
+  sqliteQueues.set(db, run.catch(() => undefined))
+  return run
+}
+
 async function retrying<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {

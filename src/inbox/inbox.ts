@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { InboxMessage } from '../db/entities/index.js'
+import { insertRows, isDuplicateKeyError } from '../db/insertRows.js'
 
 /**
  * The inbox, for every channel: a received message is kept first (keyed by the channel's message id, so a
@@ -26,17 +27,24 @@ export interface ReceivedMessage {
 export const MAX_INBOX_ATTEMPTS = 3
 
 /**
- * Lands a message in the inbox, keyed by (channel, message id). INSERT-or-ignore: a message delivered
- * twice keeps the first row (and its processing state), so the caller sees it was already handled.
+ * Lands a message in the inbox, keyed by (channel, message id), in one INSERT. A message delivered twice
+ * keeps the first row (and its processing state): the unique key refuses the second, and the first row is
+ * returned, so the caller sees it was already handled.
  */
 export async function recordInbox(em: EntityManager, clock: Clock, m: ReceivedMessage): Promise<InboxMessage> {
-  await em.createQueryBuilder().insert().into(InboxMessage).values({
-    channel: 'wechat', messageId: m.messageId.slice(0, 128), kind: m.kind,
-    roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
-    senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null,
-    text: m.text, payload: (m.payload ?? null) as never, status: 'pending', attempts: 0, receivedAt: clock.now(),
-  }).orIgnore().updateEntity(false).execute()
-  return em.findOneOrFail(InboxMessage, { where: { channel: 'wechat', messageId: m.messageId.slice(0, 128) } })
+  const messageId = m.messageId.slice(0, 128)
+  try {
+    const [row] = await insertRows(em, InboxMessage, [{
+      channel: 'wechat', messageId, kind: m.kind,
+      roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
+      senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null,
+      text: m.text, payload: (m.payload ?? null) as never, status: 'pending', attempts: 0, receivedAt: clock.now(),
+    }])
+    return row!
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err
+    return em.findOneOrFail(InboxMessage, { where: { channel: 'wechat', messageId } })
+  }
 }
 
 /** Marks the row processed, in the transaction of the work it led to. `extra` is merged into its payload. */

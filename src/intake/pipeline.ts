@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { Classification, Classifier } from './classifier/types.js'
 import type { Category } from '../community/taxonomy.js'
-import type { ChatRoom, ServiceRequest, RequestSource } from '../db/entities/index.js'
+import type { ChatRoom, Resident, ServiceRequest, RequestSource } from '../db/entities/index.js'
 import type { AppContext } from '../context.js'
 
 /** One message entering jiesu, from a group, a private chat, the mini-program or a staff member. */
@@ -11,9 +11,10 @@ export interface IntakeMessage {
   text: string
   /**
    * The resident who wrote it: their id, or a function finding (or creating) them inside intake's own
-   * transaction — so chatter, which files nothing, never looks the sender up (the bot passes findOrCreateWechatResident).
+   * transaction — so chatter, which files nothing, never looks the sender up (the bot passes findOrCreateWechatResident;
+   * returning the row itself saves reading it again).
    */
-  residentId: number | ((em: EntityManager) => Promise<number>)
+  residentId: number | ((em: EntityManager) => Promise<number | Resident>)
   /** A staff member filing it themselves (巡查上报 / 代报); the reporter resident is then their own record. */
   reporterStaffId?: number | null
   /** The bound chat room it came from, if any. */

@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm'
 import { In, IsNull, MoreThanOrEqual } from 'typeorm'
-import { loadCommunity } from '../community/snapshot.js'
+import { cachedCommunity, configCache, StaleConfigError, type CachedCommunity } from '../community/cache.js'
 import { publicUrlOf } from '../config.js'
 import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
 import { ChatRoom, Resident, ServiceRequest } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
-import { ValidationError } from '../errors.js'
+import { NotFoundError, ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
@@ -66,25 +66,26 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const needsTriage = !classification.isRequest || classification.confidence < deps.config.TRIAGE_CONFIDENCE
     || (hintedCategory !== null && hintedCategory !== category)
 
-  return inTransaction(deps.db, async (em) => {
+  return inIntakeTransaction(deps, async (em) => {
     // One intake at a time per community from here to commit: two reports of one problem arriving together
     // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
-    await lockCommunity(em, msg.communityId)
-    const resident = await em.findOneOrFail(Resident, { where: { id: await residentIdOf(em, msg) } })
+    const lock = await lockCommunity(em, msg.communityId)
+    const resident = await residentOf(em, msg)
     // A form field beats what the text implies; a mini-program user's home is the fallback.
     const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
     const building = formBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
     const unit = msg.hints?.unit ?? classification.location.unit ?? (fromProfile && building === resident.building ? resident.unit : null)
     const roomNo = msg.hints?.room ?? classification.location.room ?? (fromProfile && building === resident.building ? resident.room : null)
 
-    const community = await loadCommunity(em, msg.communityId)
+    const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, {
       communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text,
     }) : null
     if (duplicate) {
+      await confirmLock(em, lock)
       const request = await addCoReporter(em, deps.clock, {
-        requestId: duplicate.id, residentId: resident.id, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
+        requestId: duplicate.id, request: duplicate, residentId: resident.id, resident, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
         roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
       })
       const result: IntakeResult = { kind: 'attached', request, classification }
@@ -97,22 +98,63 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
+      community, communityConfirmed: lock.confirmed, reporter: resident, lockedRequestSeq: lock.requestSeq,
     })
-    await linkRequestToTopics(em, deps.clock, request) // 治理项目 collect new reports of their problem
+    await linkRequestToTopics(em, deps.clock, request, community.openTopics) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }
     await msg.within?.(em, result)
     return result
   })
 }
 
-/** Row lock on the community (the first statement of the transaction, so later reads see the previous holder's commit). */
-async function lockCommunity(em: EntityManager, communityId: number): Promise<void> {
-  if (dialectOf(em.connection) !== 'mysql') return
-  await em.query('SELECT id FROM communities WHERE id = ? FOR UPDATE', [communityId])
+interface CommunityLock {
+  community: CachedCommunity
+  /** MySQL: request_seq, read under the row lock */
+  requestSeq?: number
+  /** false: the snapshot is the cached one, its version to be confirmed before commit (SQLite) */
+  confirmed: boolean
 }
 
-/** The sender's resident id, looked up (or created) in intake's transaction when the caller left that to intake. */
-const residentIdOf = (em: EntityManager, msg: IntakeMessage) => (typeof msg.residentId === 'number' ? msg.residentId : msg.residentId(em))
+/**
+ * MySQL: the row lock on the community (the first statement of the transaction, so later reads see the previous
+ * holder's commit), reading with it the configuration version (for the cached snapshot) and the request counter
+ * the lock now guards. SQLite has one writer and needs no lock: the cached snapshot is used as it is, and its
+ * version is confirmed by the request counter's UPDATE (or, when the message joins a request, by a SELECT).
+ */
+async function lockCommunity(em: EntityManager, communityId: number): Promise<CommunityLock> {
+  if (dialectOf(em.connection) !== 'mysql') {
+    const cached = configCache(em.connection).peek(communityId)
+    return cached ? { community: cached, confirmed: false } : { community: await cachedCommunity(em, communityId), confirmed: true }
+  }
+  const rows: { v: number; seq: number }[] = await em.query('SELECT config_version AS v, request_seq AS seq FROM communities WHERE id = ? FOR UPDATE', [communityId])
+  if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
+  return { community: await cachedCommunity(em, communityId, Number(rows[0].v)), requestSeq: Number(rows[0].seq), confirmed: true }
+}
+
+/** Confirms an unconfirmed snapshot with one SELECT (StaleConfigError when it changed). */
+async function confirmLock(em: EntityManager, lock: CommunityLock): Promise<void> {
+  if (lock.confirmed) return
+  const rows: { v: number }[] = await em.query('SELECT config_version AS v FROM communities WHERE id = ?', [lock.community.community.id])
+  if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
+  configCache(em.connection).confirm(em, lock.community, Number(rows[0].v))
+  lock.confirmed = true
+}
+
+/** Runs intake's transaction, once more with a fresh snapshot when the cached one turned out stale. */
+async function inIntakeTransaction<T>(deps: IntakeDeps, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  try {
+    return await inTransaction(deps.db, fn)
+  } catch (err) {
+    if (!(err instanceof StaleConfigError)) throw err
+    return inTransaction(deps.db, fn) // the stale entry is gone: this run reads the version first
+  }
+}
+
+/** The sender's resident, looked up (or created) in intake's transaction when the caller left that to intake. */
+async function residentOf(em: EntityManager, msg: IntakeMessage): Promise<Resident> {
+  const found = typeof msg.residentId === 'number' ? msg.residentId : await msg.residentId(em)
+  return typeof found === 'number' ? em.findOneOrFail(Resident, { where: { id: found } }) : found
+}
 
 const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : msg.source)
 
@@ -149,10 +191,16 @@ async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRul
   return candidates.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) ?? null
 }
 
+const reporterOf = async (em: EntityManager, msg: IntakeMessage) => {
+  const resident = await residentOf(em, msg)
+  return { residentId: resident.id, resident }
+}
+
 async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRoom, text: string): Promise<IntakeResult | null> {
-  return inTransaction(deps.db, async (em) => {
-    await lockCommunity(em, msg.communityId)
-    const community = await loadCommunity(em, msg.communityId)
+  return inIntakeTransaction(deps, async (em) => {
+    const lock = await lockCommunity(em, msg.communityId)
+    await confirmLock(em, lock)
+    const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const since = new Date(deps.clock.now().getTime() - rule.followUpMinutes * 60_000)
     const latest = await em.findOne(ServiceRequest, {
@@ -161,7 +209,7 @@ async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRo
     })
     if (!latest) return null
     const request = await addCoReporter(em, deps.clock, {
-      requestId: latest.id, residentId: await residentIdOf(em, msg), source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
+      requestId: latest.id, request: latest, ...await reporterOf(em, msg), source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
       roomTopic: msg.acknowledge === 'room' ? room.topic : null,
     })
     const classification: Classification = {

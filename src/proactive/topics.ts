@@ -70,8 +70,11 @@ export async function closeTopic(em: EntityManager, clock: Clock, p: { topicId: 
  * A new request about the same thing in the same place as an open topic is linked to it (in the caller's
  * transaction, right after intake creates it). Returns the topic ids it joined.
  */
-export async function linkRequestToTopics(em: EntityManager, clock: Clock, request: ServiceRequest): Promise<number[]> {
-  const topics = await em.find(GovernanceTopic, { where: { communityId: request.communityId, status: 'open', category: request.category } })
+export async function linkRequestToTopics(em: EntityManager, clock: Clock, request: ServiceRequest, openTopics?: GovernanceTopic[]): Promise<number[]> {
+  // The caller may pass the community's open topics from the configuration cache (src/community/cache.ts).
+  const topics = openTopics
+    ? openTopics.filter((t) => t.communityId === request.communityId && t.status === 'open' && t.category === request.category)
+    : await em.find(GovernanceTopic, { where: { communityId: request.communityId, status: 'open', category: request.category } })
   const joined: number[] = []
   for (const t of topics) {
     const samePlace = t.building ? t.building === request.building : t.gridId != null && t.gridId === request.gridId

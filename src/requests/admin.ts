@@ -28,8 +28,11 @@ export async function addCoReporter(em: EntityManager, clock: Clock, p: {
   requestId: number; residentId: number; source: RequestSource; text: string; channel: Channel; causeKey: string
   /** where to tell them (a group reply @-mentioning them), else a DM */
   roomTopic?: string | null
+  /** The request and the resident as the caller read them in this transaction (saves reading them again). */
+  request?: ServiceRequest
+  resident?: Resident
 }) {
-  const request = await em.findOne(ServiceRequest, { where: { id: p.requestId } })
+  const request = p.request?.id === p.requestId ? p.request : await em.findOne(ServiceRequest, { where: { id: p.requestId } })
   if (!request) throw new NotFoundError('工单', 'request_not_found')
   const existing = await em.findOne(RequestReporter, { where: { requestId: p.requestId, residentId: p.residentId } })
   if (!existing) {
@@ -41,7 +44,7 @@ export async function addCoReporter(em: EntityManager, clock: Clock, p: {
     requestId: p.requestId, type: 'co_reported', actor: { type: 'resident', id: p.residentId }, channel: p.channel,
     data: { text: p.text, repeat: !!existing },
   })
-  const resident = await em.findOneOrFail(Resident, { where: { id: p.residentId } })
+  const resident = p.resident?.id === p.residentId ? p.resident : await em.findOneOrFail(Resident, { where: { id: p.residentId } })
   const text = existing?.role === 'reporter'
     ? `您反映的问题已在工单 ${request.no}（${CATEGORY_NAMES[request.category]}）中办理，请耐心等待，有进展会通知您。`
     : `这个问题已有人反映，已并入工单 ${request.no}（${CATEGORY_NAMES[request.category]}），处理进展和回访会同步通知您。`

@@ -1,17 +1,22 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { route } from '../community/routing.js'
+import { cachedCommunity, configCache, type CachedCommunity } from '../community/cache.js'
+import { route, type Route } from '../community/routing.js'
 import { consoleLinks } from '../console/login.js'
 import { deadlines, expectationText } from '../community/sla.js'
-import { loadCommunity, staffById } from '../community/snapshot.js'
+import { staffById, type CommunitySnapshot } from '../community/snapshot.js'
 import type { Category, Urgency } from '../community/taxonomy.js'
-import { Community, RequestReporter, Resident, ServiceRequest, type Channel, type RequestSource } from '../db/entities/index.js'
+import { dialectOf } from '../db/dataSource.js'
+import { RequestReporter, Resident, ServiceRequest, type Channel, type RequestSource } from '../db/entities/index.js'
+import { insertRows } from '../db/insertRows.js'
+import { NotFoundError } from '../errors.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
-import { recordEvent, SYSTEM, type Actor } from './events.js'
+import { recordEvents, SYSTEM, type Actor } from './events.js'
 import { transition } from './lifecycle.js'
 import { acknowledgementText, displayName, newTaskText, staffReportAckText } from './messages.js'
-import { notifyStaff } from './notify.js'
+import { staffDrafts } from './notify.js'
 import { safetyAdvice } from './safetyAdvice.js'
+import { TRANSITIONS } from './stateMachine.js'
 
 /** Where the reporter hears back that the request was received. */
 export type Acknowledgement =
@@ -42,85 +47,106 @@ export interface CreateRequestProps {
   reasons?: string[]
   /** PUBLIC_URL: urgent alerts to the 书记 then link to the request in the console */
   publicUrl?: string
+  /** The community's snapshot, when the caller has it (else read through the configuration cache). */
+  community?: CachedCommunity
+  /** false: `community` is the cached snapshot, not yet confirmed in this transaction (SQLite intake) */
+  communityConfirmed?: boolean
+  /** The reporter's row, when the caller has read it. */
+  reporter?: Resident | null
+  /** MySQL: request_seq as read under the caller's row lock on the community (saves reading it again). */
+  lockedRequestSeq?: number
 }
 
 const channelOf = (s: RequestSource): Channel => (s === 'staff' ? 'private' : s)
 
-/** Allocates the community's next human-readable number under the row lock of the UPDATE. */
-async function nextNumber(em: EntityManager, communityId: number): Promise<string> {
-  await em.createQueryBuilder().update(Community).set({ requestSeq: () => 'request_seq + 1' }).where('id = :id', { id: communityId }).execute()
-  const c = await em.findOneOrFail(Community, { where: { id: communityId }, select: { id: true, requestSeq: true } })
-  return String(c.requestSeq)
+/**
+ * Allocates the community's next human-readable number under the row lock of the UPDATE. A caller that holds
+ * the row lock already (intake's SELECT … FOR UPDATE) passes the counter it read. SQLite returns the new value
+ * from the UPDATE itself, with the configuration version (which confirms a cached snapshot).
+ */
+async function nextNumber(em: EntityManager, communityId: number, lockedSeq?: number): Promise<{ no: string; configVersion?: number }> {
+  if (dialectOf(em) === 'sqlite') {
+    const rows: { seq: number; v: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ? RETURNING request_seq AS seq, config_version AS v', [communityId])
+    if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
+    return { no: String(rows[0].seq), configVersion: Number(rows[0].v) }
+  }
+  await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ?', [communityId])
+  if (lockedSeq !== undefined) return { no: String(lockedSeq + 1) }
+  const rows: { seq: number }[] = await em.query('SELECT request_seq AS seq FROM communities WHERE id = ?', [communityId])
+  return { no: String(rows[0]!.seq) }
 }
 
 /**
  * 上报 + 派单: creates the request, records the reporter, routes it and dispatches it with SLA deadlines,
  * and writes the acknowledgement and task notifications to the outbox — all in the caller's transaction.
+ * The new row is written already dispatched (no one else can see it before commit, so there is nothing to
+ * guard), with both events, 'created' and 'dispatch', in one INSERT and every notification in another.
  */
 export async function createRequest(em: EntityManager, clock: Clock, p: CreateRequestProps): Promise<ServiceRequest> {
   const now = clock.now()
-  const no = await nextNumber(em, p.communityId)
-  const request = await em.save(ServiceRequest, em.create(ServiceRequest, {
+  const community = p.community?.community.id === p.communityId ? p.community : await cachedCommunity(em, p.communityId)
+  const tz = community.community.timezone
+  const r = route(community, { building: p.building, chatRoomId: p.chatRoomId ?? null, category: p.category, urgency: p.urgency })
+  const due = deadlines(p.urgency, now, community.community.settings, tz)
+  const { no, configVersion } = await nextNumber(em, p.communityId, p.lockedRequestSeq)
+  // A cached snapshot the caller used unconfirmed is confirmed here (StaleConfigError rolls back when it changed).
+  if (p.community && p.communityConfirmed === false && configVersion !== undefined) configCache(em.connection).confirm(em, p.community, configVersion)
+  const [request] = await insertRows(em, ServiceRequest, [{
     communityId: p.communityId, no, source: p.source, chatRoomId: p.chatRoomId ?? null, originalText: p.text,
     category: p.category, urgency: p.urgency, building: p.building, unit: p.unit ?? null, roomNo: p.roomNo ?? null,
-    reporterResidentId: p.reporterResidentId, reporterStaffId: p.reporterStaffId ?? null, status: 'new', reopenCount: 0,
-    classifierMethod: p.classifierMethod, classifierVersion: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage, createdAt: now, updatedAt: now,
-  }))
+    reporterResidentId: p.reporterResidentId, reporterStaffId: p.reporterStaffId ?? null, reopenCount: 0,
+    classifierMethod: p.classifierMethod, classifierVersion: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage,
+    status: TRANSITIONS.dispatch.to, gridId: r.gridId, assigneeStaffId: r.ownerStaffId, dispatchedAt: now, ...due, createdAt: now, updatedAt: now,
+  }])
   const actor: Actor = p.reporterResidentId ? { type: 'resident', id: p.reporterResidentId } : p.reporterStaffId ? { type: 'staff', id: p.reporterStaffId } : SYSTEM
-  await recordEvent(em, clock, {
-    requestId: request.id, type: 'created', actor, channel: channelOf(p.source), toStatus: 'new',
+  const [, event] = await recordEvents(em, clock, [{
+    requestId: request!.id, type: 'created', actor, channel: channelOf(p.source), toStatus: 'new',
     data: { method: p.classifierMethod, version: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage, reasons: p.reasons ?? [] },
-  })
+  }, {
+    requestId: request!.id, type: 'dispatch', actor: SYSTEM, channel: 'system', fromStatus: 'new', toStatus: TRANSITIONS.dispatch.to,
+    data: { rule: r.rule, assigneeStaffId: r.ownerStaffId, gridId: r.gridId, ...due },
+  }])
   if (p.reporterResidentId) {
-    await em.save(RequestReporter, em.create(RequestReporter, {
-      requestId: request.id, residentId: p.reporterResidentId, role: 'reporter', source: p.source, text: p.text, createdAt: now,
-    }))
+    await insertRows(em, RequestReporter, [{ requestId: request!.id, residentId: p.reporterResidentId, role: 'reporter', source: p.source, text: p.text, createdAt: now }])
   }
-  return dispatchNew(em, clock, request, p)
+  return notifyNew(em, clock, request!, event!.id, community, r, p)
 }
 
-async function dispatchNew(em: EntityManager, clock: Clock, request: ServiceRequest, p: CreateRequestProps): Promise<ServiceRequest> {
-  const community = await loadCommunity(em, p.communityId)
+async function notifyNew(em: EntityManager, clock: Clock, dispatched: ServiceRequest, eventId: number, community: CommunitySnapshot, r: Route, p: CreateRequestProps): Promise<ServiceRequest> {
   const tz = community.community.timezone
-  const r = route(community, { building: request.building, chatRoomId: request.chatRoomId, category: request.category, urgency: request.urgency })
-  const due = deadlines(request.urgency, clock.now(), community.community.settings, tz)
-  const { request: dispatched, event } = await transition(em, clock, {
-    requestId: request.id, action: 'dispatch', actor: SYSTEM, channel: 'system',
-    set: { gridId: r.gridId, assigneeStaffId: r.ownerStaffId, dispatchedAt: clock.now(), ...due },
-    data: { rule: r.rule, assigneeStaffId: r.ownerStaffId, gridId: r.gridId, ...due },
-  })
   const assignee = staffById(community, r.ownerStaffId)
   // A staff member's own report that routes to them is theirs already: signed for at once, no task DM to themselves.
   const selfAssigned = p.reporterStaffId != null && p.reporterStaffId === r.ownerStaffId
   const current = selfAssigned
     ? (await transition(em, clock, {
-      requestId: request.id, action: 'accept', actor: { type: 'staff', id: p.reporterStaffId! }, channel: channelOf(p.source),
+      requestId: dispatched.id, action: 'accept', actor: { type: 'staff', id: p.reporterStaffId! }, channel: channelOf(p.source),
       set: { acceptedAt: clock.now() }, data: { selfReport: true },
     })).request
     : dispatched
-  const key = `${p.causeKey}:evt${event.id}`
-  const reporter = p.reporterResidentId ? await em.findOne(Resident, { where: { id: p.reporterResidentId } }) : null
-  const expectation = expectationText(request.urgency, community.community.settings)
-  const urgent = request.urgency === 'urgent'
+  const key = `${p.causeKey}:evt${eventId}`
+  const reporter = !p.reporterResidentId ? null
+    : p.reporter?.id === p.reporterResidentId ? p.reporter : await em.findOne(Resident, { where: { id: p.reporterResidentId } })
+  const expectation = expectationText(dispatched.urgency, community.community.settings)
+  const urgent = dispatched.urgency === 'urgent'
   let ack = p.reporterStaffId != null ? staffReportAckText(current, assignee, selfAssigned, expectation) : acknowledgementText(dispatched, assignee, expectation)
-  if (urgent) ack += `\n⚠️ 安全提示：${safetyAdvice(request.originalText, request.category)}`
+  if (urgent) ack += `\n⚠️ 安全提示：${safetyAdvice(dispatched.originalText, dispatched.category)}`
 
   const drafts: OutboxDraft[] = []
   const priority = urgent ? PRIORITY.urgent : PRIORITY.normal
   if (p.acknowledgement?.channel === 'wechat_room') {
-    drafts.push({ dedupeKey: `${key}:ack`, channel: 'wechat_room', target: p.acknowledgement.roomTopic, mentions: [p.acknowledgement.mention], text: ack, priority, requestId: request.id })
+    drafts.push({ dedupeKey: `${key}:ack`, channel: 'wechat_room', target: p.acknowledgement.roomTopic, mentions: [p.acknowledgement.mention], text: ack, priority, requestId: dispatched.id })
   } else if (p.acknowledgement?.channel === 'wechat_dm') {
-    drafts.push({ dedupeKey: `${key}:ack`, channel: 'wechat_dm', target: p.acknowledgement.wechatName, text: ack, priority, requestId: request.id })
+    drafts.push({ dedupeKey: `${key}:ack`, channel: 'wechat_dm', target: p.acknowledgement.wechatName, text: ack, priority, requestId: dispatched.id })
   }
-  await enqueue(em, clock, drafts)
-  const room = community.rooms.find((x) => x.id === request.chatRoomId)
+  const room = community.rooms.find((x) => x.id === dispatched.chatRoomId)
   const via = room ? room.topic : p.source === 'miniprogram' ? '小程序' : p.source === 'staff' ? '工作人员代报' : '私聊'
   const task = newTaskText(dispatched, tz, displayName(reporter), via, assignee?.role === 'secretary')
-  if (!selfAssigned) await notifyStaff(em, clock, dispatched, [assignee], `${key}:task`, task)
+  if (!selfAssigned) drafts.push(...staffDrafts(dispatched, [assignee], `${key}:task`, task))
   // Those told but not owning it (the 书记 for urgent ones) get the dispatcher's commands, not the assignee's.
   const notified = r.notifyStaffIds.map((id) => staffById(community, id))
   const fyi = newTaskText(dispatched, tz, displayName(reporter), via, true)
   const link = p.publicUrl ? `\n在工作台查看：${consoleLinks.request(p.publicUrl, dispatched.id)}` : ''
-  await notifyStaff(em, clock, dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}${link}`)
+  drafts.push(...staffDrafts(dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}${link}`))
+  await enqueue(em, clock, drafts)
   return current
 }

@@ -41,10 +41,14 @@ export async function notifyReporters(em: EntityManager, clock: Clock, request: 
 }
 
 export async function notifyStaff(em: EntityManager, clock: Clock, request: ServiceRequest, staff: (Staff | null | undefined)[], key: string, text: string) {
+  await enqueue(em, clock, staffDrafts(request, staff, key, text))
+}
+
+/** The outbox drafts telling these staff (each once) about a request; written by the caller, batched with others. */
+export function staffDrafts(request: ServiceRequest, staff: (Staff | null | undefined)[], key: string, text: string): OutboxDraft[] {
   const priority = request.urgency === 'urgent' ? PRIORITY.urgent : PRIORITY.normal
   const seen = new Set<number>()
-  const drafts = staff.filter((s): s is Staff => !!s && !seen.has(s.id) && (seen.add(s.id), true))
+  return staff.filter((s): s is Staff => !!s && !seen.has(s.id) && (seen.add(s.id), true))
     .map((s) => draftToStaff(s, key, text, { requestId: request.id, priority }))
     .filter((d): d is OutboxDraft => d !== null)
-  await enqueue(em, clock, drafts)
 }

@@ -75,10 +75,11 @@ describeEachDb('inbox during a database outage', (kind) => {
   })
 
   it('spools what arrives while the database is away, replays it in order when it returns, once', async () => {
-    // The database as the processor sees it: every transaction refused while `down`.
+    // The database as the processor sees it: every transaction, and every statement outside one, refused while `down`.
     const flaky = new Proxy(db, {
       get(target, prop, receiver) {
         if (prop === 'transaction' && down) return () => Promise.reject(refused())
+        if (prop === 'manager' && down) throw refused()
         const v = Reflect.get(target, prop, receiver)
         return typeof v === 'function' ? v.bind(target) : v
       },

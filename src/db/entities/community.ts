@@ -9,6 +9,8 @@ export class Community {
   /** Routing overrides, SLA overrides and the merge rule, validated by the YAML schema. */
   @Column({ type: 'simple-json' }) settings: CommunitySettings
   @Column({ type: 'int', default: 0 }) requestSeq: number
+  /** Bumped by every change to the community's configuration (src/community/cache.ts): cached snapshots check it. */
+  @Column({ type: 'int', default: 0 }) configVersion: number
   @Column({ type: 'datetime', precision: 3 }) createdAt: Date
   @Column({ type: 'datetime', precision: 3 }) updatedAt: Date
   // Audit times only; domain times come from the injected clock.
