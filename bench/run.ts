@@ -30,6 +30,9 @@ import { corpus } from './corpus.js'
 import { seedRequests } from './seed.js'
 
 const QUICK = process.argv.includes('--quick')
+/** `--only api`: seed, then only the API figures (GET resident, GET 书记 over 10,000, POST). */
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
+if (ONLY !== null && ONLY !== 'api') throw new Error(`--only takes "api" (got "${ONLY}")`)
 const ROWS = Number(process.env.BENCH_ROWS) || (QUICK ? 100_000 : 1_000_000)
 const INGEST_N = Number(process.env.BENCH_INGEST) || (QUICK ? 400 : 2000)
 const LOAD_S = QUICK ? 4 : 10
@@ -132,7 +135,7 @@ async function main() {
   const raw: RawDb = await rawInserts(url)
 
   // classify: one core, no database
-  {
+  if (!ONLY) {
     const texts = corpus(20_000, 3)
     for (let i = 0; i < 2000; i++) classifyText({ text: texts[i]! })
     const t = performance.now()
@@ -141,8 +144,8 @@ async function main() {
     report({ name: 'classify', value, unit: 'msg/s', baseline: 5000, ratio: value / 5000, note: 'baseline is the target (no comparable raw figure)' })
   }
 
-  log('ingest…')
-  const ingested = await benchIngest(db, config, communityId, raw)
+  if (!ONLY) log('ingest…')
+  const ingested = ONLY ? 0 : await benchIngest(db, config, communityId, raw)
 
   log(`seeding ${ROWS.toLocaleString()} requests by bulk SQL…`)
   const now = new Date()
@@ -180,6 +183,12 @@ async function main() {
   const barePost = await load(`${bare.url}/api/requests`, { method: 'POST', token: liToken, body: postBody })
   const post = await load(`${base}/api/requests`, { method: 'POST', token: liToken, body: postBody })
   report({ name: 'api_post', value: post.rps, unit: 'req/s', baseline: barePost.rps, ratio: rateRatio(post.rps, barePost.rps), p99_ms: post.p99, baseline_p99_ms: barePost.p99, non2xx: post.non2xx, target_ratio: 0.2, target_p99_ms: 200 })
+  if (ONLY === 'api') {
+    server.closeAllConnections(); server.close()
+    await bare.close(); await raw.close(); await cleanup()
+    log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
+    return
+  }
 
   // The 书记's reports over the seeded year.
   const day = (d: Date) => d.toISOString().slice(0, 10)
