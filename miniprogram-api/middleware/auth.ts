@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa'
 import type { DataSource } from 'typeorm'
 import { Resident, Staff, type StaffRole } from '../../src/db/entities/index.js'
-import { rawColumns } from '../../src/db/rawRows.js'
+import { rawColumns, rawQuery } from '../../src/db/rawRows.js'
 import { ForbiddenError, UnauthorizedError } from '../../src/errors.js'
 import { principalFor, staffClaimHolds } from '../auth/identity.js'
 import { bearerToken } from '../auth/tokens.js'
@@ -14,7 +14,7 @@ import { depsOf } from '../deps.js'
 export async function loadCaller(db: DataSource, claims: { residentId: number; staffId: number | null }): Promise<{ resident: Resident | null; staffRow: Staff | null }> {
   const r = rawColumns(db, Resident)
   const s = rawColumns(db, Staff)
-  const rows: Record<string, unknown>[] = await db.query(
+  const rows = await rawQuery(db, 
     `SELECT ${r.select('r', 'r_')}, ${s.select('s', 's_')} FROM ${r.table} r LEFT JOIN ${s.table} s ON s.id = ? WHERE r.id = ?`,
     [claims.staffId ?? 0, claims.residentId],
   )

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm'
 import type { Clock } from '../../src/clock.js'
 import { DomainError } from '../../src/errors.js'
 import { dateOf } from '../../src/db/rawDate.js'
-import { insertedId, sqlDate } from '../../src/db/rawRows.js'
+import { rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
 
@@ -34,10 +34,10 @@ export class RateLimiter {
     const since = sqlDate(db, new Date(now.getTime() - this.o.windowMs))
     const keys = checks.map((c) => c.key.slice(0, 191))
     const mine: number[] = []
-    for (const key of keys) mine.push(insertedId(await db.query('INSERT INTO rate_limit_hits (limit_key, at) VALUES (?, ?)', [key, sqlDate(db, now)])))
+    for (const key of keys) mine.push((await rawExecute(db, 'INSERT INTO rate_limit_hits (limit_key, at) VALUES (?, ?)', [key, sqlDate(db, now)])).insertId)
     // Per key: the hit `limit` places before the newest in the window, if there is one (then the key is over its limit).
     const beyond = checks.map((_, i) => `(SELECT h.at FROM rate_limit_hits h WHERE h.limit_key = ? AND h.at > ? ORDER BY h.at DESC, h.id DESC LIMIT 1 OFFSET ?) AS k${i}`)
-    const [row] = (await db.query(`SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))) as Record<string, unknown>[]
+    const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))
     let wait = 0
     checks.forEach((_, i) => {
       const oldest = dateOf(row?.[`k${i}`])
@@ -45,10 +45,10 @@ export class RateLimiter {
       if (oldest) wait = Math.max(wait, oldest.getTime() + this.o.windowMs - now.getTime(), 1)
     })
     if (wait > 0) {
-      await db.query(`DELETE FROM rate_limit_hits WHERE id IN (${mine.map(() => '?').join(', ')})`, mine)
+      await rawExecute(db, `DELETE FROM rate_limit_hits WHERE id IN (${mine.map(() => '?').join(', ')})`, mine)
       throw new RateLimitedError(wait)
     }
-    if (++this.takes % 500 === 0) await db.query('DELETE FROM rate_limit_hits WHERE at <= ?', [since])
+    if (++this.takes % 500 === 0) await rawExecute(db, 'DELETE FROM rate_limit_hits WHERE at <= ?', [since])
   }
 }
 

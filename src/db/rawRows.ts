@@ -72,10 +72,45 @@ export function sqlDate(db: DataSource | EntityManager, d: Date): Date | string 
   return dialectOf(db) === 'mysql' ? d : d.toISOString().replace('T', ' ').replace('Z', '')
 }
 
-/** The id an INSERT of one row assigned, from a raw `query()` result on either database. */
-export function insertedId(result: unknown): number {
-  const id = typeof result === 'object' && result !== null && 'insertId' in result ? (result as { insertId: unknown }).insertId : result
-  const n = Number(id)
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`insertedId: no id in ${JSON.stringify(result)}`)
-  return n
+interface SqliteStatement {
+  reader: boolean
+  all(...params: unknown[]): Record<string, unknown>[]
+  run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint }
+}
+/** By connection, not data source: a data source destroyed and initialized again has a new connection. */
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>()
+const STATEMENT_CACHE_SIZE = 200
+
+/** better-sqlite3 prepares a statement once; its connection is the one TypeORM's query runner uses. */
+function sqliteStatement(ds: DataSource, sql: string): SqliteStatement {
+  const connection = (ds.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection
+  let forDs = sqliteStatements.get(connection)
+  if (!forDs) sqliteStatements.set(connection, (forDs = new Map()))
+  let stmt = forDs.get(sql)
+  if (!stmt) {
+    stmt = connection.prepare(sql)
+    if (forDs.size >= STATEMENT_CACHE_SIZE) forDs.delete(forDs.keys().next().value!)
+    forDs.set(sql, stmt)
+  }
+  return stmt
+}
+const sqliteParams = (params: unknown[]) => params.map((p) => (typeof p === 'boolean' ? Number(p) : p))
+
+/**
+ * A raw statement with `?` placeholders, outside any transaction (hot paths: TypeORM's query runner costs more
+ * than SQLite takes to answer a primary-key lookup). Rows for a SELECT; for anything else the affected count and
+ * the id an INSERT assigned.
+ */
+export async function rawQuery(db: DataSource, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  if (dialectOf(db) === 'mysql') return db.query(sql, params)
+  return sqliteStatement(db, sql).all(...sqliteParams(params))
+}
+
+export async function rawExecute(db: DataSource, sql: string, params: unknown[] = []): Promise<{ affected: number; insertId: number }> {
+  if (dialectOf(db) === 'mysql') {
+    const r = (await db.query(sql, params)) as { affectedRows?: number; insertId?: number }
+    return { affected: Number(r.affectedRows ?? 0), insertId: Number(r.insertId ?? 0) }
+  }
+  const r = sqliteStatement(db, sql).run(...sqliteParams(params))
+  return { affected: r.changes, insertId: Number(r.lastInsertRowid) }
 }
