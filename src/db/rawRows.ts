@@ -14,6 +14,8 @@ export interface RawColumns<T> {
   table: string
   select(alias: string, prefix: string): string
   hydrate(row: Record<string, unknown>, prefix: string): T
+  /** The same from rows as arrays (`rawArrays`), whose column positions are in `at`: for many rows, no object per row. */
+  hydrateAll(rows: unknown[][], at: Map<string, number>, prefix: string): T[]
 }
 
 type Convert = (v: unknown) => unknown
@@ -62,6 +64,19 @@ export function rawColumns<T extends ObjectLiteral, K extends keyof T & string>(
       for (const c of columns) out[c.property] = c.convert(row[prefix + c.property])
       return out as Pick<T, K>
     },
+    hydrateAll: (rows, at, prefix) => {
+      if (!rows.length) return []
+      const positions = columns.map((c) => {
+        const i = at.get(prefix + c.property)
+        if (i === undefined) throw new Error(`rawColumns: no column ${prefix + c.property} in the result`)
+        return i
+      })
+      return rows.map((row) => {
+        const out = new entity() as Record<string, unknown>
+        for (let k = 0; k < columns.length; k++) out[columns[k]!.property] = columns[k]!.convert(row[positions[k]!])
+        return out as Pick<T, K>
+      })
+    },
   }
   forDs.set(key, made as RawColumns<unknown>)
   return made
@@ -75,6 +90,8 @@ export function sqlDate(db: DataSource | EntityManager, d: Date): Date | string 
 interface SqliteStatement {
   reader: boolean
   all(...params: unknown[]): Record<string, unknown>[]
+  raw(on: boolean): SqliteStatement
+  columns(): { name: string }[]
   run(...params: unknown[]): { changes: number; lastInsertRowid: number | bigint }
 }
 /** By connection, not data source: a data source destroyed and initialized again has a new connection. */
@@ -82,13 +99,15 @@ const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>()
 const STATEMENT_CACHE_SIZE = 200
 
 /** better-sqlite3 prepares a statement once; its connection is the one TypeORM's query runner uses. */
-function sqliteStatement(ds: DataSource, sql: string): SqliteStatement {
+function sqliteStatement(ds: DataSource, sql: string, asArrays = false): SqliteStatement {
+  if (asArrays) sql = `/* arrays */ ${sql}`
   const connection = (ds.driver as unknown as { databaseConnection: { prepare(sql: string): SqliteStatement } }).databaseConnection
   let forDs = sqliteStatements.get(connection)
   if (!forDs) sqliteStatements.set(connection, (forDs = new Map()))
   let stmt = forDs.get(sql)
   if (!stmt) {
     stmt = connection.prepare(sql)
+    if (asArrays) stmt.raw(true)
     if (forDs.size >= STATEMENT_CACHE_SIZE) forDs.delete(forDs.keys().next().value!)
     forDs.set(sql, stmt)
   }
@@ -104,6 +123,20 @@ const sqliteParams = (params: unknown[]) => params.map((p) => (typeof p === 'boo
 export async function rawQuery(db: DataSource, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
   if (dialectOf(db) === 'mysql') return db.query(sql, params)
   return sqliteStatement(db, sql).all(...sqliteParams(params))
+}
+
+/**
+ * A raw SELECT whose rows come as arrays, with each column's position: better-sqlite3 builds no object per row,
+ * which halves the time of a page of wide rows. (mysql2's objects are turned into arrays: its round trip dominates.)
+ */
+export async function rawArrays(db: DataSource, sql: string, params: unknown[] = []): Promise<{ at: Map<string, number>; rows: unknown[][] }> {
+  if (dialectOf(db) === 'mysql') {
+    const objects = (await db.query(sql, params)) as Record<string, unknown>[]
+    const names = objects.length ? Object.keys(objects[0]!) : []
+    return { at: new Map(names.map((n, i) => [n, i])), rows: objects.map((o) => names.map((n) => o[n])) }
+  }
+  const stmt = sqliteStatement(db, sql, true)
+  return { at: new Map(stmt.columns().map((c, i) => [c.name, i])), rows: stmt.all(...sqliteParams(params)) as unknown as unknown[][] }
 }
 
 export async function rawExecute(db: DataSource, sql: string, params: unknown[] = []): Promise<{ affected: number; insertId: number }> {

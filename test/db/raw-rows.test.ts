@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
 import { RequestReporter, Resident, ServiceRequest, Staff } from '../../src/db/entities/index.js'
-import { rawColumns, rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
+import { rawArrays, rawColumns, rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, resident, T0 } from '../helpers/fixtures.js'
 
@@ -34,6 +34,12 @@ describeEachDb('raw rows read back as TypeORM reads them', (kind) => {
     const [row] = await rawQuery(db, `SELECT ${picked.select('r', '')} FROM ${picked.table} r WHERE r.id = ?`, [filed.id])
     expect(picked.hydrate(row!, '')).toEqual(expect.objectContaining({ id: filed.id, createdAt: filed.createdAt, needsTriage: false }))
     expect(() => rawColumns(db, ServiceRequest, ['nope' as 'id'])).toThrow(/no column for nope/)
+    // as arrays: the same entities, in order, and none from no rows
+    const all = rawColumns(db, ServiceRequest)
+    const { at, rows } = await rawArrays(db, `SELECT ${all.select('r', 'a_')}, 1 AS one FROM ${all.table} r ORDER BY r.id`)
+    expect(all.hydrateAll(rows, at, 'a_')).toStrictEqual(await db.getRepository(ServiceRequest).find({ order: { id: 'ASC' } }))
+    const none = await rawArrays(db, `SELECT ${all.select('r', 'a_')} FROM ${all.table} r WHERE r.id < 0`)
+    expect(all.hydrateAll(none.rows, none.at, 'a_')).toEqual([])
   })
 
   it('rawExecute returns the inserted id and the affected count; dates bind as the column stores them', async () => {

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm'
 import type { CommunitySettings } from '../../../src/community/settings.js'
 import { ServiceRequest } from '../../../src/db/entities/index.js'
-import { rawColumns, rawQuery } from '../../../src/db/rawRows.js'
+import { rawArrays, rawColumns, rawQuery } from '../../../src/db/rawRows.js'
 import type { RequestStatus } from '../../../src/requests/stateMachine.js'
 import { PRESENTED_REQUEST_FIELDS } from '../../presenters/request.js'
 
@@ -39,7 +39,7 @@ export async function loadMyRequests(db: DataSource, o: { residentId: number; st
   const byStatus = statuses.length ? ` AND r.status IN (${statuses.map(() => '?').join(', ')})` : ''
   // Counted on the covering index alone unless a status filter needs the requests.
   const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statuses.length ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
-  const rows = await rawQuery(db, 
+  const { at, rows } = await rawArrays(db, 
     `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.settings AS community_settings, (${countSql}) AS total`
     + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
     + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
@@ -47,9 +47,12 @@ export async function loadMyRequests(db: DataSource, o: { residentId: number; st
     + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?',
     [o.residentId, ...statuses, o.residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
   )
-  const total = Number(rows.length ? rows[0]!.total : (await rawQuery(db, countSql, [o.residentId, ...statuses]))[0]?.n ?? 0)
+  const total = Number(rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, countSql, [o.residentId, ...statuses]))[0]?.n ?? 0)
+  const requests = cols.hydrateAll(rows, at, 'r_')
+  const assigneeAt = at.get('assignee_name')!
+  const settingsAt = at.get('community_settings')!
   return {
-    rows: rows.map((row) => ({ request: cols.hydrate(row, 'r_'), assigneeName: (row.assignee_name as string | null) ?? null, settings: parsedSettings(row.community_settings) })),
+    rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: parsedSettings(row[settingsAt]) })),
     total,
   }
 }
