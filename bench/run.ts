@@ -115,7 +115,11 @@ const warmed = new Set<string>()
 async function load(url: string, o: { method?: 'GET' | 'POST'; token: string; body?: string }) {
   // One second unmeasured before the first load of each server and method, for bare Koa and jiesu alike: the
   // figure is the warm server (JIT, prepared statements), not its first 50 calls.
-  if (!warmed.has(`${o.method} ${url}`) && warmed.add(`${o.method} ${url}`)) await autocannon({ url, connections: 50, duration: 1, method: o.method ?? 'GET', body: o.body, headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' } })
+  const server = `${o.method ?? 'GET'} ${url}`
+  if (!warmed.has(server)) {
+    warmed.add(server)
+    await autocannon({ url, connections: 50, duration: 1, method: o.method ?? 'GET', body: o.body, headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' } })
+  }
   const r = await autocannon({
     url, connections: 50, duration: LOAD_S, method: o.method ?? 'GET', body: o.body,
     headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
