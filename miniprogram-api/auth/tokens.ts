@@ -20,6 +20,12 @@ export interface IssuedTokens {
 
 const ISSUER = 'jiesu'
 const AUDIENCE = 'jiesu-miniprogram'
+/** Seconds of clock skew allowed on exp and iat. */
+const TOLERANCE_S = 5
+/** Verified tokens remembered per process (a few MB at most): a JWT's signature check is the same every time. */
+const VERIFIED_CACHE_SIZE = 10_000
+
+interface Verified { typ: unknown; claims: TokenClaims; exp: number; iat: number }
 
 /** "2h", "30m", "30d", "45s" → seconds (the format src/config.ts validates). */
 export function durationSeconds(text: string): number {
@@ -36,6 +42,8 @@ export class TokenService {
   private readonly key: Uint8Array
   private readonly accessTtl: number
   private readonly refreshTtl: number
+  /** token → what its verified payload said; only the time checks are repeated on a hit. Insertion order evicts. */
+  private readonly verified = new Map<string, Verified>()
 
   constructor(private readonly o: { secret: string; ttl: string; refreshTtl: string; clock: Clock }) {
     this.key = new TextEncoder().encode(o.secret)
@@ -60,26 +68,40 @@ export class TokenService {
     return { token: await this.sign('access', c), refreshToken: await this.sign('refresh', c), expiresIn: this.accessTtl }
   }
 
-  /** Verifies signature, issuer, audience, expiry and kind; any failure is a 401. */
+  /**
+   * Verifies signature, issuer, audience, expiry and kind; any failure is a 401. A token whose signature and
+   * claims were verified before is not verified again: its expiry and issue time are checked against the clock.
+   */
   async verify(token: string, kind: TokenKind): Promise<TokenClaims> {
+    const known = this.verified.get(token) ?? await this.verifySignature(token)
+    const now = this.o.clock.now().getTime()
+    if (known.exp * 1000 <= now - TOLERANCE_S * 1000) throw new UnauthorizedError('登录已过期，请重新登录', 'token_expired')
+    // A token issued in the future was not issued by us (jose checks only its age).
+    if (known.iat * 1000 > now + TOLERANCE_S * 1000 || known.typ !== kind) throw new UnauthorizedError('登录凭证无效，请重新登录', 'invalid_token')
+    return { ...known.claims }
+  }
+
+  private async verifySignature(token: string): Promise<Verified> {
     let payload
     try {
       ;({ payload } = await jwtVerify(token, this.key, {
-        issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: this.o.clock.now(), clockTolerance: 5,
+        issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], currentDate: this.o.clock.now(), clockTolerance: TOLERANCE_S,
         requiredClaims: ['exp', 'iat', 'sub'],
       }))
-      // A token issued in the future was not issued by us (jose checks only its age).
-      if (typeof payload.iat !== 'number' || payload.iat * 1000 > this.o.clock.now().getTime() + 5_000) throw new Error('iat in the future')
+      if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number') throw new Error('iat and exp must be numbers')
     } catch (e) {
       if (e instanceof errors.JWTExpired) throw new UnauthorizedError('登录已过期，请重新登录', 'token_expired')
       throw new UnauthorizedError('登录凭证无效，请重新登录', 'invalid_token')
     }
     const residentId = Number(payload.sub)
     const staffId = payload.sid == null ? null : Number(payload.sid)
-    if (payload.typ !== kind || !Number.isSafeInteger(residentId) || residentId <= 0 || (staffId !== null && !Number.isSafeInteger(staffId))) {
+    if (!Number.isSafeInteger(residentId) || residentId <= 0 || (staffId !== null && !Number.isSafeInteger(staffId))) {
       throw new UnauthorizedError('登录凭证无效，请重新登录', 'invalid_token')
     }
-    return { residentId, staffId }
+    const verified: Verified = { typ: payload.typ, claims: { residentId, staffId }, exp: payload.exp, iat: payload.iat }
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!)
+    this.verified.set(token, verified)
+    return verified
   }
 
   /** The verified subject of an access token, or null (for rate limiting by user before auth runs). */

@@ -1,19 +1,35 @@
 import type { Context, Next } from 'koa'
+import type { DataSource } from 'typeorm'
 import { Resident, Staff, type StaffRole } from '../../src/db/entities/index.js'
+import { rawColumns, rawQuery } from '../../src/db/rawRows.js'
 import { ForbiddenError, UnauthorizedError } from '../../src/errors.js'
 import { principalFor, staffClaimHolds } from '../auth/identity.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
+
+/**
+ * The token's resident row and its claimed staff row, read fresh in one statement on every call (no cache to
+ * go stale across replicas): a deactivated member or a changed phone loses the staff role at once.
+ */
+export async function loadCaller(db: DataSource, claims: { residentId: number; staffId: number | null }): Promise<{ resident: Resident | null; staffRow: Staff | null }> {
+  const r = rawColumns(db, Resident)
+  const s = rawColumns(db, Staff)
+  const rows = await rawQuery(db, 
+    `SELECT ${r.select('r', 'r_')}, ${s.select('s', 's_')} FROM ${r.table} r LEFT JOIN ${s.table} s ON s.id = ? WHERE r.id = ?`,
+    [claims.staffId ?? 0, claims.residentId],
+  )
+  const row = rows[0]
+  if (!row) return { resident: null, staffRow: null }
+  return { resident: r.hydrate(row, 'r_'), staffRow: row.s_id == null ? null : s.hydrate(row, 's_') }
+}
 
 async function authenticate(ctx: Context): Promise<void> {
   const deps = depsOf(ctx)
   const raw = bearerToken(ctx.get('authorization'))
   if (!raw) throw new UnauthorizedError('请先登录', 'missing_token')
   const claims = await deps.tokens.verify(raw, 'access')
-  const resident = await deps.db.getRepository(Resident).findOne({ where: { id: claims.residentId } })
+  const { resident, staffRow } = await loadCaller(deps.db, claims)
   if (!resident) throw new UnauthorizedError('账号不存在，请重新登录', 'invalid_token')
-  // The staff role is re-checked on every call: a deactivated member or a changed phone loses it at once.
-  const staffRow = claims.staffId != null ? await deps.db.getRepository(Staff).findOne({ where: { id: claims.staffId } }) : null
   const staff = staffClaimHolds(resident, staffRow) ? staffRow : null
   ctx.state.resident = resident
   ctx.state.staff = staff

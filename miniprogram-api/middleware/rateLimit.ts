@@ -1,9 +1,9 @@
 import type { Context, Next } from 'koa'
 import type { DataSource } from 'typeorm'
 import type { Clock } from '../../src/clock.js'
-import { RateLimitHit } from '../../src/db/entities/index.js'
 import { DomainError } from '../../src/errors.js'
 import { dateOf } from '../../src/db/rawDate.js'
+import { rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
 
@@ -18,6 +18,8 @@ export class RateLimitedError extends DomainError {
  * counts against the same limits: a key may make `limit` hits in any window of `windowMs`.
  * A hit is recorded first and then counted; over the limit, it is taken back and the call refused. Two replicas
  * racing for a key's last slot may both be refused, never both admitted.
+ * A call costs one INSERT per key and one SELECT for all keys, which reads at most one row per key: the hit
+ * `limit` places before the newest, by a backward range on ix_rate_limit_hits_key (limit_key, at).
  */
 export class RateLimiter {
   private takes = 0
@@ -26,25 +28,27 @@ export class RateLimiter {
 
   /** Records one hit against every key if all are under their limits; else throws 429 and records nothing. */
   async take(checks: { key: string; limit: number }[]): Promise<void> {
-    const repo = this.o.db.getRepository(RateLimitHit)
+    if (!checks.length) return
+    const { db } = this.o
     const now = this.o.clock.now()
-    const since = new Date(now.getTime() - this.o.windowMs)
+    const since = sqlDate(db, new Date(now.getTime() - this.o.windowMs))
+    const keys = checks.map((c) => c.key.slice(0, 191))
     const mine: number[] = []
-    for (const c of checks) mine.push((await repo.insert({ limitKey: c.key.slice(0, 191), at: now })).identifiers[0]!.id as number)
+    for (const key of keys) mine.push((await rawExecute(db, 'INSERT INTO rate_limit_hits (limit_key, at) VALUES (?, ?)', [key, sqlDate(db, now)])).insertId)
+    // Per key: the hit `limit` places before the newest in the window, if there is one (then the key is over its limit).
+    const beyond = checks.map((_, i) => `(SELECT h.at FROM rate_limit_hits h WHERE h.limit_key = ? AND h.at > ? ORDER BY h.at DESC, h.id DESC LIMIT 1 OFFSET ?) AS k${i}`)
+    const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))
     let wait = 0
-    for (const c of checks) {
-      const times = await repo.createQueryBuilder('h').select('h.at', 'at').where('h.limit_key = :k AND h.at > :since', { k: c.key.slice(0, 191), since })
-        .orderBy('h.at', 'ASC').addOrderBy('h.id', 'ASC').getRawMany<{ at: unknown }>()
-      if (times.length <= c.limit) continue
-      // The window frees a slot when the hit `limit` places before the newest leaves it.
-      const oldest = dateOf(times[times.length - 1 - c.limit]!.at)!
-      wait = Math.max(wait, oldest.getTime() + this.o.windowMs - now.getTime(), 1)
-    }
+    checks.forEach((_, i) => {
+      const oldest = dateOf(row?.[`k${i}`])
+      // The window frees a slot when that hit leaves it.
+      if (oldest) wait = Math.max(wait, oldest.getTime() + this.o.windowMs - now.getTime(), 1)
+    })
     if (wait > 0) {
-      await repo.delete(mine)
+      await rawExecute(db, `DELETE FROM rate_limit_hits WHERE id IN (${mine.map(() => '?').join(', ')})`, mine)
       throw new RateLimitedError(wait)
     }
-    if (++this.takes % 500 === 0) await repo.createQueryBuilder().delete().where('at <= :since', { since }).execute()
+    if (++this.takes % 500 === 0) await rawExecute(db, 'DELETE FROM rate_limit_hits WHERE at <= ?', [since])
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa'
-import type { z } from 'zod'
+import { z } from 'zod'
 
 /**
  * validate(schema): parses { body, query, params } with zod and puts the typed result on ctx.state.input.
@@ -7,11 +7,18 @@ import type { z } from 'zod'
  */
 export function validate<S extends z.ZodType>(schema: S) {
   return async (ctx: Context, next: Next) => {
-    ctx.state.input = await schema.parseAsync({
+    const input = {
       body: (ctx.request as { body?: unknown }).body ?? {},
       query: ctx.query,
       params: (ctx as { params?: unknown }).params ?? {},
-    })
+    }
+    // Synchronous unless the schema has async refinements: a parse on every call, so no promise per check.
+    try {
+      ctx.state.input = schema.parse(input)
+    } catch (e) {
+      if (!(e instanceof z.core.$ZodAsyncError)) throw e
+      ctx.state.input = await schema.parseAsync(input)
+    }
     await next()
   }
 }

@@ -40,11 +40,18 @@ export interface RequestPresentation {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
+/** The columns presentRequest reads (lists select only these). */
+export const PRESENTED_REQUEST_FIELDS = [
+  'id', 'no', 'status', 'category', 'urgency', 'building', 'unit', 'roomNo', 'originalText', 'createdAt', 'acceptDueAt', 'resolveDueAt',
+  'acceptedAt', 'resolvedAt', 'closedAt', 'rating', 'reopenCount', 'communityId', 'assigneeStaffId',
+] as const satisfies readonly (keyof ServiceRequest)[]
+export type PresentableRequest = Pick<ServiceRequest, (typeof PRESENTED_REQUEST_FIELDS)[number]>
+
 /**
  * A request as the mini-program shows it. An explicit whitelist: no reporter identity, no phone,
  * no openid, no internal classifier data.
  */
-export function presentRequest(r: ServiceRequest, o: RequestPresentation): RequestView {
+export function presentRequest(r: PresentableRequest, o: RequestPresentation): RequestView {
   return {
     id: r.id,
     no: r.no,

@@ -16,6 +16,8 @@ import { registerRoute } from '../../openapi.js'
 import { canComment, canRate, isReporter, loadVisibleRequest, viewerOf, type Viewer } from '../../policies.js'
 import { presentEvent } from '../../presenters/event.js'
 import { presentRequests } from '../../presenters/load.js'
+import { presentRequest } from '../../presenters/request.js'
+import { loadMyRequests } from './list.js'
 import { requestDetail } from './detail.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
@@ -104,22 +106,15 @@ export function requestRoutes(router: Router): void {
     const { query } = inputOf(ctx, listRequestsSchema)
     const me = residentOf(ctx)
     const em = deps.db.manager
-    // Keyset on request_reporters (resident_id, request_id): a page is an index range, whatever the caller's history.
-    // Ids are assigned in report order, so id order is the newest-first order the list has always had.
-    const page = em.createQueryBuilder(RequestReporter, 'rr').select('rr.request_id', 'id').where('rr.resident_id = :me', { me: me.id })
-    const count = em.createQueryBuilder(RequestReporter, 'rr').where('rr.resident_id = :me', { me: me.id })
-    if (query.status?.length) {
-      for (const qb of [page, count]) qb.innerJoin(ServiceRequest, 'r', 'r.id = rr.request_id').andWhere('r.status IN (:...statuses)', { statuses: query.status })
-    }
-    if (query.cursor) page.andWhere('rr.request_id < :cursor', { cursor: query.cursor })
-    page.orderBy('rr.request_id', 'DESC').limit(query.pageSize).offset(query.cursor ? 0 : (query.page - 1) * query.pageSize)
-    const [ids, total] = await Promise.all([page.getRawMany<{ id: number }>().then((xs) => xs.map((x) => Number(x.id))), count.getCount()])
-    const byId = new Map((ids.length ? await em.find(ServiceRequest, { where: { id: In(ids) } }) : []).map((r) => [r.id, r]))
-    const rows = ids.map((id) => byId.get(id)).filter((r) => r !== undefined)
+    // No transaction: one statement reads the page, its assignees and settings, and the total.
+    const { rows, total } = await loadMyRequests(deps.db, { residentId: me.id, statuses: query.status, cursor: query.cursor, page: query.page, pageSize: query.pageSize })
+    const now = deps.clock.now()
     ctx.body = {
-      items: await presentRequests(em, rows, { now: deps.clock.now(), ownText: (r) => r.reporterResidentId === me.id }),
+      items: rows.map(({ request, assigneeName, settings }) => presentRequest(request, {
+        assignee: assigneeName == null ? null : { name: assigneeName }, settings, now, maskText: request.reporterResidentId !== me.id,
+      })),
       page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
-      nextCursor: ids.length === query.pageSize ? ids[ids.length - 1]! : null,
+      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.request.id : null,
     }
   })
 
