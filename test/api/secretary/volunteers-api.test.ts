@@ -55,7 +55,7 @@ describeEachDb('secretary API: volunteers and points', (kind) => {
   it('the console page shows the same figures, the ranking and the balances, to the 书记 only', async () => {
     const login = async (wechat: string) => {
       const { token: link } = await inTransaction(h.db, async (em) => issueLoginLink(em, h.clock, { staffId: (await staffNamed(h.db, wechat)).id }))
-      const res = await fetch(`${h.base}/console/login/${link}`, { redirect: 'manual' })
+      const res = await fetch(`${h.base}/console/login/${link}`, { method: 'POST', redirect: 'manual' })
       return res.headers.getSetCookie().find((c) => c.startsWith('jiesu_console='))!.split(';')[0]!
     }
     const page = await fetch(`${h.base}/console/volunteers?from=2026-11-23&to=2026-11-23`, { headers: { cookie: await login('赵书记') } })
