@@ -21,7 +21,7 @@ export const dashboardView = z.object({
   totals: z.object({
     received: count, open: count, resolved: count, closed: count, reopened: count, urgent: count, slaBreaches: count, merged: count, cancelled: count,
   }),
-  /** 响应率, 办结率, 满意率 */
+  /** 响应率, 解决率, 满意率 */
   rates: z.object({ response: rateView, resolution: rateView, satisfaction: rateView }),
   ratings: z.record(z.enum(RATINGS), count),
   /** of the resolved: 已解决 / 部分解决 / 未解决（已说明原因） / 不属于社区职责（已转办） */

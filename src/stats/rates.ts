@@ -82,7 +82,7 @@ export interface Stats {
   rates: {
     /** 响应率: first 签收 within its accept deadline / received */
     response: Rate
-    /** 办结率: resolved (incl. closed) / received */
+    /** 解决率: resolved (incl. closed) / received */
     resolution: Rate
     /** 满意率: (满意 + 基本满意) / rated; no_answer is not in the denominator */
     satisfaction: Rate

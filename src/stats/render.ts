@@ -30,7 +30,7 @@ export function summaryInput(f: DigestFigures) {
     仍在办理: f.totals.open,
     按时签收: f.rates.response.numerator,
     响应率: pct(f.rates.response.rate),
-    办结率: pct(f.rates.resolution.rate),
+    解决率: pct(f.rates.resolution.rate),
     满意率: pct(f.rates.satisfaction.rate),
     评价数: f.rates.satisfaction.denominator,
     满意及基本满意: f.rates.satisfaction.numerator,
@@ -39,7 +39,7 @@ export function summaryInput(f: DigestFigures) {
     重办工单: f.totals.reopened,
     紧急工单: f.totals.urgent,
     分类: Object.fromEntries(f.byCategory.map((c) => [c.name, c.count])),
-    网格: f.byGrid.filter((g) => g.received > 0).map((g) => ({ 名称: g.name, 收件: g.received, 办结率: pct(g.resolutionRate), 排名: g.rank })),
+    网格: f.byGrid.filter((g) => g.received > 0).map((g) => ({ 名称: g.name, 收件: g.received, 解决率: pct(g.resolutionRate), 排名: g.rank })),
     热点: f.hotSpots.map((h) => `${where(h.building)}${h.categoryName}${h.count}次`),
     签收中位用时: describeMinutes(f.medians.acceptMinutes),
     办结中位用时: describeMinutes(f.medians.resolveMinutes),
@@ -87,7 +87,7 @@ export function renderDigestText(f: DigestFigures, summary: string | null = null
     lines.push(
       `收件 ${t.received} 件，已办结 ${t.resolved} 件，仍在办理 ${t.open} 件。`,
       `【三率】响应率 ${pct(f.rates.response.rate)}（${f.rates.response.numerator}/${f.rates.response.denominator} 按时签收）`,
-      `办结率 ${pct(f.rates.resolution.rate)}（${f.rates.resolution.numerator}/${f.rates.resolution.denominator}${outcomesText(f)}）`,
+      `解决率 ${pct(f.rates.resolution.rate)}（${f.rates.resolution.numerator}/${f.rates.resolution.denominator}${outcomesText(f)}）`,
       `满意率 ${pct(f.rates.satisfaction.rate)}（${f.rates.satisfaction.numerator}/${f.rates.satisfaction.denominator} 评价${f.ratings.no_answer ? `，回访未回复 ${f.ratings.no_answer} 件另计` : ''}）`,
     )
     const attention = [`超时 ${t.slaBreaches} 件`, `重办 ${t.reopened} 件`, `紧急 ${t.urgent} 件`]
@@ -160,7 +160,7 @@ export function renderDigestHtml(digest: Pick<Digest, 'figures' | 'summary' | 'p
   const r = f.rates
   const rates = barChart('三率', [
     { label: '响应率', value: r.response.rate ?? 0, text: `${pct(r.response.rate)} (${r.response.numerator}/${r.response.denominator})`, color: rateColor(r.response.rate) },
-    { label: '办结率', value: r.resolution.rate ?? 0, text: `${pct(r.resolution.rate)} (${r.resolution.numerator}/${r.resolution.denominator})`, color: rateColor(r.resolution.rate) },
+    { label: '解决率', value: r.resolution.rate ?? 0, text: `${pct(r.resolution.rate)} (${r.resolution.numerator}/${r.resolution.denominator})`, color: rateColor(r.resolution.rate) },
     { label: '满意率', value: r.satisfaction.rate ?? 0, text: `${pct(r.satisfaction.rate)} (${r.satisfaction.numerator}/${r.satisfaction.denominator})`, color: rateColor(r.satisfaction.rate) },
   ], { max: 1 })
   const categories = barChart('分类', f.byCategory.map((c) => ({ label: c.name, value: c.count })))
@@ -200,7 +200,7 @@ ${lights}
 <section><h2>紧急工单</h2>${table(['工单', '分类', '位置', '状态', '上报', '负责人'], f.urgentCases.map(brief))}</section>
 ${categories}
 ${grids}
-<section><h2>网格明细</h2>${table(['排名', '网格', '收件', '响应率', '办结率', '满意率', '超时'], f.byGrid.map((g) => [g.rank ?? `不足${f.settings.minGridCount}件`, g.name, g.received, pct(g.responseRate), pct(g.resolutionRate), pct(g.satisfactionRate), g.slaBreaches]))}</section>
+<section><h2>网格明细</h2>${table(['排名', '网格', '收件', '响应率', '解决率', '满意率', '超时'], f.byGrid.map((g) => [g.rank ?? `不足${f.settings.minGridCount}件`, g.name, g.received, pct(g.responseRate), pct(g.resolutionRate), pct(g.satisfactionRate), g.slaBreaches]))}</section>
 ${ratings}
 <section><h2>时效</h2><p>签收中位用时 ${escapeHtml(describeMinutes(f.medians.acceptMinutes))}，办结中位用时 ${escapeHtml(describeMinutes(f.medians.resolveMinutes))}。</p></section>
 <footer>统计口径：周期内新收诉求（不含合并、撤销）；满意率 = (满意 + 基本满意) / 已评价，未回复另计。生成于 ${escapeHtml(formatLocal(new Date(f.generatedAt), tz))}。</footer>

@@ -93,7 +93,7 @@ describe('a week in the simulator', () => {
     const digest = dms.filter((m) => m.to === '赵书记' && m.text.startsWith('【社区周报】'))
     expect(digest.map((m) => m.at)).toEqual(['2026-11-23T08:00:00+08:00'])
     expect(digest[0]!.text).toContain('收件 2 件')
-    expect(digest[0]!.text).toMatch(/办结率 50%（1\/2）/)
+    expect(digest[0]!.text).toMatch(/解决率 50%（1\/2）/)
     expect(digest[0]!.text).toMatch(/满意率 50%（1\/2/)
     expect(digest[0]!.text).toMatch(/重办 1 件/)
     const state = lines.at(-1)

@@ -117,7 +117,7 @@ describeEachDb('weekly digest', (kind) => {
     expect(text.split('\n')[0]).toBe('【社区周报】幸福里社区 11月23日—11月29日')
     expect(text).toContain('收件 8 件，已办结 4 件，仍在办理 4 件。')
     expect(text).toContain('响应率 63%（5/8 按时签收）')
-    expect(text).toContain('办结率 50%（4/8）')
+    expect(text).toContain('解决率 50%（4/8）')
     expect(text).toContain('满意率 67%（2/3 评价，回访未回复 1 件另计）')
     expect(text).toContain('超时 3 件｜重办 1 件｜紧急 1 件')
     expect(text).toContain('热点：3号楼维修报修 5 次')

@@ -89,7 +89,7 @@ describeEachDb('secretary API', (kind) => {
     expect(body.totals).toMatchObject({ received: 4, cancelled: 1, merged: 0, open: 2, resolved: 2, closed: 2, reopened: 1 })
     // 响应率: accepted within 4h: r1 (1h), r4 (2h); r2 was accepted late (6h) and reopened, r3 never → 2/4.
     expect(body.rates.response).toEqual({ numerator: 2, denominator: 4, rate: 0.5 })
-    // 办结率: r1 and r4 closed; r2 reopened, r3 open → 2/4.
+    // 解决率: r1 and r4 closed; r2 reopened, r3 open → 2/4.
     expect(body.rates.resolution).toEqual({ numerator: 2, denominator: 4, rate: 0.5 })
     // 满意率: 满意 + 基本满意 of the three rated → 2/3.
     expect(body.rates.satisfaction.numerator).toBe(2)
