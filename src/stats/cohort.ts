@@ -4,6 +4,7 @@ import { ServiceRequest, type Rating } from '../db/entities/index.js'
 import { dateOf } from '../db/rawDate.js'
 import { RESOLUTION_OUTCOMES, type ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, type RequestStatus } from '../requests/stateMachine.js'
+import type { SlaFields } from '../jobs/sla.js'
 import type { Urgency } from '../community/taxonomy.js'
 
 // The SQL behind computeStats. The cohort is the requests created in [from, to) (an index range on
@@ -30,7 +31,8 @@ export interface Cell {
   reopened: boolean; acceptBreach: boolean; resolveBreach: boolean; n: number
 }
 export interface FirstResponse { category: Category; gridId: number | null; urgency: Urgency; createdAt: Date; dispatchedAt: Date | null; dispatchAt: Date | null; firstAt: Date }
-export interface HotSpotRow { building: string; category: Category; count: number; nos: string[] }
+export interface SpotCount { building: string; category: Category; n: number }
+export const spotKey = (x: { building: string; category: Category }) => `${x.building}\u0000${x.category}`
 
 export function cohortQueries(em: EntityManager, q: { communityId: number; from: Date; to: Date; now: Date }) {
   const base = (): SelectQueryBuilder<ServiceRequest> => em.getRepository(ServiceRequest).createQueryBuilder('r')
@@ -38,9 +40,13 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
   const received = () => base().andWhere(RECEIVED)
 
   return {
-    /** GROUP BY every value a count depends on: a few hundred cells whatever the cohort's size */
-    async cells(): Promise<Cell[]> {
-      const rows = await received().leftJoin(REMINDERS, 'rem', 'rem.rid = r.id').select('r.category', 'category').addSelect('r.grid_id', 'gridId').addSelect('r.status', 'status')
+    /**
+     * GROUP BY every value a count depends on: a few hundred cells whatever the cohort's size. `settled` (not in
+     * an open status) cells do not depend on :now and can be rolled up; `open` ones are always read live.
+     */
+    async cells(part: 'settled' | 'open' | 'all' = 'all'): Promise<Cell[]> {
+      const qb = part === 'all' ? received() : received().andWhere(`r.status ${part === 'open' ? 'IN' : 'NOT IN'} (:...open)`)
+      const rows = await qb.leftJoin(REMINDERS, 'rem', 'rem.rid = r.id').select('r.category', 'category').addSelect('r.grid_id', 'gridId').addSelect('r.status', 'status')
         .addSelect('r.urgency', 'urgency').addSelect('r.rating', 'rating')
         .addSelect('CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END', 'k_reopened')
         .addSelect(breach('r.accepted_at', 'r.accept_due_at', 'accept'), 'k_accept')
@@ -93,11 +99,15 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
       return rows.map((x) => ({ createdAt: dateOf(x.createdAt)!, resolvedAt: dateOf(x.resolvedAt)! }))
     },
 
-    /** what slaColor needs of the cohort's open requests (their colour depends on now) */
-    async openRows() {
+    /** what slaColor needs of the cohort's open requests (their colour depends on now), as plain rows */
+    async openRows(): Promise<SlaFields[]> {
       const rows = await received().andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
-        .select(['r.status', 'r.urgency', 'r.acceptDueAt', 'r.resolveDueAt', 'r.acceptedAt', 'r.resolvedAt', 'r.closedAt']).getMany()
-      return rows
+        .select('r.status', 'status').addSelect('r.urgency', 'urgency').addSelect('r.accept_due_at', 'a').addSelect('r.resolve_due_at', 'b')
+        .addSelect('r.accepted_at', 'c').addSelect('r.resolved_at', 'd').addSelect('r.closed_at', 'e').getRawMany<Record<string, unknown>>()
+      return rows.map((x) => ({
+        status: x.status as RequestStatus, urgency: x.urgency as Urgency, acceptDueAt: dateOf(x.a), resolveDueAt: dateOf(x.b),
+        acceptedAt: dateOf(x.c), resolvedAt: dateOf(x.d), closedAt: dateOf(x.e),
+      }))
     },
 
     /** resolved/closed: red when resolved after the deadline */
@@ -109,24 +119,41 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
       return { red: n(1), green: n(0) }
     },
 
-    /** same building (case-insensitive) and category at least `min` times; the first `maxNos` numbers of each */
-    async hotSpots(min: number, maxNos: number): Promise<HotSpotRow[]> {
-      const inner = received().andWhere('r.building IS NOT NULL')
-        .select('UPPER(r.building)', 'b').addSelect('r.category', 'category').addSelect('r.no', 'no')
-        .addSelect('COUNT(*) OVER (PARTITION BY UPPER(r.building), r.category)', 'n')
-        .addSelect('ROW_NUMBER() OVER (PARTITION BY UPPER(r.building), r.category ORDER BY r.id)', 'k')
-      const rows = await em.createQueryBuilder().select(['t.b AS b', 't.category AS category', 't.no AS no', 't.n AS n'])
-        .from(`(${inner.getQuery()})`, 't').setParameters(inner.getParameters())
-        .where('t.n >= :min AND t.k <= :maxNos', { min, maxNos }).orderBy('t.b').addOrderBy('t.category').addOrderBy('t.k')
-        .getRawMany<{ b: string; category: Category; no: string; n: unknown }>()
-      const spots = new Map<string, HotSpotRow>()
-      for (const x of rows) {
-        const key = `${x.b}\u0000${x.category}`
-        const spot = spots.get(key) ?? { building: x.b, category: x.category, count: Number(x.n), nos: [] }
-        spot.nos.push(x.no)
-        spots.set(key, spot)
+    /** received requests by building (case-insensitive) and category */
+    async spotCounts(): Promise<SpotCount[]> {
+      const rows = await received().andWhere('r.building IS NOT NULL').select('UPPER(r.building)', 'b').addSelect('r.category', 'category')
+        .addSelect('COUNT(*)', 'n').groupBy('b').addGroupBy('r.category').getRawMany<{ b: string; category: Category; n: unknown }>()
+      return rows.map((x) => ({ building: x.b, category: x.category, n: Number(x.n) }))
+    },
+
+    /** of the given spots, each one's first `maxNos` request numbers in the cohort (oldest first: created_at, id) */
+    async spotNos(spots: { building: string; category: Category }[], maxNos: number): Promise<Map<string, string[]>> {
+      const wanted = new Map(spots.map((x) => [spotKey(x), [] as string[]]))
+      const categories = [...new Set(spots.map((x) => x.category))]
+      // Time windows growing fourfold from the start of the cohort: the earliest numbers are usually found in the
+      // first days, so the window functions see a few days' rows rather than the whole period's.
+      let from = q.from.getTime(), span = 86_400_000
+      while (from < q.to.getTime() && [...wanted.values()].some((nos) => nos.length < maxNos) && categories.length) {
+        const to = Math.min(q.to.getTime(), from + span)
+        const missing = [...wanted.entries()].filter(([, nos]) => nos.length < maxNos)
+        const inner = em.getRepository(ServiceRequest).createQueryBuilder('r')
+          .where('r.community_id = :c AND r.created_at >= :wf AND r.created_at < :wt', { c: q.communityId, wf: new Date(from), wt: new Date(to) })
+          .andWhere(RECEIVED).andWhere('r.building IS NOT NULL').andWhere('r.category IN (:...cats)', { cats: categories })
+          .select('UPPER(r.building)', 'b').addSelect('r.category', 'category').addSelect('r.no', 'no')
+          .addSelect('ROW_NUMBER() OVER (PARTITION BY UPPER(r.building), r.category ORDER BY r.created_at, r.id)', 'k')
+        const rows = await em.createQueryBuilder().select(['t.b AS b', 't.category AS category', 't.no AS no'])
+          .from(`(${inner.getQuery()})`, 't').setParameters(inner.getParameters())
+          .where('t.k <= :maxNos', { maxNos }).orderBy('t.b').addOrderBy('t.category').addOrderBy('t.k')
+          .getRawMany<{ b: string; category: Category; no: string }>()
+        const need = new Map(missing)
+        for (const x of rows) {
+          const nos = need.get(spotKey({ building: x.b, category: x.category }))
+          if (nos && nos.length < maxNos) nos.push(x.no)
+        }
+        from = to
+        span *= 4
       }
-      return [...spots.values()]
+      return wanted
     },
 
     urgent: (limit: number) => received().andWhere("r.urgency = 'urgent'").orderBy('r.id', 'ASC').limit(limit).getMany(),
