@@ -231,7 +231,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const byGrid = [...ranked, ...gridRows.filter((g) => g.rank === null).sort((a, b) => b.received - a.received)]
 
   const hotSpots = spots.map((h) => ({ ...h, categoryName: CATEGORY_NAMES[h.category] }))
-    .sort((a, b) => b.count - a.count || a.building.localeCompare(b.building, 'en', { numeric: true }))
+    .sort((a, b) => b.count - a.count || a.building.localeCompare(b.building, 'en', { numeric: true }) || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category))
 
   return {
     communityId: q.communityId,
