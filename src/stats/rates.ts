@@ -181,8 +181,8 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const settings = community.community.settings
   const sql = cohortQueries(em, q)
 
-  const [facts, openCells, openRows, urgent, oldest] = await Promise.all([
-    periodFacts(em, community, q), sql.cells('open'), sql.openRows(), sql.urgent(10), sql.oldestOpen(5),
+  const [facts, openCells, openRed, openRows, urgent, oldest] = await Promise.all([
+    periodFacts(em, community, q), sql.cells('open'), sql.openPastResolveDue(), sql.openRows(), sql.urgent(10), sql.oldestOpen(5),
   ])
   const cells = [...facts.cells, ...openCells]
   const qualifying = facts.spots.filter((x) => x.n >= hotSpotMin)
@@ -195,7 +195,8 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
 
   const ratings: Record<Rating, number> = { satisfied: 0, basically_satisfied: 0, unsatisfied: 0, no_answer: 0 }
   for (const c of cells) if (c.rating) ratings[c.rating] += c.n
-  const colors: Record<SlaColor, number> = { red: facts.closedColors.red, yellow: 0, green: facts.closedColors.green }
+  // Open requests past their 办结 deadline are red (slaColor's first rule), counted in SQL; slaColor decides the rest.
+  const colors: Record<SlaColor, number> = { red: facts.closedColors.red + openRed, yellow: 0, green: facts.closedColors.green }
   for (const r of openRows) colors[slaColor(r, q.now, settings)]++
 
   const brief = (r: ServiceRequest): RequestBrief => ({
