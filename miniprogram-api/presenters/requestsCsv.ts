@@ -19,10 +19,14 @@ export const SOURCE_NAMES: Record<RequestSource, string> = {
  */
 export function csvField(value: string | number | boolean | null | undefined): string {
   if (value === null || value === undefined) return ''
+  if (typeof value === 'number') return String(value)
   let s = String(value)
+  // One test for the common case (nothing to quote or prefix); the CSV runs it for 24 fields of a million rows.
+  if (!NEEDS_CARE.test(s)) return s
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
+const NEEDS_CARE = /^[=+\-@\s]|[",\r\n]|\s$/
 
 export const csvLine = (fields: (string | number | boolean | null | undefined)[]) => fields.map(csvField).join(',')
 
