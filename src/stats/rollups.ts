@@ -9,7 +9,8 @@ import { zonedTime } from '../time.js'
 import { factsFromRows, factsToRows, rowsToFacts, type Facts, type FactRow } from './facts.js'
 import { localDate } from './period.js'
 
-// Daily rollups of the summable figures (facts.ts), one set of rows per community and local day in stats_daily.
+// Daily rollups of the summable figures (facts.ts), one set of rows per community and local day in stats_daily
+// (day 'YYYY-MM-DD'), and per month that is over (day 'YYYY-MM': the sum of its days, recomputed with them).
 // A day is read from its rollup only if stats_days says it was rolled up on the current basis (the settings the
 // figures depend on) and no hour of it is in stats_dirty, which database triggers fill on every write to
 // requests and request_events. Every other stretch of a period is computed from the rows, by the same function.
@@ -67,16 +68,20 @@ export function statsTriggersPresent(db: DataSource): Promise<boolean> {
   return p
 }
 
+const daysInMonth = (month: string) => { const [y, m] = month.split('-').map(Number) as [number, number]; return new Date(Date.UTC(y, m, 0)).getUTCDate() }
+
 export interface StatsPlan {
-  /** local days read from their rollups */
+  /** local days read from their rollups (whole months of them from the month's rollup) */
   rolled: string[]
   /** the rest of the period, computed from the rows */
   raw: { from: Date; to: Date }[]
+  /** the months among `rolled` read from their month rollup */
+  months: string[]
 }
 
 /** Which days of [from, to) can be read from rollups, and the facts of those days summed in SQL. */
 export async function rolledUpFacts(em: EntityManager, c: CommunitySnapshot, from: Date, to: Date): Promise<{ plan: StatsPlan; facts: Facts | null }> {
-  const whole = { plan: { rolled: [], raw: [{ from, to }] }, facts: null }
+  const whole = { plan: { rolled: [], raw: [{ from, to }], months: [] }, facts: null }
   const tz = c.community.timezone
   const days = daysWithin(from, to, tz)
   if (!days.length || !(await statsTriggersPresent(em.connection))) return whole
@@ -84,14 +89,15 @@ export async function rolledUpFacts(em: EntityManager, c: CommunitySnapshot, fro
   // One snapshot for the three reads (MySQL: one REPEATABLE READ transaction; SQLite: queued with the writers).
   const inSnapshot = <T>(fn: (tx: EntityManager) => Promise<T>) => (em.queryRunner?.isTransactionActive ? fn(em) : inTransaction(em.connection, fn))
   return inSnapshot(async (tx) => {
+    const monthOf = (day: string) => day.slice(0, 7)
     const rolledRows: { day: string }[] = await tx.query('SELECT day FROM stats_days WHERE community_id = ? AND basis = ? AND day >= ? AND day <= ?',
-      [communityId, rollupBasis(c), days[0]!.day, days[days.length - 1]!.day])
+      [communityId, rollupBasis(c), monthOf(days[0]!.day), days[days.length - 1]!.day])
     if (!rolledRows.length) return whole
     const dirtyRows: { hour: string }[] = await tx.query('SELECT hour FROM stats_dirty WHERE community_id = ? AND hour >= ? AND hour <= ?',
       [communityId, hourKey(new Date(from.getTime() - HOUR)), hourKey(to)])
     const dirty = new Set(dirtyRows.flatMap((r) => daysOfHour(r.hour, tz)))
     const rolled = new Set(rolledRows.map((r) => r.day).filter((d) => !dirty.has(d)))
-    const plan: StatsPlan = { rolled: [], raw: [] }
+    const plan: StatsPlan = { rolled: [], raw: [], months: [] }
     let cursor = from
     for (const d of days) {
       if (!rolled.has(d.day)) continue
@@ -101,14 +107,17 @@ export async function rolledUpFacts(em: EntityManager, c: CommunitySnapshot, fro
     }
     if (cursor.getTime() < to.getTime()) plan.raw.push({ from: cursor, to })
     if (!plan.rolled.length) return whole
-    // The rolled days as one range minus the days between them that are not rolled (usually none).
-    const first = plan.rolled[0]!, last = plan.rolled[plan.rolled.length - 1]!
-    const gaps = days.filter((d) => d.day > first && d.day < last && !rolled.has(d.day)).map((d) => d.day)
+    // A whole month of usable days whose month rollup is current is read as one set of rows instead of ~30.
+    const byMonth = new Map<string, LocalDay[]>()
+    for (const d of days) byMonth.set(monthOf(d.day), [...(byMonth.get(monthOf(d.day)) ?? []), d])
+    const months = new Set([...byMonth].filter(([m, ds]) => rolled.has(m) && ds.length === daysInMonth(m) && ds.every((d) => rolled.has(d.day))).map(([m]) => m))
+    plan.months = [...months]
+    const keys = [...months, ...plan.rolled.filter((d) => !months.has(monthOf(d)))]
     const rows: Record<string, unknown>[] = await tx.query(
       `SELECT fact, category, grid_id, status, urgency, rating, flags, k, SUM(n) AS n FROM stats_daily
-        WHERE community_id = ? AND day >= ? AND day <= ?${gaps.length ? ` AND day NOT IN (${gaps.map(() => '?').join(', ')})` : ''}
+        WHERE community_id = ? AND day IN (${keys.map(() => '?').join(', ')})
         GROUP BY fact, category, grid_id, status, urgency, rating, flags, k`,
-      [communityId, first, last, ...gaps])
+      [communityId, ...keys])
     const facts = rowsToFacts(rows.map((r) => ({
       fact: r.fact as FactRow['fact'], category: (r.category ?? null) as string | null, gridId: r.grid_id == null ? null : Number(r.grid_id),
       status: (r.status ?? null) as string | null, urgency: (r.urgency ?? null) as string | null, rating: (r.rating ?? null) as string | null,
@@ -133,7 +142,8 @@ export async function rollUpCommunity(db: DataSource, c: CommunitySnapshot, now:
   if (first == null) return { days: 0 }
   const firstAt = first instanceof Date ? first : new Date(`${String(first).replace(' ', 'T')}Z`)
   const today = localDay(localDate(now, tz), tz)
-  const days = daysWithin(localDay(localDate(firstAt, tz), tz).start, today.start, tz)
+  // From the first of the month of the first request, so that every month can be complete.
+  const days = daysWithin(localDay(`${localDate(firstAt, tz).slice(0, 7)}-01`, tz).start, today.start, tz)
   const rolled = new Map(((await db.query('SELECT day, basis FROM stats_days WHERE community_id = ?', [communityId])) as { day: string; basis: string }[])
     .map((r) => [r.day, r.basis]))
   const dirtyHours: { hour: string }[] = await db.query('SELECT hour FROM stats_dirty WHERE community_id = ?', [communityId])
@@ -170,6 +180,26 @@ export async function rollUpCommunity(db: DataSource, c: CommunitySnapshot, now:
       }
     })
     done += batch.length
+  }
+
+  // Month rollups: the sum of a month's day rollups, recomputed when one of its days was, for months that are over.
+  const touched = new Set(todo.map((d) => d.day.slice(0, 7)))
+  const months = [...new Set(days.map((d) => d.day.slice(0, 7)))]
+    .filter((m) => localDay(`${m}-01`, tz).start.getTime() < today.start.getTime() && !today.day.startsWith(m))
+    .filter((m) => touched.has(m) || rolled.get(m) !== basis)
+  for (const month of months) {
+    await inTransaction(db, async (em) => {
+      await em.query('DELETE FROM stats_daily WHERE community_id = ? AND day = ?', [communityId, month])
+      await em.query('DELETE FROM stats_days WHERE community_id = ? AND day = ?', [communityId, month])
+      const [{ n }] = await em.query('SELECT COUNT(*) AS n FROM stats_days WHERE community_id = ? AND basis = ? AND day > ? AND day < ?',
+        [communityId, basis, month, `${month}-32`]) as { n: unknown }[]
+      if (Number(n) !== daysInMonth(month)) return
+      await em.query(`INSERT INTO stats_daily (community_id, day, fact, category, grid_id, status, urgency, rating, flags, k, n)
+        SELECT community_id, ?, fact, category, grid_id, status, urgency, rating, flags, k, SUM(n) FROM stats_daily
+         WHERE community_id = ? AND day > ? AND day < ? GROUP BY community_id, fact, category, grid_id, status, urgency, rating, flags, k`,
+      [month, communityId, month, `${month}-32`])
+      await em.query('INSERT INTO stats_days (community_id, day, basis, computed_at) VALUES (?, ?, ?, ?)', [communityId, month, basis, toSqlTime(now)])
+    })
   }
   return { days: done }
 }

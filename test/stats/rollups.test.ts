@@ -95,8 +95,9 @@ describeEachDb('daily rollups of the 三率', (kind) => {
   it('rolls up every past day once; running it again, or in two instances, rolls up nothing twice', async () => {
     const job = jobNamed('stats_rollup')!
     const [x, y] = await Promise.all([job.run(jobContext(db, clock), d('30T07:00')), job.run(jobContext(db, clock), d('30T07:00'))])
-    // 23–29 November (today, the 30th, is never rolled up: its requests change all day); the loser of the lock skips.
-    expect(x.acted + y.acted).toBe(7)
+    // 1–29 November (from the first of the month, so that it can be complete; today, the 30th, is never rolled up:
+    // its requests change all day); the loser of the lock skips.
+    expect(x.acted + y.acted).toBe(29)
     expect([x.skipped, y.skipped].filter(Boolean)).toHaveLength(1)
     expect((await runStatsRollup({ db, clock })).acted).toBe(0)
     expect((await job.run(jobContext(db, clock), d('30T08:10'))).acted).toBe(0)
@@ -162,9 +163,32 @@ describeEachDb('daily rollups of the 三率', (kind) => {
     expect(await rolledDays()).toEqual([])
     expect((await week()).rates.response.numerator).toBe(before + 1)
     await expectSameAsRows()
-    expect((await runStatsRollup({ db, clock })).acted).toBe(7)
+    expect((await runStatsRollup({ db, clock })).acted).toBe(29)
     expect(await rolledDays()).toHaveLength(7)
     expect((await week()).rates.response.numerator).toBe(before + 1)
     await expectSameAsRows()
+  })
+
+  it('a month that is over is read from its month rollup, until one of its days changes', async () => {
+    clock.set(new Date('2026-12-02T10:10:00+08:00'))
+    expect((await runStatsRollup({ db, clock })).acted).toBe(2) // 30 November, 1 December
+    const c = await loadCommunity(db.manager, communityId)
+    const november = { communityId, from: d('01T00:00'), to: new Date('2026-12-01T00:00:00+08:00'), now: clock.now() }
+    const around = { communityId, from: new Date('2026-10-20T00:00:00+08:00'), to: clock.now(), now: clock.now() }
+    const monthsRead = async () => (await rolledUpFacts(db.manager, c, around.from, around.to)).plan.months
+    expect(await monthsRead()).toEqual(['2026-11'])
+    for (const q of [november, around]) expect(await computeStats(db.manager, q)).toEqual(await computeStats(db.manager, { ...q, rollups: false }))
+
+    const before = await computeStats(db.manager, november)
+    await db.query("UPDATE requests SET rating = 'unsatisfied' WHERE id = ?", [reqs.A!.id]) // A: 23 November, 满意 before
+    expect(await monthsRead()).toEqual([])
+    const after = await computeStats(db.manager, november)
+    expect(after.ratings.unsatisfied).toBe(before.ratings.unsatisfied + 1)
+    for (const q of [november, around]) expect(await computeStats(db.manager, q)).toEqual(await computeStats(db.manager, { ...q, rollups: false }))
+
+    expect((await runStatsRollup({ db, clock })).acted).toBe(1)
+    expect(await monthsRead()).toEqual(['2026-11'])
+    expect(await computeStats(db.manager, november)).toEqual(after)
+    for (const q of [november, around]) expect(await computeStats(db.manager, q)).toEqual(await computeStats(db.manager, { ...q, rollups: false }))
   })
 })
