@@ -19,6 +19,10 @@ import { parseVisitCommand } from './visitMatchers.js'
 import { topicCommand } from './topic.js'
 import { parseTopicCommand } from './topicMatchers.js'
 import * as T from './texts.js'
+import * as VT from '../src/volunteers/texts.js'
+import { redeemVolunteerBindCode, volunteerForContact } from '../src/volunteers/identity.js'
+import { confirmCommand, volunteerCommand, volunteerStaffCommand, wishCommand } from './volunteer.js'
+import { isClaimCommand, parseConfirmCommand, parseVolunteerCommand, parseVolunteerStaffCommand, parseWish } from './volunteerMatchers.js'
 
 /**
  * A private chat. Staff: commands, 待办, 巡查上报. Residents: 帮助, 进度, 回访 answers, and reports (上报).
@@ -49,6 +53,10 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
     if (visit) return visitCommand(h, row, staff, visit)
     const topic = parseTopicCommand(clean)
     if (topic) return topicCommand(h, row, staff, topic)
+    const forVolunteers = parseVolunteerStaffCommand(clean)
+    if (forVolunteers) return volunteerStaffCommand(h, row, staff, forVolunteers)
+    const confirm = parseConfirmCommand(clean)
+    if (confirm) return confirmCommand(h, row, { communityId: staff.communityId, staff }, confirm)
     const said = await staffConversation(h, row, staff, clean)
     if (said) return said
     if (isProgressQuery(clean)) return staffCommand(h, row, staff, { kind: 'todo' })
@@ -57,6 +65,14 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
     if (report) return intakeText(h, row, report, staff.communityId, null, undefined, staff)
     return finish(h, row, { outcome: 'help', replies: [dmReply(row, `没看懂这条消息。\n${T.staffHelp(staff.role)}`)] })
   }
+  // A bound volunteer's 认领 / 完成 / 放弃 / 积分 (a volunteer is a resident too for everything else).
+  const volunteerSaid = parseVolunteerCommand(clean)
+  if (volunteerSaid && volunteerSaid.kind !== 'help') {
+    const remark = typeof row.payload?.alias === 'string' ? row.payload.alias : null
+    const volunteer = await volunteerForContact(db.manager, { contactId: row.senderId, remark })
+    if (volunteer) return volunteerCommand(h, row, volunteer, volunteerSaid)
+    if (isClaimCommand(clean)) return finish(h, row, { outcome: 'refused', replies: [dmReply(row, VT.NOT_VOLUNTEER)] })
+  }
   // 我的工单 is a resident's 进度 as much as a staff member's 待办: only a staff command proper is refused.
   if (isStaffCommand(clean) && !isProgressQuery(clean)) return finish(h, row, { outcome: 'refused', replies: [dmReply(row, T.NOT_STAFF)] })
 
@@ -64,6 +80,10 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (communityId == null) return finish(h, row, { outcome: 'ignored' })
   if (isHelpRequest(clean)) return finish(h, row, { outcome: 'help', replies: [dmReply(row, T.RESIDENT_HELP)] })
   if (isProgressQuery(clean)) return progress(h, row, communityId)
+  const wish = parseWish(clean)
+  if (wish !== null) return wishCommand(h, row, communityId, wish)
+  const confirm = parseConfirmCommand(clean)
+  if (confirm) return confirmCommand(h, row, { communityId }, confirm)
   const answered = await callbackAnswer(h, row, communityId, clean)
   if (answered) return answered
   const said = await residentConversation(h, row, communityId, clean)
@@ -85,10 +105,14 @@ async function verify(h: Handling, row: InboxMessage, code: string): Promise<Res
     .getCount()
   try {
     return await inTransaction(h.ctx.db, async (em) => {
-      const { staff, remark } = await redeemBindCode(em, h.ctx.clock, { code, contactId: row.senderId!, recentFailures: failures })
+      // Staff and volunteers share one code space: the code says who it was issued to.
+      const volunteer = await redeemVolunteerBindCode(em, h.ctx.clock, { code, contactId: row.senderId!, recentFailures: failures })
+      const { remark, text } = volunteer
+        ? { remark: volunteer.remark, text: VT.volunteerVerified(volunteer.volunteer.name) }
+        : await redeemBindCode(em, h.ctx.clock, { code, contactId: row.senderId!, recentFailures: failures }).then((r) => ({ remark: r.remark, text: T.verified(r.staff.name) }))
       await enqueue(em, h.ctx.clock, [
         { dedupeKey: `inbox:${row.id}:remark`, channel: 'wechat_remark', target: row.senderId!, text: remark, priority: PRIORITY.urgent },
-        dmReply(row, T.verified(staff.name)),
+        dmReply(row, text),
       ])
       await markProcessed(em, h.ctx.clock, row)
       return { outcome: 'verified' as const }

@@ -6,6 +6,7 @@ import { Community } from './db/entities/index.js'
 import { inTransaction } from './db/transaction.js'
 import { systemClock } from './clock.js'
 import { issueCodesForUnbound } from './people/staffIdentity.js'
+import { issueVolunteerCodesForUnbound } from './volunteers/identity.js'
 import type { Logger } from './logger.js'
 
 /** On the first start (no community yet) the configured community file is imported. */
@@ -20,4 +21,6 @@ export async function importCommunityOnFirstStart(db: DataSource, config: Config
   // Staff bind their WeChat with these (认证 123456 to the bot); the 书记 can issue new ones in the console.
   const codes = await inTransaction(db, (em) => issueCodesForUnbound(em, systemClock, { communityId: summary.communityId }))
   for (const c of codes) logger.warn({ staff: c.name, wechat: c.wechat, code: c.code, expiresAt: c.expiresAt.toISOString() }, 'one-time staff 认证 code (send 认证 <code> to the bot in private chat)')
+  const volunteerCodes = await inTransaction(db, (em) => issueVolunteerCodesForUnbound(em, systemClock, { communityId: summary.communityId }))
+  for (const c of volunteerCodes) logger.warn({ volunteer: c.name, wechat: c.wechat, code: c.code, expiresAt: c.expiresAt.toISOString() }, 'one-time volunteer 认证 code (send 认证 <code> to the bot in private chat)')
 }

@@ -14,9 +14,10 @@ import { importCommunityFile } from '../../src/community/import.js'
 import { loadCommunity, type CommunitySnapshot } from '../../src/community/snapshot.js'
 import type { Config } from '../../src/config.js'
 import type { AppContext } from '../../src/context.js'
-import { OutboxMessage, RequestReporter, Resident, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { OutboxMessage, RequestReporter, Resident, ServiceRequest, Staff, Volunteer } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { issueBindCode, redeemBindCode } from '../../src/people/staffIdentity.js'
+import { issueVolunteerBindCode, redeemVolunteerBindCode } from '../../src/volunteers/identity.js'
 import type { Classifier } from '../../src/intake/classifier/types.js'
 import { createClassifier } from '../../src/intake/classifierFactory.js'
 import { dueRuns, JOBS } from '../../src/jobs/registry.js'
@@ -201,6 +202,14 @@ export class Simulation {
         await redeemBindCode(em, this.clock, { code, contactId: this.contact(s.wechat).id, recentFailures: 0 })
       })
     }
+    // Volunteers bind the same way, so their 认领 works from the first step.
+    const volunteers = await this.o.db.getRepository(Volunteer).find({ where: { communityId, active: true, wechatContactId: IsNull() } })
+    for (const v of volunteers) {
+      await inTransaction(this.o.db, async (em) => {
+        const { code } = await issueVolunteerBindCode(em, this.clock, { communityId, volunteerId: v.id })
+        await redeemVolunteerBindCode(em, this.clock, { code, contactId: this.contact(v.wechat).id, recentFailures: 0 })
+      })
+    }
   }
 
   /** The community's timezone (Asia/Shanghai in the sample). */
@@ -333,6 +342,8 @@ export class Simulation {
 
   /** Runs a scenario's steps; {{reqN}} placeholders are filled as requests appear. */
   async run(scenario: Scenario): Promise<void> {
+    // Everyone in the scenario has WeChat before they first speak: the bot can write to them first (a volunteer's 确认 request).
+    for (const step of scenario.steps) if ('from' in step && !step.impostor) this.contact(step.from)
     for (const [i, step] of scenario.steps.entries()) {
       if ('wait' in step) await this.advance(step.ms)
       else if ('until' in step) {

@@ -5,7 +5,7 @@ export interface Nav { staff: Staff; active: string }
 
 const SECRETARY_NAV = [
   ['dashboard', '/console/', '概览'], ['requests', '/console/requests', '工单'], ['triage', '/console/triage', '分诊'],
-  ['tasks', '/console/tasks', '我的待办'], ['digests', '/console/digests', '周报'], ['community', '/console/community', '社区'], ['bot', '/console/bot', '机器人'],
+  ['tasks', '/console/tasks', '我的待办'], ['digests', '/console/digests', '周报'], ['volunteers', '/console/volunteers', '志愿'], ['community', '/console/community', '社区'], ['bot', '/console/bot', '机器人'],
 ] as const
 const STAFF_NAV = [['tasks', '/console/tasks', '我的待办'], ['requests', '/console/requests', '工单']] as const
 

@@ -6,10 +6,11 @@ import type Router from '@koa/router'
 import type { Context, Next } from 'koa'
 import { In } from 'typeorm'
 import { z } from 'zod'
+import { publicUrlOf } from '../../src/config.js'
 import { maskPersonalText } from '../../src/requests/privacy.js'
 import { loadCommunity, staffById } from '../../src/community/snapshot.js'
 import { CATEGORIES, URGENCIES } from '../../src/community/taxonomy.js'
-import { Digest, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { Digest, PointsAccount, ServiceRequest, Staff, Volunteer, VolunteerTask } from '../../src/db/entities/index.js'
 import { DomainError } from '../../src/errors.js'
 import { slaColor, type SlaColor } from '../../src/jobs/sla.js'
 import { OPEN_STATUSES, REQUEST_STATUSES } from '../../src/requests/stateMachine.js'
@@ -27,7 +28,10 @@ import { notice, type RowContext } from './pages/common.js'
 import { dashboardBody } from './pages/dashboard.js'
 import { requestDetailBody, requestListBody } from './pages/requests.js'
 import { botBody, communityBody, digestsBody, tasksBody, triageBody } from './pages/work.js'
-import { loginDirectly, loginWithLink, logout, rememberNext, takeNext } from './session.js'
+import { volunteersBody } from './pages/volunteers.js'
+import { volunteerFigures } from '../../src/volunteers/figures.js'
+import { OPEN_TASK_STATUSES } from '../../src/volunteers/taskStateMachine.js'
+import { loginDirectly, loginWithLink, logout, rememberNext, staffOfLink, takeNext } from './session.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const require = createRequire(import.meta.url)
@@ -138,11 +142,38 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     loginPage(ctx, deps)
   })
 
+  // Opening the link shows a confirmation whose form spends it (console.js submits it at once in a browser);
+  // a link preview that only fetches the page leaves the link usable.
   router.get('/console/login/:token', async (ctx) => {
+    try {
+      const staff = await staffOfLink(ctx, ctx.params.token!)
+      send(ctx, page('登录', html`
+<form class="notice" method="post" action="/console/login/${ctx.params.token!}" data-login-confirm>
+  <h2>进入接诉工作台</h2>
+  <p>以 <b>${staff.name}</b> 的身份登录。</p>
+  <p><button type="submit" class="primary">进入工作台</button></p>
+  <p class="meta">链接只能使用一次；如果这不是您本人，请直接关闭本页。</p>
+</form>`))
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      loginPage(ctx, deps, err.message, err.status)
+    }
+  })
+
+  router.post('/console/login/:token', async (ctx) => {
+    // A login form posted from another site would sign this browser in as someone else (login CSRF). The page
+    // sends no referrer, so its own Origin is "null"; Sec-Fetch-Site tells a browser's own form from a foreign one.
+    const site = ctx.get('sec-fetch-site')
+    const origin = ctx.get('origin')
+    const ours = [`${ctx.protocol}://${ctx.host}`, new URL(publicUrlOf(deps.config)).origin]
+    if ((site && site !== 'same-origin' && site !== 'none') || (origin && origin !== 'null' && !ours.includes(origin))) {
+      loginPage(ctx, deps, '请直接打开微信里收到的登录链接。', 403)
+      return
+    }
     try {
       const staff = await loginWithLink(ctx, ctx.params.token!)
       ctx.state.logger?.info({ staffId: staff.id }, 'console login by link')
-      ctx.set('Referrer-Policy', 'no-referrer')
+      ctx.status = 303
       ctx.redirect(takeNext(ctx))
     } catch (err) {
       if (!(err instanceof DomainError)) throw err
@@ -243,6 +274,29 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     send(ctx, page('周报', digestsBody(rows, c.community.timezone), { staff, active: 'digests' }))
   })
   router.get('/console/digests/:id', auth, secretaryOnly, (ctx) => ctx.redirect(`/digests/${encodeURIComponent(ctx.params.id!)}`))
+
+  // 志愿者与积分: the figures come from volunteerFigures, as in the digest and /api/volunteers/figures.
+  router.get('/console/volunteers', auth, secretaryOnly, async (ctx) => {
+    const staff = staffIn(ctx)!
+    const c = await loadCommunity(deps.db.manager, staff.communityId)
+    const tz = c.community.timezone
+    const query = periodQuery.parse(ctx.query)
+    const now = deps.clock.now()
+    // By default this month so far, as the digest's ranking counts it.
+    const { from, to } = query.from || query.to
+      ? resolvePeriod(query, { timeZone: tz, now, defaultDays: DASHBOARD_DEFAULT_DAYS, maxDays: MAX_PERIOD_DAYS })
+      : { from: parseInstant(`${formatLocalIso(now, tz).slice(0, 8)}01`, tz, 'start'), to: new Date(now.getTime() + 1) }
+    const figures = await volunteerFigures(deps.db.manager, { communityId: staff.communityId, from, to })
+    const vs = await deps.db.getRepository(Volunteer).find({ where: { communityId: staff.communityId }, order: { id: 'ASC' } })
+    const accounts = await deps.db.getRepository(PointsAccount).find({ where: { communityId: staff.communityId, holderType: 'volunteer' } })
+    const tasks = await deps.db.getRepository(VolunteerTask).find({ where: { communityId: staff.communityId, status: In([...OPEN_TASK_STATUSES]) }, order: { id: 'DESC' }, take: 100 })
+    const gridName = (id: number | null) => c.grids.find((g) => g.id === id)?.name ?? null
+    send(ctx, page('志愿者与积分', volunteersBody({
+      figures, tz, query, periodLabel: `${formatLocalIso(from, tz).slice(0, 10)} — ${formatLocalIso(new Date(to.getTime() - 1), tz).slice(0, 10)}`,
+      volunteers: vs.map((v) => ({ name: v.name, grids: v.gridIds.map(gridName).filter((g): g is string => !!g), bound: !!v.wechatContactId, active: v.active, balance: accounts.find((a) => a.holderId === v.id)?.balance ?? 0 })),
+      open: tasks.map((task) => ({ task, grid: gridName(task.gridId), volunteer: vs.find((v) => v.id === task.volunteerId)?.name ?? null })),
+    }), { staff, active: 'volunteers' }))
+  })
 
   router.get('/console/community', auth, secretaryOnly, async (ctx) => {
     const staff = staffIn(ctx)!

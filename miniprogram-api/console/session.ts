@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa'
 import { durationMs } from '../../src/config.js'
-import { endSession, redeemLoginLink, startSession, staffOfSession } from '../../src/console/login.js'
+import { checkLoginLink, endSession, redeemLoginLink, startSession, staffOfSession } from '../../src/console/login.js'
 import type { Staff } from '../../src/db/entities/index.js'
 import { ForbiddenError } from '../../src/errors.js'
 import { depsOf, type ApiDeps } from '../deps.js'
@@ -49,6 +49,12 @@ function signIn(ctx: Context, staff: Staff) {
 
 function setSession(ctx: Context, deps: ApiDeps, s: { sessionToken: string; expiresAt: Date }) {
   ctx.cookies.set(SESSION_COOKIE, s.sessionToken, cookieOptions(ctx, s.expiresAt.getTime() - deps.clock.now().getTime()))
+}
+
+/** Whose unspent login link this is (throws 401 login_link_invalid); the link stays usable. */
+export async function staffOfLink(ctx: Context, token: string): Promise<Staff> {
+  const deps = depsOf(ctx)
+  return checkLoginLink(deps.db.manager, deps.clock, { token })
 }
 
 /** Spends a login link and sets the session cookie; throws 401 login_link_invalid. */

@@ -8,7 +8,8 @@ import { inTransaction } from '../db/transaction.js'
 import { DomainError } from '../errors.js'
 import { hashPhone, maskMobile, normalizeMobile } from '../people/phone.js'
 import { communityFileSchema, type CommunityFile } from './schema.js'
-import { defaultSettings, type CommunitySettings } from './settings.js'
+import { importVolunteers } from '../volunteers/importer.js'
+import { DEFAULT_POINTS_RULE, defaultSettings, type CommunitySettings } from './settings.js'
 
 export class CommunityFileError extends DomainError {
   constructor(readonly file: string, readonly problems: string[]) {
@@ -84,6 +85,15 @@ function settingsOf(doc: CommunityFile): CommunitySettings {
   }
   if (doc.care) {
     s.care = { intervalDays: Object.fromEntries(Object.entries(doc.care.intervals).map(([g, d]) => [({ 一级: '1', 二级: '2', 三级: '3' } as const)[g as '一级'], parseDuration(d!) / 86_400_000])) }
+  }
+  if (doc.points) {
+    const p = doc.points, d = DEFAULT_POINTS_RULE
+    s.points = {
+      earn: p.earn ? [...new Set(p.earn)] : [...d.earn],
+      volunteering: { perTask: p.volunteering?.per_task ?? d.volunteering.perTask, perHour: p.volunteering?.per_hour ?? d.volunteering.perHour },
+      defaultHours: p.default_hours ?? d.defaultHours,
+      verifiedReport: p.verified_report ?? d.verifiedReport,
+    }
   }
   return s
 }
@@ -181,6 +191,10 @@ export async function importCommunity(db: DataSource | EntityManager, doc: Commu
     summary.created += care.created
     summary.updated += care.updated
     summary.deactivated += care.deactivated
+    const volunteers = await importVolunteers(em, opts.clock ?? systemClock, { doc, communityId, gridByName, encryptionKey: opts.encryptionKey })
+    summary.created += volunteers.created
+    summary.updated += volunteers.updated
+    summary.deactivated += volunteers.deactivated
     return summary
   })
 }

@@ -3,6 +3,7 @@ import { parseDuration } from '../clock.js'
 import { CATEGORIES, URGENCIES } from './taxonomy.js'
 import { STAFF_ROLES } from '../db/entities/community.js'
 import { CARE_TYPES } from '../care/vocabulary.js'
+import { POINTS_ACTIONS } from './settings.js'
 
 // The community YAML. Field names are fixed: other tools rely on them.
 
@@ -66,6 +67,21 @@ export const communityFileSchema = z
       contact: z.strictObject({ name: z.string().trim().min(1), phone: phone.optional(), relation: z.string().trim().min(1).optional() }).optional(),
       wechat: z.string().trim().min(1).optional(),
     })).default([]),
+    /** 志愿者: offered the low-risk 为老服务 requests and 微心愿 of their grids; they bind their WeChat like staff */
+    volunteers: z.array(z.strictObject({
+      name: z.string().trim().min(1, 'a name is required'),
+      /** the WeChat display name: a one-time 认证 code is issued for it; it grants nothing by itself */
+      wechat: z.string().trim().min(1, 'the WeChat display name is required'),
+      phone: phone.optional(),
+      grids: z.array(z.string().trim().min(1)).min(1, 'at least one grid'),
+    })).default([]),
+    /** 爱心积分: which actions earn points, and how many */
+    points: z.strictObject({
+      earn: z.array(z.enum(POINTS_ACTIONS)).optional(),
+      volunteering: z.strictObject({ per_task: z.number().int().min(0).max(10_000).optional(), per_hour: z.number().int().min(0).max(10_000).optional() }).optional(),
+      default_hours: z.number().positive().max(24).optional(),
+      verified_report: z.number().int().min(0).max(10_000).optional(),
+    }).optional(),
     callbacks: z.strictObject({
       delay_minutes: z.number().min(0).optional(),
       quiet_start: z.string().regex(/^\d{2}:\d{2}$/).optional(),
@@ -114,6 +130,16 @@ export const communityFileSchema = z
     see(doc.secretary, ['secretary'])
     doc.grids.forEach((g, gi) => { see(g.leader, ['grids', gi, 'leader']); if (g.deputy) see(g.deputy, ['grids', gi, 'deputy']) })
     doc.staff.forEach((s, si) => see(s, ['staff', si]))
+    // A volunteer is not staff: one WeChat account cannot be both, or 完成 12 would mean two things.
+    const volunteers = new Set<string>()
+    doc.volunteers.forEach((v, vi) => {
+      if (people.has(v.wechat)) ctx.addIssue({ code: 'custom', path: ['volunteers', vi, 'wechat'], message: `WeChat name "${v.wechat}" belongs to staff member "${people.get(v.wechat)}"; a volunteer needs their own` })
+      if (volunteers.has(v.wechat)) ctx.addIssue({ code: 'custom', path: ['volunteers', vi, 'wechat'], message: `volunteer WeChat name "${v.wechat}" is listed twice` })
+      volunteers.add(v.wechat)
+      v.grids.forEach((g, gi) => {
+        if (!gridNames.has(g)) ctx.addIssue({ code: 'custom', path: ['volunteers', vi, 'grids', gi], message: `unknown grid "${g}" (known: ${[...gridNames].join(', ')})` })
+      })
+    })
   })
 
 export type CommunityFile = z.infer<typeof communityFileSchema>

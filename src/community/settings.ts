@@ -13,7 +13,28 @@ export interface CommunitySettings {
   callbacks: CallbackRule
   /** 关爱对象 visit intervals; absent on communities imported before the roster existed */
   care?: CareRule
+  /** 爱心积分 rules; absent on communities imported before volunteers existed (the defaults apply) */
+  points?: PointsRule
 }
+
+/** Actions that can earn 爱心积分: a volunteer task the resident confirmed, a resident's report that was handled. */
+export const POINTS_ACTIONS = ['volunteering', 'verified_report'] as const
+export type PointsAction = (typeof POINTS_ACTIONS)[number]
+
+export interface PointsRule {
+  /** which actions earn points in this community */
+  earn: PointsAction[]
+  /** a confirmed volunteer task earns perTask + perHour × hours (rounded) */
+  volunteering: { perTask: number; perHour: number }
+  /** hours counted when the volunteer does not say */
+  defaultHours: number
+  /** the reporter of a request handled and closed (not cancelled) */
+  verifiedReport: number
+}
+
+export const DEFAULT_POINTS_RULE: PointsRule = { earn: ['volunteering'], volunteering: { perTask: 10, perHour: 5 }, defaultHours: 1, verifiedReport: 2 }
+
+export const pointsRuleOf = (s: Pick<CommunitySettings, 'points'>): PointsRule => s.points ?? DEFAULT_POINTS_RULE
 
 /** Visit interval in days per care grade ("1" | "2" | "3"); missing grades use the defaults. */
 export interface CareRule { intervalDays: Partial<Record<string, number>> }

@@ -24,21 +24,35 @@ export async function issueLoginLink(em: EntityManager, clock: Clock, p: { staff
   return { token, expiresAt }
 }
 
+const refusedLink = () => new UnauthorizedError('登录链接无效或已过期（链接10分钟内有效，只能使用一次）。请在微信里给社区小助手发送「后台」获取新链接。', 'login_link_invalid')
+
+async function usableLink(em: EntityManager, now: Date, token: string): Promise<{ link: ConsoleLoginLink; staff: Staff }> {
+  if (!TOKEN.test(token)) throw refusedLink()
+  const link = await em.findOne(ConsoleLoginLink, { where: { tokenHash: hashToken(token) } })
+  if (!link || link.usedAt || link.expiresAt.getTime() <= now.getTime()) throw refusedLink()
+  const staff = await em.findOne(Staff, { where: { id: link.staffId, active: true } })
+  if (!staff) throw refusedLink()
+  return { link, staff }
+}
+
+/**
+ * Whose login link this is, without spending it. Opening the link only shows a confirmation page, so a chat
+ * app's link preview (which fetches the page) cannot use up the one-time link before the person taps it.
+ */
+export async function checkLoginLink(em: EntityManager, clock: Clock, p: { token: string }): Promise<Staff> {
+  return (await usableLink(em, clock.now(), p.token)).staff
+}
+
 /**
  * Opens a session from a login link. The link is spent by a guarded UPDATE (unused and unexpired), so two
  * tabs opening it at once cannot both get in. An unknown, used or expired link is refused alike.
  */
 export async function redeemLoginLink(em: EntityManager, clock: Clock, p: { token: string; sessionTtlMs: number }): Promise<{ sessionToken: string; expiresAt: Date; staff: Staff }> {
-  const refused = new UnauthorizedError('登录链接无效或已过期（链接10分钟内有效，只能使用一次）。请在微信里给社区小助手发送「后台」获取新链接。', 'login_link_invalid')
-  if (!TOKEN.test(p.token)) throw refused
   const now = clock.now()
-  const link = await em.findOne(ConsoleLoginLink, { where: { tokenHash: hashToken(p.token) } })
-  if (!link || link.usedAt || link.expiresAt.getTime() <= now.getTime()) throw refused
+  const { link, staff } = await usableLink(em, now, p.token)
   const spent = await em.createQueryBuilder().update(ConsoleLoginLink).set({ usedAt: now })
     .where('id = :id AND used_at IS NULL AND expires_at > :now', { id: link.id, now }).execute()
-  if (!spent.affected) throw refused
-  const staff = await em.findOne(Staff, { where: { id: link.staffId, active: true } })
-  if (!staff) throw refused
+  if (!spent.affected) throw refusedLink()
   return { ...(await startSession(em, clock, { staffId: staff.id, ttlMs: p.sessionTtlMs })), staff }
 }
 

@@ -7,6 +7,7 @@ import { publicUrlOf } from '../config.js'
 import { runWeeklyDigest } from './digest.js'
 import { runSlaCheck } from './sla.js'
 import { runStatsRollup } from './statsRollup.js'
+import { runVerifiedReportPoints } from './verifiedReportPoints.js'
 import type { JobDefinition } from './types.js'
 import { runScheduled } from './watermark.js'
 
@@ -59,6 +60,13 @@ export const JOBS: JobDefinition[] = [
     // those days are read from the rows, so no figure ever waits for this job.
     schedule: '10 * * * *',
     run: (ctx, at) => runScheduled(ctx, 'stats_rollup', at, () => runStatsRollup(deps(ctx))),
+  },
+  {
+    name: 'verified_report_points',
+    // Early, so the points of yesterday's closed requests are in before the day's messages and the Monday digest.
+    schedule: '0 6 * * *',
+    run: (ctx, at) => runScheduled(ctx, 'verified_report_points', at, () => runVerifiedReportPoints(deps(ctx))),
+    catchUpWithinMs: 24 * HOUR,
   },
   {
     name: 'weekly_digest',

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomInt } from 'node:crypto'
 import type { EntityManager } from 'typeorm'
 import { In, IsNull, MoreThan, Not } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { Staff } from '../db/entities/index.js'
+import { Staff, Volunteer } from '../db/entities/index.js'
 import { DomainError, NotFoundError } from '../errors.js'
 
 /**
@@ -18,7 +18,25 @@ export const BIND_CODE_TTL_HOURS = 72
 /** Failed 认证 attempts allowed per WeChat contact per hour (6 digits: guessing is hopeless within this). */
 export const BIND_ATTEMPTS_PER_HOUR = 5
 
-const hashCode = (code: string) => createHash('sha256').update(`jiesu-bind:${code}`).digest('hex')
+export const hashCode = (code: string) => createHash('sha256').update(`jiesu-bind:${code}`).digest('hex')
+
+/**
+ * Whether a live code with this hash exists for anyone but the one it is being issued to: staff and
+ * volunteers share one code space, so a code names exactly one person.
+ */
+export async function liveCodeTaken(em: EntityManager, hash: string, now: Date, self: { staffId?: number; volunteerId?: number }): Promise<boolean> {
+  const live = { bindCodeHash: hash, bindCodeExpiresAt: MoreThan(now) }
+  return await em.exists(Staff, { where: { ...live, ...(self.staffId ? { id: Not(self.staffId) } : {}) } })
+    || await em.exists(Volunteer, { where: { ...live, ...(self.volunteerId ? { id: Not(self.volunteerId) } : {}) } })
+}
+
+/** A fresh six-digit code no one else holds live. */
+export async function freshBindCode(em: EntityManager, now: Date, self: { staffId?: number; volunteerId?: number }): Promise<string> {
+  for (;;) {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
+    if (!await liveCodeTaken(em, hashCode(code), now, self)) return code
+  }
+}
 
 export interface IssuedCode { staffId: number; name: string; wechat: string; code: string; expiresAt: Date }
 
@@ -29,14 +47,10 @@ export async function issueBindCode(em: EntityManager, clock: Clock, p: { commun
   if (!staff.active) throw new DomainError('staff_inactive', `${staff.name} 已停用，不能发放认证码`, 409)
   const now = clock.now()
   const expiresAt = new Date(now.getTime() + (p.ttlHours ?? BIND_CODE_TTL_HOURS) * 3600_000)
-  for (;;) {
-    const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
-    // Live codes are unique, so a code names exactly one person.
-    const taken = await em.exists(Staff, { where: { bindCodeHash: hashCode(code), bindCodeExpiresAt: MoreThan(now), id: Not(staff.id) } })
-    if (taken) continue
-    await em.update(Staff, { id: staff.id }, { bindCodeHash: hashCode(code), bindCodeExpiresAt: expiresAt })
-    return { staffId: staff.id, name: staff.name, wechat: staff.wechat, code, expiresAt }
-  }
+  // Live codes are unique, so a code names exactly one person.
+  const code = await freshBindCode(em, now, { staffId: staff.id })
+  await em.update(Staff, { id: staff.id }, { bindCodeHash: hashCode(code), bindCodeExpiresAt: expiresAt })
+  return { staffId: staff.id, name: staff.name, wechat: staff.wechat, code, expiresAt }
 }
 
 /** Codes for the active staff who have not bound their WeChat yet (and, unless reissue, hold no live code). */

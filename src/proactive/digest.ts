@@ -3,6 +3,7 @@ import { careDigestLines, careFigures, type CareFigures } from '../care/figures.
 import { CATEGORY_NAMES } from '../community/taxonomy.js'
 import { Community } from '../db/entities/index.js'
 import { formatLocal } from '../time.js'
+import { volunteerDigestLines, volunteerFigures, type VolunteerFigures } from '../volunteers/figures.js'
 import { openClusters } from './clusters.js'
 import { topicProgress } from './topics.js'
 
@@ -10,6 +11,7 @@ export interface ProactiveFigures {
   care: CareFigures
   clusters: { id: number; category: string; building: string | null; gridId: number | null; reason: string; requestNos: string[]; suggestion: string }[]
   topics: { id: number; title: string; owner: string | null; dueAt: string; status: string; requests: number; resolved: number; newInPeriod: number; overdue: boolean }[]
+  volunteers: VolunteerFigures
 }
 
 const MAX_CLUSTERS = 5
@@ -47,5 +49,7 @@ export async function proactiveDigest(em: EntityManager, p: { communityId: numbe
       lines.push(`#${t.id} ${t.title}｜${t.owner ?? '—'}｜相关工单 ${t.requests} 件，已办结 ${t.resolved} 件${t.newInPeriod ? `，本周新增 ${t.newInPeriod} 件` : ''}｜${state}`)
     }
   }
-  return { figures: { care, clusters, topics }, lines: lines.length ? ['', ...lines] : [] }
+  const volunteers = await volunteerFigures(em, p)
+  lines.push(...volunteerDigestLines(volunteers))
+  return { figures: { care, clusters, topics, volunteers }, lines: lines.length ? ['', ...lines] : [] }
 }

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process'
 import { expect, it } from 'vitest'
 
 // Issue 14, done when: four weeks in the simulator show visits due and done, a missed visit escalated, a visit
-// note becoming a 代报 request, and a recurring lift problem detected and turned into a topic that collects a new report.
+// note becoming a 代报 request, a recurring lift problem detected and turned into a topic that collects a new report, and a
+// volunteer claiming and completing a 代买药 with points awarded.
 it('runs examples/scenarios/care.json: four weeks of 未诉先办', async () => {
   const env: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn' }
   delete env.DATABASE_URL
@@ -32,6 +33,23 @@ it('runs examples/scenarios/care.json: four weeks of 未诉先办', async () => 
   expect(first('刘强', /^【治理项目】赵书记书记请您牵头：5号楼维修报修反复出现/)!.at).toBe('2026-12-07T09:00:00+08:00')
   expect(digests[2]!.text).toContain('#1 5号楼维修报修反复出现｜刘强｜相关工单 4 件，已办结 0 件，本周新增 1 件｜期限 12月31日 23:59')
   expect(digests[2]!.text).toContain('【关爱走访】关爱对象 3 人；超期未见 2 人（其中 1 人已上报书记）。')
+  // The 代报 request (代买药) is offered to 第一网格's volunteers; the first 认领 wins, the second is told it is taken.
+  expect(first('何军', /^【志愿服务 #1】代买药｜第一网格 3号楼/)!.at).toBe('2026-12-01T10:00:00+08:00')
+  expect(first('李晓', /^【志愿服务 #1】代买药/)).toBeDefined()
+  expect(dms.filter((m) => m.to === '钱芳')).toEqual([]) // 第二网格 only
+  expect(first('何军', /^您已认领志愿任务 #1（代买药）/)!.text).toContain('地点：3号楼1单元302')
+  expect(first('李晓', /志愿任务 #1 已经被其他志愿者认领了/)).toBeDefined()
+  expect(first('王芳', /代买药 已由志愿者 何军 认领/)).toBeDefined()
+  // 完成 with the hours; 张奶奶 is asked and confirms; 10 per task + 4 × 1.5 hours = 16 points.
+  expect(first('张奶奶', /^志愿者 何军 说已帮您办好「代买药」（志愿任务 #1）/)!.at).toBe('2026-12-02T15:00:00+08:00')
+  expect(first('何军', /您获得 16 爱心积分，当前共 16 分/)!.at).toBe('2026-12-02T15:00:00+08:00')
+  // The 书记's redemptions: one the balance does not cover is refused, one it does leaves 6.
+  expect(first('赵书记', /^何军 只有 16 积分，不够兑换 20 分。/)).toBeDefined()
+  expect(first('赵书记', /^已为 何军 兑换 10 积分（洗衣液一瓶），剩余 6 分。/)).toBeDefined()
+  // Hours and points in the digest of the week it was done, and the month's ranking.
+  expect(digests[1]!.text).toContain('本周发出 1 件，完成 1 件，志愿时长 1.5 小时；发放爱心积分 16 分。')
+  expect(digests[1]!.text).toContain('【12月积分榜】1. 何军 16 分（1.5 小时）')
+  expect(digests[2]!.text).toContain('兑换 10 分')
   // No roster detail in any group message.
   expect(lines.filter((l) => l.type === 'room' && /张奶奶|李爷爷|陈阿婆|302/.test(l.text))).toEqual([])
 }, 300_000)

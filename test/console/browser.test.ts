@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runStaffCommand } from '../../bot/commands.js'
 import { LOGIN_LINK_TTL_MS } from '../../src/console/login.js'
 import { Attachment, Community, ServiceRequest } from '../../src/db/entities/index.js'
@@ -30,6 +30,7 @@ if (!browserAvailable) {
     let browser: Browser
     let ids: Record<'lamp' | 'other' | 'lift' | 'triage' | 'done', number>
     const contexts: BrowserContext[] = []
+    const scriptErrors: string[] = []
 
     const linkFor = async (wechat: string) => {
       const staff = await staffNamed(t.db, wechat)
@@ -39,11 +40,15 @@ if (!browserAvailable) {
     const newPage = async (viewport = PHONE): Promise<Page> => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', deviceScaleFactor: 1 })
       contexts.push(context)
-      return context.newPage()
+      const page = await context.newPage()
+      page.on('pageerror', (e) => scriptErrors.push(e.message))
+      return page
     }
     const signedIn = async (wechat: string, viewport = PHONE) => {
       const page = await newPage(viewport)
       await page.goto(await linkFor(wechat))
+      // The link opens a confirmation whose form the page submits itself; signed in once it has gone on.
+      await page.waitForURL((url) => !url.pathname.startsWith('/console/login/'))
       return page
     }
     /** Clicks an action button and waits for the page to reload with the result (the console reloads after a success). */
@@ -60,6 +65,9 @@ if (!browserAvailable) {
       }
       await page.setViewportSize(PHONE)
     }
+
+    // A script error (the console's own JavaScript) fails the test that met it.
+    afterEach(() => { expect(scriptErrors.splice(0)).toEqual([]) })
 
     beforeAll(async () => {
       await mkdir(SHOTS, { recursive: true })

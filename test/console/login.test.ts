@@ -21,6 +21,9 @@ async function askForLink(t: TestApi, wechat: string): Promise<{ reply: string; 
 }
 
 const open = (t: TestApi, path: string, cookie?: string) => fetch(t.baseUrl + path, { redirect: 'manual', headers: cookie ? { cookie } : {} })
+/** What the confirmation page's form does: POSTs the link back to spend it. */
+const spend = (t: TestApi, path: string, cookie?: string, from: Record<string, string> = {}) =>
+  fetch(t.baseUrl + path, { method: 'POST', redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...from } })
 const sessionCookie = (res: Response) => {
   const set = res.headers.getSetCookie().find((c) => c.startsWith('jiesu_console='))
   return set ? { header: set, value: set.split(';')[0]! } : null
@@ -48,8 +51,17 @@ describeEachDb('console login by link', (kind) => {
     expect(stored.some((l) => l.tokenHash === token)).toBe(false)
     expect(stored.at(-1)!.expiresAt.getTime() - t.clock.now().getTime()).toBe(LOGIN_LINK_TTL_MS)
 
-    const res = await open(t, path)
-    expect(res.status).toBe(302)
+    // Opening the link (as a chat app's link preview does) only shows whose it is; it stays unspent.
+    for (let i = 0; i < 2; i++) {
+      const preview = await open(t, path)
+      expect(preview.status).toBe(200)
+      const body = await preview.text()
+      expect(body).toContain('以 <b>赵书记</b> 的身份登录')
+      expect(body).toContain(`action="${path}"`)
+      expect(sessionCookie(preview)).toBeNull()
+    }
+    const res = await spend(t, path)
+    expect(res.status).toBe(303)
     expect(res.headers.get('location')).toBe('/console/')
     const cookie = sessionCookie(res)!
     expect(cookie.header).toMatch(/httponly/i)
@@ -65,7 +77,8 @@ describeEachDb('console login by link', (kind) => {
     expect((await open(t, '/api/dashboard', cookie.value)).status).toBe(200)
 
     // Used once: opening it again is refused.
-    const again = await open(t, path)
+    expect((await open(t, path)).status).toBe(401)
+    const again = await spend(t, path)
     expect(again.status).toBe(401)
     expect(await again.text()).toContain('登录链接无效或已过期')
     expect(sessionCookie(again)).toBeNull()
@@ -79,6 +92,19 @@ describeEachDb('console login by link', (kind) => {
     expect((await open(t, `/console/login/${'A'.repeat(43)}`)).status).toBe(401)
   })
 
+  it('refuses the login form posted from another site, and the link stays usable', async () => {
+    const { path } = await askForLink(t, '赵书记')
+    for (const from of [{ origin: 'https://evil.example' }, { origin: 'null', 'sec-fetch-site': 'cross-site' }] as Record<string, string>[]) {
+      const forged = await spend(t, path, undefined, from)
+      expect(forged.status).toBe(403)
+      expect(sessionCookie(forged)).toBeNull()
+    }
+    // The page's own form (no referrer: Origin null, same-origin fetch) and the public address are ours.
+    const own = await spend(t, path, undefined, { origin: 'null', 'sec-fetch-site': 'same-origin' })
+    expect(own.status).toBe(303)
+    expect(sessionCookie(own)).not.toBeNull()
+  })
+
   it('sends visitors without a session to the login page, and back where they were going afterwards', async () => {
     const first = await open(t, '/console/requests/1')
     expect(first.status).toBe(302)
@@ -87,13 +113,13 @@ describeEachDb('console login by link', (kind) => {
     const login = await open(t, '/console/login')
     expect(await login.text()).toContain('发送「<b>后台</b>」')
     const { path } = await askForLink(t, '赵书记')
-    const res = await open(t, path, next)
+    const res = await spend(t, path, next)
     expect(res.headers.get('location')).toBe('/console/requests/1')
   })
 
   it('refuses writes made with the cookie but without the console header, and ends the session on logout', async () => {
     const { path } = await askForLink(t, '赵书记')
-    const cookie = sessionCookie(await open(t, path))!.value
+    const cookie = sessionCookie(await spend(t, path))!.value
     const forged = await fetch(`${t.baseUrl}/api/triage/1`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{}' })
     expect(forged.status).toBe(403)
     expect((await forged.json()).error.code).toBe('console_header_missing')

@@ -3,6 +3,7 @@ import type { AppContext } from '../../../src/context.js'
 import { adminRoutes } from './admin.js'
 import { registerSecretaryDocs } from './docs.js'
 import { reportRoutes } from './reports.js'
+import { volunteerRoutes } from './volunteers.js'
 
 /**
  * The 书记's endpoints: dashboard, digests (JSON and the HTML page), triage queue, CSV export,
@@ -12,5 +13,6 @@ import { reportRoutes } from './reports.js'
 export function secretaryRoutes(router: Router, app: AppContext) {
   reportRoutes(router, app)
   adminRoutes(router, app)
+  volunteerRoutes(router, app)
   registerSecretaryDocs()
 }

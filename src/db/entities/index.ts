@@ -7,6 +7,7 @@ import { Digest, InboxMessage, JobState, OutboxMessage, RateLimitHit } from './m
 import { Attachment, RequestEvent, RequestReporter, ServiceRequest } from './request.js'
 import { GovernanceTopic, ProblemCluster, TopicRequest } from './proactive.js'
 import { Resident } from './resident.js'
+import { PointsAccount, PointsEntry, Volunteer, VolunteerTask, VolunteerTaskEvent } from './volunteer.js'
 
 export * from './care.js'
 export * from './community.js'
@@ -17,6 +18,7 @@ export * from './messaging.js'
 export * from './request.js'
 export * from './proactive.js'
 export * from './resident.js'
+export * from './volunteer.js'
 
 export const ENTITIES = [
   Community, Grid, Building, Staff, ChatRoom, Resident,
@@ -25,4 +27,5 @@ export const ENTITIES = [
   ChatPrompt, RoomNotice,
   CareResident, CareVisit, CareVisitEvent, ProblemCluster, GovernanceTopic, TopicRequest,
   ConsoleLoginLink, ConsoleSession,
+  Volunteer, VolunteerTask, VolunteerTaskEvent, PointsAccount, PointsEntry,
 ]
