@@ -128,18 +128,21 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
       return rows.map((x) => ({ building: x.b, category: x.category, n: Number(x.n) }))
     },
 
-    /** of the given spots, each one's first `maxNos` request numbers in the cohort (oldest first: created_at, id) */
-    async spotNos(spots: { building: string; category: Category }[], maxNos: number): Promise<Map<string, string[]>> {
+    /**
+     * Of the given spots, each one's first `maxNos` request numbers in the cohort (oldest first: created_at, id).
+     * Read in time windows growing fourfold from the start of the cohort: the earliest numbers are usually in the
+     * first days. After two windows, `narrow` may name the only stretches left that can hold the rest (from the
+     * daily rollups: the days each pending spot occurs on), so a spot first seen today does not make the window
+     * functions read the whole period.
+     */
+    async spotNos(spots: { building: string; category: Category }[], maxNos: number,
+      narrow?: (pending: { building: string; category: Category }[], from: Date) => Promise<{ from: Date; to: Date }[] | null>): Promise<Map<string, string[]>> {
       const wanted = new Map(spots.map((x) => [spotKey(x), [] as string[]]))
       const categories = [...new Set(spots.map((x) => x.category))]
-      // Time windows growing fourfold from the start of the cohort: the earliest numbers are usually found in the
-      // first days, so the window functions see a few days' rows rather than the whole period's.
-      let from = q.from.getTime(), span = 86_400_000
-      while (from < q.to.getTime() && [...wanted.values()].some((nos) => nos.length < maxNos) && categories.length) {
-        const to = Math.min(q.to.getTime(), from + span)
-        const missing = [...wanted.entries()].filter(([, nos]) => nos.length < maxNos)
+      const pending = () => spots.filter((x) => wanted.get(spotKey(x))!.length < maxNos)
+      const read = async (wf: number, wt: number) => {
         const inner = em.getRepository(ServiceRequest).createQueryBuilder('r')
-          .where('r.community_id = :c AND r.created_at >= :wf AND r.created_at < :wt', { c: q.communityId, wf: new Date(from), wt: new Date(to) })
+          .where('r.community_id = :c AND r.created_at >= :wf AND r.created_at < :wt', { c: q.communityId, wf: new Date(wf), wt: new Date(wt) })
           .andWhere(RECEIVED).andWhere('r.building IS NOT NULL').andWhere('r.category IN (:...cats)', { cats: categories })
           .select('UPPER(r.building)', 'b').addSelect('r.category', 'category').addSelect('r.no', 'no')
           .addSelect('ROW_NUMBER() OVER (PARTITION BY UPPER(r.building), r.category ORDER BY r.created_at, r.id)', 'k')
@@ -147,13 +150,25 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
           .from(`(${inner.getQuery()})`, 't').setParameters(inner.getParameters())
           .where('t.k <= :maxNos', { maxNos }).orderBy('t.b').addOrderBy('t.category').addOrderBy('t.k')
           .getRawMany<{ b: string; category: Category; no: string }>()
-        const need = new Map(missing)
         for (const x of rows) {
-          const nos = need.get(spotKey({ building: x.b, category: x.category }))
+          const nos = wanted.get(spotKey({ building: x.b, category: x.category }))
           if (nos && nos.length < maxNos) nos.push(x.no)
         }
+      }
+      let from = q.from.getTime(), span = 86_400_000, windows = 0
+      while (from < q.to.getTime() && pending().length && categories.length) {
+        if (windows === 2 && narrow) {
+          const ranges = await narrow(pending(), new Date(from))
+          if (ranges) {
+            for (const r of ranges) if (pending().length) await read(Math.max(from, r.from.getTime()), Math.min(q.to.getTime(), r.to.getTime()))
+            break
+          }
+        }
+        const to = Math.min(q.to.getTime(), from + span)
+        await read(from, to)
         from = to
         span *= 4
+        windows++
       }
       return wanted
     },

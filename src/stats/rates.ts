@@ -7,7 +7,7 @@ import type { ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from '../requests/stateMachine.js'
 import { cohortQueries, spotKey, type Cell } from './cohort.js'
 import { factsFromRows, medianOfCounts, mergeFacts, type Facts, type OnTime } from './facts.js'
-import { rolledUpFacts } from './rollups.js'
+import { rolledUpFacts, spotStretches, type StatsPlan } from './rollups.js'
 
 // The 三率 and the figures behind the dashboard and the weekly digest. Everything is plain JSON
 // (ISO strings, numbers, nulls) so it can be stored in digests.figures and served by the API as is.
@@ -161,11 +161,11 @@ function sumSlices(cells: Cell[], onTime: OnTime[]): (slice: string) => Sums {
  * since, from the rows for the rest (partial days, today, days not rolled up or changed since): the same
  * function, factsFromRows, computes both. `rollups: false` computes everything from the rows.
  */
-async function periodFacts(em: EntityManager, community: CommunitySnapshot, q: StatsQuery): Promise<Facts> {
-  if (q.rollups === false) return factsFromRows(em, community, q.from, q.to)
+async function periodFacts(em: EntityManager, community: CommunitySnapshot, q: StatsQuery): Promise<{ facts: Facts; plan: StatsPlan | null }> {
+  if (q.rollups === false) return { facts: await factsFromRows(em, community, q.from, q.to), plan: null }
   const { plan, facts } = await rolledUpFacts(em, community, q.from, q.to)
   const raw = await Promise.all(plan.raw.map((r) => factsFromRows(em, community, r.from, r.to)))
-  return mergeFacts(facts ? [facts, ...raw] : raw)
+  return { facts: mergeFacts(facts ? [facts, ...raw] : raw), plan: plan.rolled.length ? plan : null }
 }
 
 /**
@@ -181,12 +181,12 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const settings = community.community.settings
   const sql = cohortQueries(em, q)
 
-  const [facts, openCells, openRed, openRows, urgent, oldest] = await Promise.all([
+  const [{ facts, plan }, openCells, openRed, openRows, urgent, oldest] = await Promise.all([
     periodFacts(em, community, q), sql.cells('open'), sql.openPastResolveDue(), sql.openRows(), sql.urgent(10), sql.oldestOpen(5),
   ])
   const cells = [...facts.cells, ...openCells]
   const qualifying = facts.spots.filter((x) => x.n >= hotSpotMin)
-  const nos = await sql.spotNos(qualifying, HOT_SPOT_MAX_NOS)
+  const nos = await sql.spotNos(qualifying, HOT_SPOT_MAX_NOS, plan ? (pending, from) => spotStretches(em, community, plan, pending, from, HOT_SPOT_MAX_NOS) : undefined)
   const spots = qualifying.map((x) => ({ building: x.building, category: x.category, count: x.n, nos: nos.get(spotKey(x)) ?? [] }))
   const onTime = facts.onTime
   const slice = sumSlices(cells, onTime)

@@ -127,6 +127,38 @@ export async function rolledUpFacts(em: EntityManager, c: CommunitySnapshot, fro
   })
 }
 
+/**
+ * The stretches of [from, to) that can hold the given spots' requests: the rolled days (in `plan`) each spot
+ * occurs on, as far as the first `maxNos` of it reach, and every stretch not rolled up. Sorted, merged.
+ */
+export async function spotStretches(em: EntityManager, c: CommunitySnapshot, plan: StatsPlan, spots: { building: string; category: string }[], from: Date, maxNos: number): Promise<{ from: Date; to: Date }[]> {
+  const tz = c.community.timezone
+  const days = plan.rolled.filter((d) => localDay(d, tz).end.getTime() > from.getTime())
+  const stretches = plan.raw.filter((r) => r.to.getTime() > from.getTime()).map((r) => ({ from: r.from, to: r.to }))
+  if (days.length && spots.length) {
+    const rows: { day: string; category: string; k: string; n: unknown }[] = await em.query(
+      `SELECT day, category, k, n FROM stats_daily WHERE community_id = ? AND fact = 'spot' AND day IN (${days.map(() => '?').join(', ')})
+        AND category IN (${spots.map(() => '?').join(', ')}) AND k IN (${spots.map(() => '?').join(', ')}) ORDER BY day`,
+      [c.community.id, ...days, ...spots.map((x) => x.category), ...spots.map((x) => x.building)])
+    const seen = new Map(spots.map((x) => [`${x.building}\u0000${x.category}`, 0]))
+    for (const r of rows) {
+      const key = `${r.k}\u0000${r.category}`
+      const had = seen.get(key)
+      if (had === undefined || had >= maxNos) continue
+      seen.set(key, had + Number(r.n))
+      const d = localDay(r.day, tz)
+      stretches.push({ from: d.start, to: d.end })
+    }
+  }
+  stretches.sort((a, b) => a.from.getTime() - b.from.getTime())
+  const merged: { from: Date; to: Date }[] = []
+  for (const s of stretches) {
+    const last = merged[merged.length - 1]
+    if (last && s.from.getTime() <= last.to.getTime()) { if (s.to.getTime() > last.to.getTime()) last.to = s.to } else merged.push({ ...s })
+  }
+  return merged
+}
+
 export interface RollupResult { days: number }
 
 /**
