@@ -261,10 +261,7 @@ async function rssChild(url: string, messages: number): Promise<{ messages: numb
     drop = async () => { await admin.query(`DROP DATABASE IF EXISTS \`${name}\``); await admin.end() }
   }
   try {
-    // The allocator setting `npm start` runs with (package.json): with glibc's default arenas RSS keeps growing
-    // while the JS heap stays steady.
-    const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' }
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/rss.ts', childUrl, String(messages)], { maxBuffer: 1 << 20, env })
+    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/rss.ts', childUrl, String(messages)], { maxBuffer: 1 << 20 })
     return JSON.parse(stdout.trim().split('\n').pop()!)
   } finally {
     await drop()
