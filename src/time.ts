@@ -20,10 +20,20 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 const SLICE_MS = 15 * 60_000
 const offsets = new Map<string, Map<number, number>>()
 
+/** The last slice looked up: consecutive calls (a row's dates, consecutive rows) mostly fall in it. */
+let last = { timeZone: '', slice: NaN, offset: 0 }
+
 function offsetMs(date: Date, timeZone: string): number {
+  const slice = Math.floor(date.getTime() / SLICE_MS)
+  if (slice === last.slice && timeZone === last.timeZone) return last.offset
+  const offset = sliceOffset(slice, timeZone)
+  last = { timeZone, slice, offset }
+  return offset
+}
+
+function sliceOffset(slice: number, timeZone: string): number {
   let zone = offsets.get(timeZone)
   if (!zone) { zone = new Map(); offsets.set(timeZone, zone) }
-  const slice = Math.floor(date.getTime() / SLICE_MS)
   let offset = zone.get(slice)
   if (offset === undefined) {
     const start = slice * SLICE_MS
@@ -70,6 +80,7 @@ export function formatLocal(date: Date, timeZone: string): string {
 
 /** 2026-11-23 13:00 */
 export function formatLocalIso(date: Date, timeZone: string): string {
-  const p = localParts(date, timeZone)
-  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`
+  // The wall clock as a UTC instant, formatted natively: the CSV formats up to seven dates per row.
+  const iso = new Date(date.getTime() + offsetMs(date, timeZone)).toISOString()
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 }

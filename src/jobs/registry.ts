@@ -6,6 +6,7 @@ import { runDailyTodo } from './dailyTodo.js'
 import { publicUrlOf } from '../config.js'
 import { runWeeklyDigest } from './digest.js'
 import { runSlaCheck } from './sla.js'
+import { runStatsRollup } from './statsRollup.js'
 import { runVerifiedReportPoints } from './verifiedReportPoints.js'
 import type { JobDefinition } from './types.js'
 import { runScheduled } from './watermark.js'
@@ -52,6 +53,13 @@ export const JOBS: JobDefinition[] = [
     schedule: '0 7 * * 1',
     run: (ctx, at) => runScheduled(ctx, 'recurring_problems', at, () => runRecurringProblems(deps(ctx))),
     catchUpWithinMs: 6 * 24 * HOUR,
+  },
+  {
+    name: 'stats_rollup',
+    // Hourly: rolls up the days just past and re-rolls days changed since (a late rating, a 重办); until then
+    // those days are read from the rows, so no figure ever waits for this job.
+    schedule: '10 * * * *',
+    run: (ctx, at) => runScheduled(ctx, 'stats_rollup', at, () => runStatsRollup(deps(ctx))),
   },
   {
     name: 'verified_report_points',

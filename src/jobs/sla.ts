@@ -39,7 +39,7 @@ const PHASES = {
   },
 } as const
 
-type SlaFields = Pick<ServiceRequest, 'status' | 'urgency' | 'acceptDueAt' | 'resolveDueAt' | 'acceptedAt' | 'resolvedAt' | 'closedAt'>
+export type SlaFields = Pick<ServiceRequest, 'status' | 'urgency' | 'acceptDueAt' | 'resolveDueAt' | 'acceptedAt' | 'resolvedAt' | 'closedAt'>
 
 /**
  * Traffic light for the API and the digest. Open requests: red when the current deadline (签收 until accepted,

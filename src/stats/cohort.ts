@@ -4,6 +4,7 @@ import { ServiceRequest, type Rating } from '../db/entities/index.js'
 import { dateOf } from '../db/rawDate.js'
 import { RESOLUTION_OUTCOMES, type ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, type RequestStatus } from '../requests/stateMachine.js'
+import type { SlaFields } from '../jobs/sla.js'
 import type { Urgency } from '../community/taxonomy.js'
 
 // The SQL behind computeStats. The cohort is the requests created in [from, to) (an index range on
@@ -30,17 +31,24 @@ export interface Cell {
   reopened: boolean; acceptBreach: boolean; resolveBreach: boolean; n: number
 }
 export interface FirstResponse { category: Category; gridId: number | null; urgency: Urgency; createdAt: Date; dispatchedAt: Date | null; dispatchAt: Date | null; firstAt: Date }
-export interface HotSpotRow { building: string; category: Category; count: number; nos: string[] }
+export interface SpotCount { building: string; category: Category; n: number }
+export const spotKey = (x: { building: string; category: Category }) => `${x.building}\u0000${x.category}`
 
 export function cohortQueries(em: EntityManager, q: { communityId: number; from: Date; to: Date; now: Date }) {
   const base = (): SelectQueryBuilder<ServiceRequest> => em.getRepository(ServiceRequest).createQueryBuilder('r')
     .where('r.community_id = :c AND r.created_at >= :from AND r.created_at < :to', { c: q.communityId, from: q.from, to: q.to })
   const received = () => base().andWhere(RECEIVED)
+  /** the cohort's open requests, read from ix_requests_open alone (MySQL's planner prefers ix_requests_created and reads every row) */
+  const open = () => base().useIndex('ix_requests_open').andWhere(RECEIVED).andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
 
   return {
-    /** GROUP BY every value a count depends on: a few hundred cells whatever the cohort's size */
-    async cells(): Promise<Cell[]> {
-      const rows = await received().leftJoin(REMINDERS, 'rem', 'rem.rid = r.id').select('r.category', 'category').addSelect('r.grid_id', 'gridId').addSelect('r.status', 'status')
+    /**
+     * GROUP BY every value a count depends on: a few hundred cells whatever the cohort's size. `settled` (not in
+     * an open status) cells do not depend on :now and can be rolled up; `open` ones are always read live.
+     */
+    async cells(part: 'settled' | 'open' | 'all' = 'all'): Promise<Cell[]> {
+      const qb = part === 'all' ? received() : part === 'open' ? open() : received().andWhere('r.status NOT IN (:...open)')
+      const rows = await qb.leftJoin(REMINDERS, 'rem', 'rem.rid = r.id').select('r.category', 'category').addSelect('r.grid_id', 'gridId').addSelect('r.status', 'status')
         .addSelect('r.urgency', 'urgency').addSelect('r.rating', 'rating')
         .addSelect('CASE WHEN r.reopen_count > 0 THEN 1 ELSE 0 END', 'k_reopened')
         .addSelect(breach('r.accepted_at', 'r.accept_due_at', 'accept'), 'k_accept')
@@ -93,11 +101,15 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
       return rows.map((x) => ({ createdAt: dateOf(x.createdAt)!, resolvedAt: dateOf(x.resolvedAt)! }))
     },
 
-    /** what slaColor needs of the cohort's open requests (their colour depends on now) */
-    async openRows() {
-      const rows = await received().andWhere('r.status IN (:...open)', { open: OPEN_STATUSES })
-        .select(['r.status', 'r.urgency', 'r.acceptDueAt', 'r.resolveDueAt', 'r.acceptedAt', 'r.resolvedAt', 'r.closedAt']).getMany()
-      return rows
+    /** what slaColor needs of the cohort's open requests not past their 办结 deadline (their colour depends on now) */
+    async openRows(): Promise<SlaFields[]> {
+      const rows = await open().andWhere('(r.resolve_due_at IS NULL OR r.resolve_due_at >= :now)', { now: q.now })
+        .select('r.status', 'status').addSelect('r.urgency', 'urgency').addSelect('r.accept_due_at', 'a').addSelect('r.resolve_due_at', 'b')
+        .addSelect('r.accepted_at', 'c').addSelect('r.resolved_at', 'd').addSelect('r.closed_at', 'e').getRawMany<Record<string, unknown>>()
+      return rows.map((x) => ({
+        status: x.status as RequestStatus, urgency: x.urgency as Urgency, acceptDueAt: dateOf(x.a), resolveDueAt: dateOf(x.b),
+        acceptedAt: dateOf(x.c), resolvedAt: dateOf(x.d), closedAt: dateOf(x.e),
+      }))
     },
 
     /** resolved/closed: red when resolved after the deadline */
@@ -109,27 +121,67 @@ export function cohortQueries(em: EntityManager, q: { communityId: number; from:
       return { red: n(1), green: n(0) }
     },
 
-    /** same building (case-insensitive) and category at least `min` times; the first `maxNos` numbers of each */
-    async hotSpots(min: number, maxNos: number): Promise<HotSpotRow[]> {
-      const inner = received().andWhere('r.building IS NOT NULL')
-        .select('UPPER(r.building)', 'b').addSelect('r.category', 'category').addSelect('r.no', 'no')
-        .addSelect('COUNT(*) OVER (PARTITION BY UPPER(r.building), r.category)', 'n')
-        .addSelect('ROW_NUMBER() OVER (PARTITION BY UPPER(r.building), r.category ORDER BY r.id)', 'k')
-      const rows = await em.createQueryBuilder().select(['t.b AS b', 't.category AS category', 't.no AS no', 't.n AS n'])
-        .from(`(${inner.getQuery()})`, 't').setParameters(inner.getParameters())
-        .where('t.n >= :min AND t.k <= :maxNos', { min, maxNos }).orderBy('t.b').addOrderBy('t.category').addOrderBy('t.k')
-        .getRawMany<{ b: string; category: Category; no: string; n: unknown }>()
-      const spots = new Map<string, HotSpotRow>()
-      for (const x of rows) {
-        const key = `${x.b}\u0000${x.category}`
-        const spot = spots.get(key) ?? { building: x.b, category: x.category, count: Number(x.n), nos: [] }
-        spot.nos.push(x.no)
-        spots.set(key, spot)
-      }
-      return [...spots.values()]
+    /** received requests by building (case-insensitive) and category */
+    async spotCounts(): Promise<SpotCount[]> {
+      const rows = await received().andWhere('r.building IS NOT NULL').select('UPPER(r.building)', 'b').addSelect('r.category', 'category')
+        .addSelect('COUNT(*)', 'n').groupBy('b').addGroupBy('r.category').getRawMany<{ b: string; category: Category; n: unknown }>()
+      return rows.map((x) => ({ building: x.b, category: x.category, n: Number(x.n) }))
     },
 
-    urgent: (limit: number) => received().andWhere("r.urgency = 'urgent'").orderBy('r.id', 'ASC').limit(limit).getMany(),
+    /**
+     * Of the given spots, each one's first `maxNos` request numbers in the cohort (oldest first: created_at, id).
+     * Read in time windows growing fourfold from the start of the cohort: the earliest numbers are usually in the
+     * first days. After two windows, `narrow` may name the only stretches left that can hold the rest (from the
+     * daily rollups: the days each pending spot occurs on), so a spot first seen today does not make the window
+     * functions read the whole period.
+     */
+    async spotNos(spots: { building: string; category: Category }[], maxNos: number,
+      narrow?: (pending: { building: string; category: Category }[], from: Date) => Promise<{ from: Date; to: Date }[] | null>): Promise<Map<string, string[]>> {
+      const wanted = new Map(spots.map((x) => [spotKey(x), [] as string[]]))
+      const categories = [...new Set(spots.map((x) => x.category))]
+      const pending = () => spots.filter((x) => wanted.get(spotKey(x))!.length < maxNos)
+      const read = async (wf: number, wt: number) => {
+        const inner = em.getRepository(ServiceRequest).createQueryBuilder('r')
+          .where('r.community_id = :c AND r.created_at >= :wf AND r.created_at < :wt', { c: q.communityId, wf: new Date(wf), wt: new Date(wt) })
+          .andWhere(RECEIVED).andWhere('r.building IS NOT NULL').andWhere('r.category IN (:...cats)', { cats: categories })
+          .select('UPPER(r.building)', 'b').addSelect('r.category', 'category').addSelect('r.no', 'no')
+          .addSelect('ROW_NUMBER() OVER (PARTITION BY UPPER(r.building), r.category ORDER BY r.created_at, r.id)', 'k')
+        const rows = await em.createQueryBuilder().select(['t.b AS b', 't.category AS category', 't.no AS no'])
+          .from(`(${inner.getQuery()})`, 't').setParameters(inner.getParameters())
+          .where('t.k <= :maxNos', { maxNos }).orderBy('t.b').addOrderBy('t.category').addOrderBy('t.k')
+          .getRawMany<{ b: string; category: Category; no: string }>()
+        for (const x of rows) {
+          const nos = wanted.get(spotKey({ building: x.b, category: x.category }))
+          if (nos && nos.length < maxNos) nos.push(x.no)
+        }
+      }
+      let from = q.from.getTime(), span = 86_400_000, windows = 0
+      while (from < q.to.getTime() && pending().length && categories.length) {
+        if (windows === 2 && narrow) {
+          const ranges = await narrow(pending(), new Date(from))
+          if (ranges) {
+            for (const r of ranges) if (pending().length) await read(Math.max(from, r.from.getTime()), Math.min(q.to.getTime(), r.to.getTime()))
+            break
+          }
+        }
+        const to = Math.min(q.to.getTime(), from + span)
+        await read(from, to)
+        from = to
+        span *= 4
+        windows++
+      }
+      return wanted
+    },
+
+    /** the first urgent cases (oldest first), by ix_requests_urgency_created */
+    urgent: (limit: number) => received().andWhere("r.urgency = 'urgent'").orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').limit(limit).getMany(),
+
+    /** of the cohort's open requests: how many are past their 办结 deadline (slaColor's first rule: red) */
+    async openPastResolveDue(): Promise<number> {
+      const [x] = await open().andWhere('r.resolve_due_at < :now', { now: q.now })
+        .select('COUNT(*)', 'n').getRawMany<{ n: unknown }>()
+      return Number(x?.n ?? 0)
+    },
 
     /** community-wide, oldest first: open requests created before `to` */
     oldestOpen: (limit: number) => em.getRepository(ServiceRequest).createQueryBuilder('r')

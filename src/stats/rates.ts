@@ -1,12 +1,13 @@
 import type { EntityManager } from 'typeorm'
-import { slaDueAt, slaFor } from '../community/sla.js'
-import { loadCommunity, staffById } from '../community/snapshot.js'
+import { loadCommunity, staffById, type CommunitySnapshot } from '../community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../community/taxonomy.js'
 import type { Rating, ServiceRequest } from '../db/entities/index.js'
 import { slaColor, type SlaColor } from '../jobs/sla.js'
 import type { ResolutionOutcome } from '../requests/resolutionOutcome.js'
 import { OPEN_STATUSES, STATUS_NAMES, type RequestStatus } from '../requests/stateMachine.js'
-import { cohortQueries, type Cell, type FirstResponse } from './cohort.js'
+import { cohortQueries, spotKey, type Cell } from './cohort.js'
+import { factsFromRows, medianOfCounts, mergeFacts, type Facts, type OnTime } from './facts.js'
+import { rolledUpFacts, spotStretches, type StatsPlan } from './rollups.js'
 
 // The 三率 and the figures behind the dashboard and the weekly digest. Everything is plain JSON
 // (ISO strings, numbers, nulls) so it can be stored in digests.figures and served by the API as is.
@@ -24,6 +25,8 @@ export interface StatsQuery {
   minGridCount?: number
   /** same building + category at least this many times is a hot spot (default 3) */
   hotSpotMin?: number
+  /** false: compute every figure from the rows, ignoring the daily rollups (default: use them where valid) */
+  rollups?: boolean
 }
 
 export interface Rate {
@@ -121,7 +124,6 @@ export function median(values: number[]): number | null {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
-const minutesBetween = (a: Date, b: Date) => Math.round((b.getTime() - a.getTime()) / 60_000)
 const RESOLVED: readonly RequestStatus[] = ['resolved', 'closed']
 const HAPPY: readonly Rating[] = ['satisfied', 'basically_satisfied']
 /** hot spots list at most this many request numbers each (the count stays exact) */
@@ -133,7 +135,7 @@ interface Sums { received: number; resolved: number; rated: number; happy: numbe
 const slicesOf = (x: { category: Category; gridId: number | null }) => ['all', `c:${x.category}`, `g:${x.gridId}`]
 
 /** What each figure counts, in one place: received, resolved (incl. closed), rated (no_answer is not), happy, breached, on time. */
-function sumSlices(cells: Cell[], onTime: FirstResponse[]): (slice: string) => Sums {
+function sumSlices(cells: Cell[], onTime: OnTime[]): (slice: string) => Sums {
   const sums = new Map<string, Sums>()
   const of = (k: string) => {
     let t = sums.get(k)
@@ -150,14 +152,27 @@ function sumSlices(cells: Cell[], onTime: FirstResponse[]): (slice: string) => S
       if (c.acceptBreach || c.resolveBreach) t.breaches += c.n
     }
   }
-  for (const f of onTime) for (const k of slicesOf(f)) of(k).onTime++
+  for (const f of onTime) for (const k of slicesOf(f)) of(k).onTime += f.n
   return of
 }
 
 /**
- * The 三率 and figures for one community and period: GROUP BY queries over the cohort (ix_requests_created),
- * plus lean per-request rows only where a figure needs them (first response times, medians, open requests' colours).
- * Read-only; safe outside a transaction. The digest, the dashboard and any console all call this.
+ * The summable facts of the period: from the daily rollups where a whole local day is rolled up and unchanged
+ * since, from the rows for the rest (partial days, today, days not rolled up or changed since): the same
+ * function, factsFromRows, computes both. `rollups: false` computes everything from the rows.
+ */
+async function periodFacts(em: EntityManager, community: CommunitySnapshot, q: StatsQuery): Promise<{ facts: Facts; plan: StatsPlan | null }> {
+  if (q.rollups === false) return { facts: await factsFromRows(em, community, q.from, q.to), plan: null }
+  const { plan, facts } = await rolledUpFacts(em, community, q.from, q.to)
+  const raw = await Promise.all(plan.raw.map((r) => factsFromRows(em, community, r.from, r.to)))
+  return { facts: mergeFacts(facts ? [facts, ...raw] : raw), plan: plan.rolled.length ? plan : null }
+}
+
+/**
+ * The 三率 and figures for one community and period. The summable part comes from periodFacts (daily rollups
+ * plus the rows of what is not rolled up); what depends on now is read live: the open requests' cells and
+ * colours, urgent cases, oldest open, and the hot spots' request numbers. Read-only; safe outside a
+ * transaction. The digest, the dashboard and the console all call this.
  */
 export async function computeStats(em: EntityManager, q: StatsQuery): Promise<Stats> {
   const minGridCount = q.minGridCount ?? 3
@@ -166,26 +181,22 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const settings = community.community.settings
   const sql = cohortQueries(em, q)
 
-  const [cells, excluded, responses, resolveTimes, openRows, closedColors, spots, urgent, oldest, outcomes] = await Promise.all([
-    sql.cells(), sql.excluded(), sql.firstResponses(), sql.resolveTimes(), sql.openRows(), sql.closedColors(),
-    sql.hotSpots(hotSpotMin, HOT_SPOT_MAX_NOS), sql.urgent(10), sql.oldestOpen(5), sql.outcomes(),
+  const [{ facts, plan }, openCells, openRed, openRows, urgent, oldest] = await Promise.all([
+    periodFacts(em, community, q), sql.cells('open'), sql.openPastResolveDue(), sql.openRows(), sql.urgent(10), sql.oldestOpen(5),
   ])
-
-  // 响应率: the first 签收 (or 办结, which implies it) against the accept deadline of the dispatch before it,
-  // so a request reopened later keeps the credit for its first timely response.
-  const acceptMinutes: number[] = []
-  const onTime = responses.filter((f) => {
-    const dispatchedAt = f.dispatchAt ?? f.dispatchedAt ?? f.createdAt
-    acceptMinutes.push(minutesBetween(dispatchedAt, f.firstAt))
-    return f.firstAt.getTime() <= slaDueAt(f.urgency, dispatchedAt, slaFor(f.urgency, settings).acceptMs, community.community.timezone).getTime()
-  })
+  const cells = [...facts.cells, ...openCells]
+  const qualifying = facts.spots.filter((x) => x.n >= hotSpotMin)
+  const nos = await sql.spotNos(qualifying, HOT_SPOT_MAX_NOS, plan ? (pending, from) => spotStretches(em, community, plan, pending, from, HOT_SPOT_MAX_NOS) : undefined)
+  const spots = qualifying.map((x) => ({ building: x.building, category: x.category, count: x.n, nos: nos.get(spotKey(x)) ?? [] }))
+  const onTime = facts.onTime
   const slice = sumSlices(cells, onTime)
   const all = slice('all')
   const count = (pred: (c: Cell) => boolean) => cells.reduce((n, c) => (pred(c) ? n + c.n : n), 0)
 
   const ratings: Record<Rating, number> = { satisfied: 0, basically_satisfied: 0, unsatisfied: 0, no_answer: 0 }
   for (const c of cells) if (c.rating) ratings[c.rating] += c.n
-  const colors: Record<SlaColor, number> = { red: closedColors.red, yellow: 0, green: closedColors.green }
+  // Open requests past their 办结 deadline are red (slaColor's first rule), counted in SQL; slaColor decides the rest.
+  const colors: Record<SlaColor, number> = { red: facts.closedColors.red + openRed, yellow: 0, green: facts.closedColors.green }
   for (const r of openRows) colors[slaColor(r, q.now, settings)]++
 
   const brief = (r: ServiceRequest): RequestBrief => ({
@@ -221,7 +232,7 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
   const byGrid = [...ranked, ...gridRows.filter((g) => g.rank === null).sort((a, b) => b.received - a.received)]
 
   const hotSpots = spots.map((h) => ({ ...h, categoryName: CATEGORY_NAMES[h.category] }))
-    .sort((a, b) => b.count - a.count || a.building.localeCompare(b.building, 'en', { numeric: true }))
+    .sort((a, b) => b.count - a.count || a.building.localeCompare(b.building, 'en', { numeric: true }) || CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category))
 
   return {
     communityId: q.communityId,
@@ -235,8 +246,8 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
       reopened: count((c) => c.reopened),
       urgent: count((c) => c.urgency === 'urgent'),
       slaBreaches: all.breaches,
-      merged: excluded.merged,
-      cancelled: excluded.cancelled,
+      merged: facts.excluded.merged,
+      cancelled: facts.excluded.cancelled,
     },
     rates: {
       response: rate(all.onTime, all.received),
@@ -244,12 +255,12 @@ export async function computeStats(em: EntityManager, q: StatsQuery): Promise<St
       satisfaction: rate(all.happy, all.rated),
     },
     ratings,
-    outcomes,
+    outcomes: facts.outcomes,
     byCategory,
     byGrid,
     medians: {
-      acceptMinutes: median(acceptMinutes),
-      resolveMinutes: median(resolveTimes.map((r) => minutesBetween(r.createdAt, r.resolvedAt))),
+      acceptMinutes: medianOfCounts(facts.acceptMinutes),
+      resolveMinutes: medianOfCounts(facts.resolveMinutes),
     },
     slaBreaches: { requests: all.breaches, accept: count((c) => c.acceptBreach), resolve: count((c) => c.resolveBreach) },
     colors,

@@ -72,7 +72,8 @@ describe('dueRuns', () => {
 
   it('registers the jobs with the documented schedules', () => {
     expect(Object.fromEntries(JOBS.map((j) => [j.name, j.schedule]))).toEqual({
-      sla: '* * * * *', callbacks: '*/5 * * * *', care_visits: '0 8 * * *', daily_todo: '30 8 * * *', recurring_problems: '0 7 * * 1', verified_report_points: '0 6 * * *', weekly_digest: '0 8 * * 1',
+      sla: '* * * * *', callbacks: '*/5 * * * *', care_visits: '0 8 * * *', daily_todo: '30 8 * * *', recurring_problems: '0 7 * * 1', stats_rollup: '10 * * * *',
+      verified_report_points: '0 6 * * *', weekly_digest: '0 8 * * 1',
     })
   })
 })

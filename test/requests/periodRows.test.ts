@@ -31,4 +31,22 @@ describeEachDb('requests of a period, read in keyset batches', (kind) => {
     expect(seen.every((b) => b.length <= 2)).toBe(true)
     expect(seen).toHaveLength(4)
   })
+
+  it('reads on past the day-by-day horizons: a row exactly at one, days apart, beyond a month apart', async () => {
+    clock.advance(3_600_000)
+    const from = clock.now()
+    const ids: number[] = []
+    // 0 (the start), +1 day exactly (the first horizon), +1 day 1 ms, +5 days, +40 days (past the 32-day widest step)
+    for (const at of [0, 86_400_000, 86_400_001, 5 * 86_400_000, 40 * 86_400_000]) {
+      clock.set(new Date(from.getTime() + at))
+      ids.push((await fileRequest(db, clock, communityId, { text: `第${ids.length}个问题` })).id)
+    }
+    const to = new Date(clock.now().getTime() + 1)
+    const seen: number[] = []
+    for await (const batch of requestsCreatedIn(db.manager, { communityId, from, to, batchSize: 2 })) seen.push(...batch.map((r) => r.id))
+    expect(seen).toEqual(ids)
+    const batches: number[][] = []
+    for await (const batch of requestsCreatedIn(db.manager, { communityId, from, to, batchSize: 1000 })) batches.push(batch.map((r) => r.id))
+    expect(batches.flat()).toEqual(ids)
+  })
 })
