@@ -3,7 +3,8 @@
 //   2. the dev set (../shared/eval/dev.jsonl), scored once with a model trained on every batch. The dev set
 //      is never trained or tuned on; its misses are never printed.
 // Scoring is ../shared/eval/score.mjs itself (EVAL_SCORER / EVAL_DEV override the paths).
-// Options: --misses (print batch-out misses), --only batch-a, --set notRequestBias=0.1,dangerMakesRequest=false
+// Options: --misses (print batch-out misses), --only batch-a[,batch-b], --set notRequestBias=0.1,dangerMakesRequest=false,
+// --no-holdout and --no-dev (while tuning: only the batch-out figures), --no-cache.
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { performance } from 'node:perf_hooks'
 import { batchFiles, examplesOf, readBatch, type CorpusLine } from '../../src/intake/classifier/corpus.js'
 import { DECISION, decide, type DecisionSettings } from '../../src/intake/classifier/decision.js'
 import { LinearModel, type ModelFile } from '../../src/intake/classifier/model.js'
+import { CUE_FAMILIES, FRAMINGS } from '../../src/intake/classifier/danger.js'
 import { FEATURES_VERSION } from '../../src/intake/classifier/features.js'
 import { TRAINING_DEFAULTS, trainModel, type LabelledExample } from '../../src/intake/classifier/training.js'
 
@@ -30,11 +32,12 @@ for (const kv of (arg('--set') ?? '').split(',').filter(Boolean)) {
 
 const tmp = mkdtempSync(join(tmpdir(), 'jiesu-eval-'))
 
-// Fold models are cached by what they depend on (the examples and the feature/training code), so trying
-// decision settings or danger cues does not retrain (bump FEATURES_VERSION when features change). --no-cache retrains anyway.
-const CACHE = join(tmpdir(), 'jiesu-eval-cache')
+// Fold models are cached by what they depend on (the examples, the feature/training code and the danger
+// tables, whose findings are model inputs), so trying decision settings does not retrain (bump
+// FEATURES_VERSION when features change). --no-cache retrains anyway; JIESU_EVAL_CACHE puts the cache elsewhere (one per worktree, so that parallel runs do not collide).
+const CACHE = process.env.JIESU_EVAL_CACHE || join(tmpdir(), 'jiesu-eval-cache')
 function foldKey(examples: LabelledExample[]): string {
-  return createHash('sha256').update(JSON.stringify({ FEATURES_VERSION, TRAINING_DEFAULTS })).update(JSON.stringify(examples)).digest('hex').slice(0, 16)
+  return createHash('sha256').update(JSON.stringify({ FEATURES_VERSION, TRAINING_DEFAULTS, CUE_FAMILIES, FRAMINGS })).update(JSON.stringify(examples)).digest('hex').slice(0, 16)
 }
 function trained(examples: LabelledExample[]): LinearModel {
   const key = foldKey(examples)
@@ -84,7 +87,7 @@ const header = `| test set | lines | ${COLS.map(c => c[1]).join(' | ')} |\n|---|
 
 const batches = batchFiles().map(readBatch)
 for (const b of batches) for (const p of b.problems) console.error(`skipped ${p}`)
-const only = arg('--only')
+const only = arg('--only')?.split(',')
 const toGold = (l: CorpusLine): Gold => ({ id: l.id, text: l.text, room: l.room, is_request: l.is_request, urgency: l.urgency })
 console.log(`leave-one-batch-out (train on the other ${batches.length - 1} batches, score the one named)\n`)
 console.log(header)
@@ -92,7 +95,7 @@ const sums: Record<string, number> = {}
 let folds = 0
 const t0 = performance.now()
 for (const held of batches) {
-  if (only && held.name !== only) continue
+  if (only && !only.includes(held.name)) continue
   const train = batches.filter(b => b !== held).flatMap(examplesOf)
   const model = trained(train)
   const goldPath = join(tmp, `${held.name}.gold.jsonl`)
@@ -108,7 +111,7 @@ console.log(`\n(${folds} folds in ${((performance.now() - t0) / 1000).toFixed(0)
 // Held-out batches (data/intake/holdout/): written by further writers after the model and its settings were
 // fixed; never trained or tuned on. Scored with the model trained on every corpus batch.
 const HOLDOUT = resolve(process.env.JIESU_CORPUS_DIR || 'data/intake', 'holdout')
-if (!only && existsSync(HOLDOUT) && batchFiles(HOLDOUT).length) {
+if (!only && !args.includes('--no-holdout') && existsSync(HOLDOUT) && batchFiles(HOLDOUT).length) {
   const model = trained(batches.flatMap(examplesOf))
   console.log(`\nheld-out batches (never trained or tuned on; model ${model.version} trained on all ${batches.length} batches)\n`)
   console.log(header)

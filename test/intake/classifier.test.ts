@@ -22,6 +22,10 @@ describe('live dangers are urgent requests', () => {
     ['loose dog biting a child', '一条没拴绳的大黑狗在小广场追着一个小孩咬，孩子腿上都是血'],
     ['pinyin', 'kuai lai ren, 6 hao lou dian ti kun ren le, li mian you lao ren'],
     ['smoke from burning', '5号楼楼下有人在烧东西，烟很大'],
+    ['an elder unanswered while the writer is away', '我在外地上班，我妈一个人住在5栋，从昨晚到现在电话一直没人接'],
+    ['something hanging over passers-by', '8号楼外墙的一大块瓷砖挂着快掉了，正下面就是小区的人行道'],
+    ['a person pinned', '快来人，工地那边的铁架子倒了，压住了一个工人的腿'],
+    ['a trapped person in the next sentence', '3号楼电梯卡住了！！人在里面！！'],
   ])('%s: %s', (_kind, text) => {
     const r = c(text)
     expect(r.isRequest).toBe(true)
@@ -36,6 +40,9 @@ describe('look-alikes are not urgent', () => {
     ['a what-if question', '万一电梯半夜困人了怎么办？物业晚上有人值班吗'],
     ['a drill notice', '【通知】下周二上午小区消防演练，届时会释放烟雾，请大家不要惊慌'],
     ['already rescued', '刚才电梯困人已经救出来了，谢谢维保师傅来得快'],
+    ['cigarette smoke from a neighbour', '楼下那户天天在阳台上抽烟，烟全飘进我家卧室'],
+    ['a flood that did not happen', '多亏保安大哥及时把总阀关了，不然我家就淹了'],
+    ['a lost pet', '谁看见一只黑白的小猫？刚才在6栋门口走丢了'],
   ])('%s: %s', (_kind, text) => {
     expect(c(text).urgency).not.toBe('urgent')
   })
@@ -51,6 +58,14 @@ describe('ordinary requests the old rules missed', () => {
     expect(r.isRequest).toBe(true)
     expect(categories).toContain(r.category)
     if (building) expect(r.location.building).toBe(building)
+  })
+
+  it('a missing manhole cover is a safety hazard; a routine policy question is low urgency', () => {
+    const cover = c('小区南门那个井盖不见了，好大一个洞')
+    expect(cover.isRequest).toBe(true)
+    expect(cover.category).toBe('safety')
+    const question = c('请问低保怎么申请', 'private')
+    expect(question).toMatchObject({ isRequest: true, category: 'consultation', urgency: 'low' })
   })
 
   // Known miss: the model reads a bare complaint with no ask as chatter. `it.fails` keeps it visible: when a

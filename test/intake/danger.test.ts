@@ -20,12 +20,21 @@ describe('cue families', () => {
     ['停电两个钟头了，我妈的制氧机现在靠电池撑着，说明书讲只能用一小时', 'life_support'],
     ['地下车库进水了，水已经没过轮胎，还在往里灌', 'water_spreading'],
     ['9号楼楼顶边上坐着个小伙子，腿都悬在外面，喊他也不理', 'self_harm_edge'],
-    ['三楼楼梯间这股怪味越来越冲，我闻了一会儿头就晕了', 'gas'],
+    ['三楼楼梯间这股怪味越来越冲，我闻了一会儿头就晕了', 'strong_smell'],
     ['我爷爷有老年痴呆，刚才趁我们不注意自己开门出去了，到现在找不着人', 'missing_person'],
     ['停车场那边两伙人吵得很凶，有人回车里拿棍子了，眼看就要打起来', 'attack'],
     ['一条没拴绳的大黑狗在小广场追着一个小孩咬，孩子腿上都是血', 'attack'],
     ['kuai lai ren, 6 hao lou dian ti kun ren le', 'trapped'],
-    ['5号楼楼下有人在烧东西，烟很大', 'fire_smoke_sparks'],
+    ['5号楼楼下有人在烧东西，烟很大', 'smoke'],
+    ['楼顶那块铁皮招牌只剩一颗螺丝吊着，随时会掉，下面就是幼儿园门口', 'falling_hazard'],
+    ['6号楼电梯又停了！！人在里面！！', 'trapped'],
+    ['我在外地，我妈一个人住，电话一直没人接，麻烦谁去看看', 'person_down'],
+    ['我爷爷有点糊涂，早上出门散步到现在还没回来，手机也没带', 'missing_person'],
+    ['燃气表后面那截管子裂了，一直嘶嘶的', 'gas'],
+    ['送水的师傅被倒下来的货架压住腿了，就在超市后门', 'trapped'],
+    // a resolution followed by "but still" does not cancel; worry is not a hypothetical
+    ['燃气阀门我已经关了，但是屋里还是一股煤气味', 'gas'],
+    ['隔壁李奶奶门口的牛奶放了三天没人拿，我有点担心她', 'person_down'],
   ])('%s → %s', (text, family) => {
     expect(live(text)).toContain(family)
   })
@@ -39,6 +48,9 @@ describe('framings that cancel a danger', () => {
     ['下周二上午小区搞消防演练，到时候会有烟雾，大家别紧张', 'drill'],
     ['刚才电梯困人，已经救出来了，谢谢维保师傅', 'resolved'],
     ['【停电通知】本周六8:00-12:00停电检修，家中使用呼吸机的住户请提前准备', 'notice'],
+    ['楼道里堆满了纸箱，着火了人往哪跑', 'hypothetical'],
+    ['卫生间水管爆了，总阀已经关了，明天能来修吗', 'resolved'],
+    ['前两天我爸在家摔了一跤，现在好多了', 'past'],
   ])('%s (%s)', (text, framing) => {
     const found = findDanger(canonicalText(text))
     expect(found.live).toEqual([])
@@ -64,6 +76,13 @@ describe('ordinary wording is not a danger', () => {
     '电梯门关不严，老是开开关关',
     '我家狗走丢了，白色泰迪，看到的告诉我',
     '楼道里全是烟头，能不能让保洁扫一下',
+    // a harmless source named: cigarettes, a pet, a counterfactual, a lost pet, a box door left open
+    '楼下有人天天在楼道抽烟，烟大得呛人',
+    '隔壁养的狗天天在楼道尿，熏得我头疼',
+    '多亏保安及时关阀，不然就淹了',
+    '有人见过一只橘猫吗？刚刚在3栋门口走丢了',
+    '小区配电箱的门一直开着，没人锁',
+    '楼上邻居家漏水到我家，敲门没人开',
   ])('%s', (text) => {
     expect(live(text)).toEqual([])
   })

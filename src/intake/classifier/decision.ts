@@ -26,9 +26,16 @@ export interface DecisionSettings {
   temperature: number
   /** Without a live danger, the model's own "urgent" stands only when it is at least this sure (else its next choice). */
   modelUrgentMinP: number
+  /**
+   * A live danger makes the request urgent unless the urgency model (which sees the danger too) gives
+   * "urgent" less than this probability. 0 = the net always wins (recall first).
+   */
+  dangerUrgentMinP: number
+  /** With no live danger, "urgent" wins when the urgency model gives it at least this probability, even if not its first choice (recall over precision). */
+  urgentAtP: number
 }
 
-export const DECISION: DecisionSettings = { notRequestBias: -0.2, notRequestBiasDirect: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0 }
+export const DECISION: DecisionSettings = { notRequestBias: -0.2, notRequestBiasDirect: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0, dangerUrgentMinP: 0, urgentAtP: 0.28 }
 
 const PLACEHOLDER_ONLY = /^(\s*\[[^\]]{1,8}\]\s*)+$/
 const HAS_WORD = /[\p{Script=Han}a-z0-9]/iu
@@ -64,12 +71,12 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   if (!HAS_WORD.test(s) || isRepeatedJunk(s)) return chatter({ location, confidence: 0.95, reasons: ['no_words'], version })
   if (looksLikePromptInjection(text)) return chatter({ location, confidence: 0.95, reasons: ['prompt_injection'], version })
 
-  const features = featuresOfCanonical(s, room)
+  const danger = findDanger(s)
+  const features = featuresOfCanonical(s, room, danger)
   const kind = model.kind.score(features)
   const none = kind.labels.indexOf(NOT_A_REQUEST)
   kind.scores[none]! += settings.notRequestBias + (room === 'private' || room === 'miniprogram' ? settings.notRequestBiasDirect : 0)
   const top = best(kind, settings.temperature)
-  const danger = findDanger(s)
   const reasons = [`model:${top.label}`, ...danger.live.map(f => `danger:${f}`), ...danger.cancelled.map(c => `danger_cancelled:${c.family}:${c.by}`)]
 
   let isRequest = top.label !== NOT_A_REQUEST
@@ -83,8 +90,11 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   const urgencyScores = model.urgency.score(features)
   const byModel = best(urgencyScores, settings.temperature)
   let urgency = byModel.label as Urgency
-  if (danger.live.length > 0) urgency = 'urgent'
-  else if (urgency === 'urgent' && byModel.p < settings.modelUrgentMinP) {
+  const pUrgent = probabilityOf(urgencyScores, 'urgent', settings.temperature)
+  if (urgency !== 'urgent' && pUrgent >= settings.urgentAtP) { urgency = 'urgent'; reasons.push('model_urgent_likely') }
+  if (danger.live.length > 0 && pUrgent >= settings.dangerUrgentMinP) urgency = 'urgent'
+  else if (danger.live.length > 0 && urgency !== 'urgent') reasons.push('danger_not_urgent_by_model')
+  else if (byModel.label === 'urgent' && byModel.p < settings.modelUrgentMinP) {
     urgencyScores.scores[byModel.index] = -Infinity
     urgency = best(urgencyScores, settings.temperature).label as Urgency
     reasons.push('model_urgent_unsure')
@@ -92,6 +102,16 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   // Confidence of the request/category call: how much the chosen category beats the rest.
   const confidence = top.label === NOT_A_REQUEST ? 0.5 : round(top.p)
   return { isRequest: true, category, urgency, location, confidence, method: 'offline', reasons, version }
+}
+
+/** Softmax probability of one label. */
+function probabilityOf(s: Scores, label: string, temperature: number): number {
+  const at = s.labels.indexOf(label)
+  let max = -Infinity
+  for (const x of s.scores) if (x > max) max = x
+  let z = 0
+  for (const x of s.scores) z += Math.exp((x - max) / temperature)
+  return Math.exp((s.scores[at]! - max) / temperature) / z
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000

@@ -26,11 +26,17 @@ export interface TrainOptions {
   minCount?: number
   /** Settings for @nlpjs/neural. */
   neural?: NeuralSettings
+  /**
+   * Class balancing: each example of a label is shown round(sqrt(median count / label count)) times (at least
+   * once), so a rare category (other, suggestion) is not drowned by repair. The median is over the head's labels.
+   */
+  balance?: boolean
 }
 
 export const NOT_A_REQUEST = 'none'
 export const TRAINING_DEFAULTS: Required<TrainOptions> = {
   minCount: 2,
+  balance: true,
   neural: { iterations: 120, learningRate: 0.02, momentum: 0.5, alpha: 0.07, errorThresh: 0.00005, deltaErrorThresh: 0.0000001 },
 }
 /** Weights closer to 0 than this are not stored. */
@@ -39,14 +45,24 @@ const round = (x: number): number => Math.round(x * 1e5) / 1e5
 
 interface Row { features: string[]; label: string; weight: number }
 
+/** How many times each label's examples are shown (see TrainOptions.balance). */
+function copiesPerLabel(rows: Row[], balance: boolean): Map<string, number> {
+  const n = new Map<string, number>()
+  for (const r of rows) n.set(r.label, (n.get(r.label) ?? 0) + 1)
+  const sorted = [...n.values()].sort((a, b) => a - b)
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 1
+  return new Map([...n].map(([label, count]) => [label, balance ? Math.max(1, Math.round(Math.sqrt(median / count))) : 1]))
+}
+
 function trainHead(rows: Row[], labels: readonly string[], opts: Required<TrainOptions>): HeadFile {
+  const copies = copiesPerLabel(rows, opts.balance)
   const counts = new Map<string, number>()
   for (const r of rows) for (const f of r.features) counts.set(f, (counts.get(f) ?? 0) + r.weight)
   const corpus: { input: Record<string, number>; output: Record<string, number> }[] = []
   for (const r of rows) {
     const input: Record<string, number> = {}
     for (const f of r.features) if ((counts.get(f) ?? 0) >= opts.minCount) input[f] = 1
-    for (let k = 0; k < r.weight; k++) corpus.push({ input, output: { [r.label]: 1 } })
+    for (let k = 0; k < r.weight * copies.get(r.label)!; k++) corpus.push({ input, output: { [r.label]: 1 } })
   }
   const net = new NeuralNetwork({ log: false, ...opts.neural })
   net.train(corpus)
@@ -85,5 +101,5 @@ export function trainModel(examples: readonly LabelledExample[], options: TrainO
   const trainedOn: Record<string, number> = {}
   for (const e of examples) trainedOn[e.source] = (trainedOn[e.source] ?? 0) + 1
   const version = 'offline-' + createHash('sha256').update(JSON.stringify(heads)).digest('hex').slice(0, 12)
-  return { format: MODEL_FORMAT, version, trainer: { library: '@nlpjs/neural', settings: { minCount: opts.minCount, ...opts.neural } }, trainedOn, heads }
+  return { format: MODEL_FORMAT, version, trainer: { library: '@nlpjs/neural', settings: { minCount: opts.minCount, balance: opts.balance, ...opts.neural } }, trainedOn, heads }
 }
