@@ -20,6 +20,7 @@ export function notFiled(reasons: string[], inGroup: boolean): string {
   const sep = inGroup ? '' : '\n'
   if (reasons.includes('prompt_injection_guard')) return `我只登记社区里需要处理的问题，不能执行指令或更改工单，这条没有登记。${sep}${help}`
   if (reasons.includes('follow_up_without_recent_request')) return `最近没有可以附上的工单，这条没有登记。${sep}${help}`
+  if (reasons.includes('too_vague')) return `请问您遇到了什么问题？请说一下具体情况和位置，我再帮您登记。${sep}${help}`
   return `没有从这条消息里识别出需要处理的问题，所以没有登记。${sep}${help}`
 }
 

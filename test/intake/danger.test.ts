@@ -35,6 +35,9 @@ describe('cue families', () => {
     // a resolution followed by "but still" does not cancel; worry is not a hypothetical
     ['燃气阀门我已经关了，但是屋里还是一股煤气味', 'gas'],
     ['隔壁李奶奶门口的牛奶放了三天没人拿，我有点担心她', 'person_down'],
+    // English, as residents mix it in
+    ['Help, lift in block 3 stopped between floors and my daughter is inside', 'trapped'],
+    ['rain water leaking down the wall into the power outlet in our hallway', 'water_spreading'],
   ])('%s → %s', (text, family) => {
     expect(live(text)).toContain(family)
   })
@@ -42,6 +45,8 @@ describe('cue families', () => {
 
 describe('framings that cancel a danger', () => {
   it.each([
+    ['last winter the elevator in our block got stuck with my mom inside', 'past'],
+    ['just curious, what if the lift stops with a child inside at night', 'hypothetical'],
     ['刚刷到新闻，外省一个小区燃气爆炸了，死了好几个人', 'elsewhere'],
     ['去年冬天我家水管冻爆过一回，淹了楼下两家', 'past'],
     ['万一电梯半夜困人了怎么办？物业晚上有人值班吗', 'hypothetical'],

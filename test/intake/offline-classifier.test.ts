@@ -288,3 +288,15 @@ describe('properties', () => {
     }
   })
 })
+
+describe('direct messages that say too little to act on', () => {
+  const classifier = new OfflineClassifier()
+  it.each(['hello', '4', '积分', '有人吗'])('"%s" in private chat is answered, not filed', async (text) => {
+    const c = await classifier.classify({ text, room: 'private' })
+    expect(c.isRequest).toBe(false)
+    expect(c.reasons).toContain('too_vague')
+  })
+  it.each(['停水', '灯坏了', '电梯坏了', '救命', 'heater broken'])('"%s" in private chat is still a request', async (text) => {
+    expect((await classifier.classify({ text, room: 'private' })).isRequest).toBe(true)
+  })
+})

@@ -33,9 +33,16 @@ export interface DecisionSettings {
   dangerUrgentMinP: number
   /** With no live danger, "urgent" wins when the urgency model gives it at least this probability, even if not its first choice (recall over precision). */
   urgentAtP: number
+  /**
+   * A direct message this short ("hello", "4", "积分") that the model files only unsurely, with no danger, no
+   * place and no pressing urgency, says too little to act on: it is answered as chatter (the bot asks what is
+   * wrong) instead of becoming a ticket that a grid leader has to decipher.
+   */
+  vagueMaxChars: number
+  vagueMaxConfidence: number
 }
 
-export const DECISION: DecisionSettings = { notRequestBias: -0.2, notRequestBiasDirect: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0, dangerUrgentMinP: 0, urgentAtP: 0.28 }
+export const DECISION: DecisionSettings = { notRequestBias: -0.2, notRequestBiasDirect: -0.2, dangerMakesRequest: true, temperature: 0.25, modelUrgentMinP: 0, dangerUrgentMinP: 0, urgentAtP: 0.28, vagueMaxChars: 6, vagueMaxConfidence: 0.35 }
 
 const PLACEHOLDER_ONLY = /^(\s*\[[^\]]{1,8}\]\s*)+$/
 const HAS_WORD = /[\p{Script=Han}a-z0-9]/iu
@@ -101,8 +108,15 @@ export function decide(input: ClassifierInput, model: LinearModel, settings: Dec
   }
   // Confidence of the request/category call: how much the chosen category beats the rest.
   const confidence = top.label === NOT_A_REQUEST ? 0.5 : round(top.p)
+  if ((room === 'private' || room === 'miniprogram') && danger.live.length === 0 && confidence < settings.vagueMaxConfidence
+    && (urgency === 'normal' || urgency === 'low') && !location.building && contentLength(text) <= settings.vagueMaxChars) {
+    return chatter({ location, confidence: round(1 - confidence), reasons: [...reasons, 'too_vague'], version })
+  }
   return { isRequest: true, category, urgency, location, confidence, method: 'offline', reasons, version }
 }
+
+/** Letters and characters, without spaces, punctuation, symbols and digits. */
+const contentLength = (text: string): number => text.replace(/[\s\p{P}\p{S}\p{N}]/gu, '').length
 
 /** Softmax probability of one label. */
 function probabilityOf(s: Scores, label: string, temperature: number): number {
