@@ -193,6 +193,18 @@ describeEachDb('WeChat bot', (kind) => {
     expect(dmTo(notMine, '王芳')[0]!.text).toContain('不是派给您的')
   })
 
+  it('an over-long report in a group is refused there with the reason, and kept in the inbox', async () => {
+    const room = '幸福里3号楼业主群'
+    const text = `3号楼楼道灯坏了。${'很'.repeat(22_491)}`
+    const count = (await requests()).length
+    const lines = await sent(() => sim.say({ from: '钱阿姨', room, text }))
+    expect(inRoom(lines, room).map((l) => l.text)).toEqual([expect.stringMatching(/^@钱阿姨 内容太长了（22500 字），请控制在 20000 字以内/)])
+    expect(await requests()).toHaveLength(count)
+    const kept = await db.getRepository(InboxMessage).findOneOrFail({ where: { senderName: '钱阿姨' }, order: { id: 'DESC' } })
+    expect(kept.text).toBe(text)
+    expect(kept.processedAt).not.toBeNull()
+  })
+
   it('the same message delivered twice makes one request and one reply', async () => {
     const before = (await requests()).length
     let handled: Awaited<ReturnType<Simulation['say']>> = []
