@@ -140,7 +140,7 @@ export async function answerCallback(em: EntityManager, clock: Clock, p: { resid
   const parsed = parseCallbackAnswer(p.text)
   if (!parsed) return null
   const row = await awaitedCallbackOf(em, p.residentId, { askedOnly: p.askedOnly }) ?? await lateCallbackOf(em, clock, p.residentId)
-  if (!row) return alreadyAnsweredRecently(em, clock, p.residentId, parsed)
+  if (!row) return alreadyAnsweredRecently(em, clock, p, parsed)
   // The digit "3" says 不满意 but not why: meansNotFixed treats it as not fixed; a named complaint keeps a fixed problem closed.
   const props = { requestId: row.requestId, residentId: p.residentId, rating: parsed.rating, complaint: parsed.complaint ?? null, words: p.text.trim().slice(0, 500) || null, channel: p.channel }
   const solved = parsed.solved === false ? false : parsed.complaint ? true : null
@@ -162,9 +162,11 @@ export async function answerCallback(em: EntityManager, clock: Clock, p: { resid
 }
 
 async function tellAlreadyAnswered(em: EntityManager, clock: Clock, residentId: number, requestId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult> {
-  const request = await em.findOneOrFail(ServiceRequest, { where: { id: requestId } })
+  // Locked read: the current status (a plain read may see the snapshot from before a racing 重办 committed).
+  const request = await lockRequest(em, requestId)
   const resident = await em.findOne(Resident, { where: { id: residentId } })
-  const d = resident && draftToResident(resident, `callback:again:${requestId}:${clock.now().getTime()}`, new CallbackAlreadyAnsweredError(request.no).message, { requestId })
+  const stillOpen = OPEN_STATUSES.includes(request.status)
+  const d = resident && draftToResident(resident, `callback:again:${requestId}:${clock.now().getTime()}`, new CallbackAlreadyAnsweredError(request.no, stillOpen).message, { requestId })
   if (d) await enqueue(em, clock, [d])
   return { requestId, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'already_answered', status: request.status }
 }
@@ -179,13 +181,23 @@ async function lateCallbackOf(em: EntityManager, clock: Clock, residentId: numbe
     .orderBy('r.closed_at', 'DESC').addOrderBy('rr.id', 'DESC').getOne()
 }
 
-/** A repeat of an answer just given (a double tap, or two messages at once): told kindly, not filed as a report. */
-async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, residentId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult | null> {
+/**
+ * A second answer soon after the first. Words after a 重办 ("3", then "没人来") are the resident telling us more:
+ * kept as their comment, passed to the assignee and acknowledged. A repeat (a double tap, two messages at once)
+ * is told kindly that the first one counted.
+ */
+async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel }, parsed: CallbackAnswer): Promise<CallbackAnswerResult | null> {
   const last = await em.findOne(RequestEvent, {
-    where: { type: 'callback_answered', actorType: 'resident', actorId: residentId, createdAt: MoreThanOrEqual(new Date(clock.now().getTime() - REPEAT_ANSWER_MS)) },
+    where: { type: 'callback_answered', actorType: 'resident', actorId: p.residentId, createdAt: MoreThanOrEqual(new Date(clock.now().getTime() - REPEAT_ANSWER_MS)) },
     order: { id: 'DESC' },
   })
-  return last ? tellAlreadyAnswered(em, clock, residentId, last.requestId, parsed) : null
+  if (!last) return null
+  const reopened = await em.findOne(ServiceRequest, { where: { id: last.requestId, status: In([...OPEN_STATUSES]) } })
+  if (reopened && !/^\d$/.test(compact(p.text))) {
+    const f = await recordFollowUp(em, clock, { residentId: p.residentId, text: p.text, channel: p.channel, requestId: reopened.id })
+    if (f) return { requestId: f.requestId, requestNo: f.requestNo, rating: parsed.rating, solved: parsed.solved, outcome: 'follow_up', status: reopened.status }
+  }
+  return tellAlreadyAnswered(em, clock, p.residentId, last.requestId, parsed)
 }
 
 /**

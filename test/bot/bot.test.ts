@@ -422,6 +422,24 @@ describeEachDb('WeChat bot', (kind) => {
     expect(state.find((x) => x.no === filed['严先生'])).toMatchObject({ status: 'reopened', rating: 'unsatisfied', reopened: 1 })
   })
 
+  it('words after a 重办 from the reporter who rated are kept as a comment, passed to the assignee and acknowledged', async () => {
+    const r = await report('葛阿姨', '幸福里3号楼业主群', '2号楼门口的地砖翘起来了，容易绊倒')
+    await sim.say({ from: '王芳', text: `完成 ${r.no} 已重铺地砖` })
+    await sim.advance(125 * 60_000)
+    await sim.say({ from: '葛阿姨', text: '3' })
+    expect((await byNo(r.no)).status).toBe('reopened')
+    const more = await sent(() => sim.say({ from: '葛阿姨', text: '没人来' }))
+    expect(dmTo(more, '王芳').map((l) => l.text)).toEqual([`【居民反馈】工单 ${r.no}（重办中）：“没人来”`])
+    const ack = dmTo(more, '葛阿姨').map((l) => l.text)
+    expect(ack).toEqual([`收到，您的反馈已记录并转告负责人王芳。工单 ${r.no} 正在重新办理，办好后会再请您评价。`])
+    const comment = await db.getRepository(RequestEvent).findOneByOrFail({ requestId: r.id, type: 'comment' })
+    expect(comment.data).toMatchObject({ text: '没人来', followUp: true })
+    // a repeated digit is told the first answer counted, without "如问题又出现" (it is still being handled)
+    const again = await sent(() => sim.say({ from: '葛阿姨', text: '3' }))
+    expect(dmTo(again, '葛阿姨')[0]!.text).toBe(`您对工单 ${r.no} 的评价已经记录过了，工单正在重新办理，办好后会再请您评价。还有情况请直接告诉我。`)
+    expect((await byNo(r.no)).reopenCount).toBe(1)
+  })
+
   it('nothing said in a group carries a phone number or an openid, whoever wrote the text', async () => {
     const room = '幸福里5号楼业主群'
     sim.room(room, ['小卖部13912345678'])
