@@ -338,8 +338,9 @@ describeEachDb('WeChat bot', (kind) => {
     expect(dmTo(done, '沈阿姨')[0]!.text).toContain('已由王芳办结：已更换门锁')
     expect((await byNo(r.no)).status).toBe('resolved')
 
-    // From a resident the same words change nothing: silent, or a short refusal when they @ the bot.
-    expect(await sent(() => sim.say({ from: '沈阿姨', room, text: `退单 ${r.no} 不想等了` }))).toEqual([])
+    // From a resident the same words change nothing: a short plain refusal in the group, @-mentioned or not.
+    const plain = await sent(() => sim.say({ from: '沈阿姨', room, text: `退单 ${r.no} 不想等了` }))
+    expect(plain.map((l) => l.type === 'room' ? l.text : `dm:${l.text}`)).toEqual(['@沈阿姨 抱歉，这是社区工作人员使用的指令。如需反映问题，请直接说明情况和位置。'])
     const refused = await sent(() => sim.say({ from: '沈阿姨', room, text: `转派 ${r.no} 刘强`, mention: true }))
     expect(inRoom(refused, room)[0]!.text).toMatch(/^@沈阿姨 .*工作人员使用的指令/)
     expect(await requests()).toHaveLength(count)
