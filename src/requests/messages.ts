@@ -56,6 +56,8 @@ export const mergedReporterText = (r: ServiceRequest, into: ServiceRequest) =>
 export const mergedStaffText = (r: ServiceRequest, into: ServiceRequest) => `工单 ${r.no} 已合并到工单 ${into.no}，请按工单 ${into.no} 处理。`
 export const splitReporterText = (r: ServiceRequest, parts: ServiceRequest[]) =>
   `您反映的问题（工单 ${r.no}）包含几件事，已另行登记为工单 ${parts.map((p) => p.no).join('、')} 分别办理。`
+/** The last line of the task DM a location correction re-routes to a new owner (the source line keeps the source). */
+export const RELOCATED_TASK_NOTE = '（因位置更正改派给您）'
 export const relocatedStaffText = (r: ServiceRequest, to: string) => `工单 ${r.no} 的位置已更正为${locationText(r)}，已改派给${to}，您无需再处理。`
 
 /** A staff member's own 上报 (巡查上报 / 代报): acknowledged as theirs, with what happens next. */

@@ -113,6 +113,15 @@ describeEachDb('case handling in the bot', (kind) => {
       expect((await db.getRepository(ChatPrompt).findOneByOrFail({ id: asked.id })).status).toBe('closed')
     })
 
+    it('a private report re-routed by its place: the task DM keeps （私聊） as the source, the reason on its own line', async () => {
+      const r = await report('刘阿姨', '厨房下水道堵了，水漫出来了')
+      expect(r.building).toBeNull()
+      const answer = await sent(() => sim.say({ from: '刘阿姨', text: '3号楼2单元' }))
+      const task = dmTo(answer, '王芳').find((t) => t.includes(`【新工单 ${r.no}】`))!
+      expect(task).toContain('报告人：刘阿姨（私聊）')
+      expect(task).toContain('（因位置更正改派给您）')
+    })
+
     it('asks an urgent one in a building\'s own group too, and "2单元" there means that building', async () => {
       const room = '幸福里3号楼业主群'
       const r = await report('何大爷', '楼道里有很重的煤气味', room)
