@@ -3,7 +3,7 @@ import { Resident } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
-import { answerCallback, awaitedCallbackOf, callbackHintText, isBareCallbackReply, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
+import { answerCallback, awaitedCallbackOf, callbackHintText, callbackNotAskedYetText, isBareCallbackReply, isBareDigit, parseCallbackAnswer, recordFollowUp } from '../src/requests/callbackAnswer.js'
 import { ServiceRequest } from '../src/db/entities/index.js'
 import { dmReply, finish, type Also, type Handling, type Result } from './handling.js'
 import { senderOf } from './lookups.js'
@@ -59,7 +59,7 @@ export async function callbackReply(h: Handling, row: InboxMessage, communityId:
 export async function callbackChatter(h: Handling, row: InboxMessage, communityId: number, text: string, also?: Also): Promise<Result | null> {
   const resident = await h.ctx.db.getRepository(Resident).findOne({ where: { communityId, wechatName: row.senderName! }, order: { id: 'ASC' } })
   if (!resident) return null
-  if (parseCallbackAnswer(text)) {
+  if (parseCallbackAnswer(text) && !isBareDigit(text)) {
     const followed = await inTransaction(h.ctx.db, async (em) => {
       const f = await recordFollowUp(em, h.ctx.clock, { residentId: resident.id, text, channel: 'private' })
       if (!f) return null
@@ -69,8 +69,10 @@ export async function callbackChatter(h: Handling, row: InboxMessage, communityI
     })
     if (followed) return followed
   }
-  const awaited = await awaitedCallbackOf(h.ctx.db.manager, resident.id, { askedOnly: true })
+  // A bare digit while the 回访 is still pending (办结 told, question not sent yet): not a rating yet, not a report.
+  const awaited = await awaitedCallbackOf(h.ctx.db.manager, resident.id, { askedOnly: !isBareDigit(text) })
   if (!awaited) return null
   const request = await h.ctx.db.getRepository(ServiceRequest).findOneByOrFail({ id: awaited.requestId })
-  return finish(h, row, { outcome: 'help', requestId: request.id, replies: [dmReply(row, callbackHintText(request.no))], also })
+  const hint = awaited.callbackStatus === 'pending' ? callbackNotAskedYetText(request.no) : callbackHintText(request.no)
+  return finish(h, row, { outcome: 'help', requestId: request.id, replies: [dmReply(row, hint)], also })
 }

@@ -1,5 +1,5 @@
 import { MoreThanOrEqual, type EntityManager } from 'typeorm'
-import { buildingFromRoom, extractLocation } from '../src/intake/location.js'
+import { buildingFromRoom, extractLocation, isPlaceAnswer } from '../src/intake/location.js'
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
 import { cachedCommunity } from '../src/community/cache.js'
 import { noticeFor, noticeTopics, recordNotice } from '../src/conversation/notices.js'
@@ -99,7 +99,11 @@ async function answerFromNotice(h: Handling, row: InboxMessage, communityId: num
   return finish(h, row, { outcome: 'notice_answered', replies: [reply(row, T.fromNotice(staff?.name ?? '社区', notice.text))], also })
 }
 
-/** The reporter's next message after "请问是几号楼几单元？": a place fills the request in; anything else goes on as usual. */
+/**
+ * The reporter's next message after "请问是几号楼几单元？": a message that is essentially a place fills the request
+ * in; anything else (a new report that happens to name a building, too) closes the question, place left unknown,
+ * and goes on as usual — so it is filed as its own request.
+ */
 async function answerPrompt(h: Handling, row: InboxMessage, communityId: number, clean: string, also?: Also): Promise<Result | null> {
   const { db, clock } = h.ctx
   const { prompt } = await senderOf(h, row, communityId)
@@ -107,7 +111,7 @@ async function answerPrompt(h: Handling, row: InboxMessage, communityId: number,
   const loc = extractLocation(clean)
   // "2单元" in a building's own group: that building's unit 2.
   const building = loc.building ?? (loc.unit ? buildingFromRoom(row.roomTopic) : null)
-  if (!building) {
+  if (!building || !isPlaceAnswer(clean)) {
     // Asked once: a message that does not answer it is read as itself.
     await inTransaction(db, (em) => closePrompt(em, clock, prompt.id, 'closed'))
     return null

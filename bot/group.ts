@@ -2,7 +2,7 @@ import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities
 import { configCache } from '../src/community/cache.js'
 import { senderStaff } from './lookups.js'
 import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
-import { isProgressQuery, isStaffCommand, mentionsBot, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
+import { isProgressQuery, isStaffCommand, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
 import { groupConversation } from './conversation.js'
 import { callbackAnswer } from './callbacks.js'
 import { attachImage, roomVoice } from './media.js'
@@ -55,14 +55,14 @@ async function findRoom(h: Handling, topic: string, roomId: string | null): Prom
 
 /**
  * A staff command typed in a bound group: staff of the community get it run, with the confirmation in a
- * private chat (the group is not filled with work talk); anyone else is refused only when they @ the bot.
+ * private chat (the group is not filled with work talk); anyone else gets a short plain refusal in the group.
  */
 async function groupStaffCommand(h: Handling, row: InboxMessage, clean: string, room: ChatRoom, also: Also): Promise<Result> {
   const staff = await senderStaff(h.ctx.db, row, room.communityId)
   if (staff) return staffCommand(h, row, staff, parseStaffCommand(clean)!, also)
   if (isProgressQuery(clean)) return intakeText(h, row, row.text ?? '', room.communityId, room, also)
-  const mentioned = row.payload?.mentionSelf === true || mentionsBot(row.text ?? '', h.names())
-  return finish(h, row, { outcome: 'refused', replies: mentioned ? [roomReply(row, T.NOT_STAFF_IN_GROUP)] : [], also })
+  // As in private chat, a command from someone who is not staff gets a plain refusal (one short line, where they typed it).
+  return finish(h, row, { outcome: 'refused', replies: [roomReply(row, T.NOT_STAFF_IN_GROUP)], also })
 }
 
 /** 绑定 <网格> / 绑定 社区, typed in the room by a staff member of the community. */

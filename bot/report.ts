@@ -54,8 +54,10 @@ export async function intakeText(
     result = await h.runIntake({ ...h.ctx, classifier: h.classifier }, msg)
   } catch (err) {
     if (!(err instanceof DomainError)) throw err
-    // Too long / empty: tell the sender why (in a group only when they @-mentioned the bot).
-    return finish(h, row, { outcome: 'rejected', replies: answers ? [reply(row, err.message)] : [], also })
+    // Too long: the sender is always told why, where they wrote (a report is never dropped without a word);
+    // empty: in a group only when they @-mentioned the bot. The message itself stays in the inbox either way.
+    const tooLong = err.details?.max !== undefined
+    return finish(h, row, { outcome: 'rejected', replies: answers || tooLong ? [reply(row, err.message)] : [], also })
   }
   if (result.kind !== 'chatter') return { outcome: result.kind, requestId: result.request.id }
   // "没人来" after a 重办 is recorded and acknowledged; "4" while a 回访 is asked gets the hint.

@@ -158,3 +158,30 @@ export function normalizeBuilding(raw: string | null | undefined): string | null
   // A bare code ("3", "12", "B") is what forms send; read it as the building it names.
   return extractLocation(/^[0-9A-Za-z]{1,4}$/.test(s) ? `${s}号楼` : s).building
 }
+
+// What an answer to "请问是几号楼几单元？" may say besides the place: 是 / 在 / 我家住 / 谢谢, "I live in".
+const PLACE_TOKEN_RE = new RegExp([
+  String.raw`(?:[东南西北中A-Za-z]|\d{1,2})区`,
+  String.raw`(?:\d{1,4}|[一二三四五六七八九十两百零〇]{1,4}|[A-Za-z])\s?(?:号楼|號楼|栋|幢|座|#楼?|号房|号|单元|室|楼|层)`,
+  String.raw`\b(?:building|bldg\.?|block|tower|unit|room|flat|apt\.?|floor|no\.?)\s*#?\s*(?:\d{1,4}|[A-Za-z])?\b`,
+  String.raw`\d+(?:-\d+)*`,
+].join('|'), 'gi')
+/** At most this much else (CJK characters plus Latin words) and a message is still just a place. */
+const PLACE_ANSWER_SLACK = 4
+
+/**
+ * Whether a message is essentially a place ("是7号楼3单元", "2单元", "building 3 unit 2", "我家在6-2-301"):
+ * what is left once the place is read past is a few characters at most. A report that also names a place
+ * ("The street light outside building 3 is broken") is not an answer but a report of its own.
+ */
+export function isPlaceAnswer(text: string): boolean {
+  let rest: string
+  try {
+    rest = normalizeText(typeof text === 'string' ? text : '').replace(PLACE_TOKEN_RE, ' ')
+  } catch {
+    return false
+  }
+  const cjk = rest.match(/\p{Script=Han}/gu)?.length ?? 0
+  const words = rest.match(/[A-Za-z]+/g)?.length ?? 0
+  return cjk + words <= PLACE_ANSWER_SLACK
+}

@@ -99,6 +99,12 @@ export function isBareCallbackReply(text: string): boolean {
   return ANSWER_WORDS.reduce((rest, words) => rest.replace(words, ''), s).replace(FILLER, '') === ''
 }
 
+/** A one-tap answer and nothing else: "1", "３", "2️⃣". */
+export const isBareDigit = (text: string) => typeof text === 'string' && /^\d$/.test(compact(text))
+
+/** A bare digit before the 回访 question was sent: not yet a rating (and never a new report). */
+export const callbackNotAskedYetText = (no: string) => `工单 ${no} 刚办结，稍后我们会发回访消息请您评价，收到后再回复数字即可；问题没解决请直接说明情况。`
+
 /** The one-line hint for an answer we cannot read ("4", "嗯") while a 回访 awaits. */
 export const callbackHintText = (no: string) => `请回复数字评价工单 ${no}：1 满意、2 基本满意、3 不满意；问题没解决请直接说明情况。`
 
@@ -139,8 +145,11 @@ export async function awaitedCallbackOf(em: EntityManager, residentId: number, o
 export async function answerCallback(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel; askedOnly?: boolean }): Promise<CallbackAnswerResult | null> {
   const parsed = parseCallbackAnswer(p.text)
   if (!parsed) return null
-  const row = await awaitedCallbackOf(em, p.residentId, { askedOnly: p.askedOnly }) ?? await lateCallbackOf(em, clock, p.residentId)
-  if (!row) return alreadyAnsweredRecently(em, clock, p.residentId, parsed)
+  // A bare 1/2/3 only answers a 回访 actually asked: before that it is a digit like any other. Words (修好了，谢谢)
+  // may answer the 办结 notice before the question comes.
+  const askedOnly = p.askedOnly || isBareDigit(p.text)
+  const row = await awaitedCallbackOf(em, p.residentId, { askedOnly }) ?? await lateCallbackOf(em, clock, p.residentId)
+  if (!row) return alreadyAnsweredRecently(em, clock, p, parsed)
   // The digit "3" says 不满意 but not why: meansNotFixed treats it as not fixed; a named complaint keeps a fixed problem closed.
   const props = { requestId: row.requestId, residentId: p.residentId, rating: parsed.rating, complaint: parsed.complaint ?? null, words: p.text.trim().slice(0, 500) || null, channel: p.channel }
   const solved = parsed.solved === false ? false : parsed.complaint ? true : null
@@ -162,9 +171,11 @@ export async function answerCallback(em: EntityManager, clock: Clock, p: { resid
 }
 
 async function tellAlreadyAnswered(em: EntityManager, clock: Clock, residentId: number, requestId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult> {
-  const request = await em.findOneOrFail(ServiceRequest, { where: { id: requestId } })
+  // Locked read: the current status (a plain read may see the snapshot from before a racing 重办 committed).
+  const request = await lockRequest(em, requestId)
   const resident = await em.findOne(Resident, { where: { id: residentId } })
-  const d = resident && draftToResident(resident, `callback:again:${requestId}:${clock.now().getTime()}`, new CallbackAlreadyAnsweredError(request.no).message, { requestId })
+  const stillOpen = OPEN_STATUSES.includes(request.status)
+  const d = resident && draftToResident(resident, `callback:again:${requestId}:${clock.now().getTime()}`, new CallbackAlreadyAnsweredError(request.no, stillOpen).message, { requestId })
   if (d) await enqueue(em, clock, [d])
   return { requestId, requestNo: request.no, rating: parsed.rating, solved: parsed.solved, outcome: 'already_answered', status: request.status }
 }
@@ -179,13 +190,23 @@ async function lateCallbackOf(em: EntityManager, clock: Clock, residentId: numbe
     .orderBy('r.closed_at', 'DESC').addOrderBy('rr.id', 'DESC').getOne()
 }
 
-/** A repeat of an answer just given (a double tap, or two messages at once): told kindly, not filed as a report. */
-async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, residentId: number, parsed: CallbackAnswer): Promise<CallbackAnswerResult | null> {
+/**
+ * A second answer soon after the first. Words after a 重办 ("3", then "没人来") are the resident telling us more:
+ * kept as their comment, passed to the assignee and acknowledged. A repeat (a double tap, two messages at once)
+ * is told kindly that the first one counted.
+ */
+async function alreadyAnsweredRecently(em: EntityManager, clock: Clock, p: { residentId: number; text: string; channel: Channel }, parsed: CallbackAnswer): Promise<CallbackAnswerResult | null> {
   const last = await em.findOne(RequestEvent, {
-    where: { type: 'callback_answered', actorType: 'resident', actorId: residentId, createdAt: MoreThanOrEqual(new Date(clock.now().getTime() - REPEAT_ANSWER_MS)) },
+    where: { type: 'callback_answered', actorType: 'resident', actorId: p.residentId, createdAt: MoreThanOrEqual(new Date(clock.now().getTime() - REPEAT_ANSWER_MS)) },
     order: { id: 'DESC' },
   })
-  return last ? tellAlreadyAnswered(em, clock, residentId, last.requestId, parsed) : null
+  if (!last) return null
+  const reopened = await em.findOne(ServiceRequest, { where: { id: last.requestId, status: In([...OPEN_STATUSES]) } })
+  if (reopened && !isBareDigit(p.text)) {
+    const f = await recordFollowUp(em, clock, { residentId: p.residentId, text: p.text, channel: p.channel, requestId: reopened.id })
+    if (f) return { requestId: f.requestId, requestNo: f.requestNo, rating: parsed.rating, solved: parsed.solved, outcome: 'follow_up', status: reopened.status }
+  }
+  return tellAlreadyAnswered(em, clock, p.residentId, last.requestId, parsed)
 }
 
 /**

@@ -42,8 +42,11 @@ export function canMoveCallback(status: From, action: CallbackAction): boolean {
 
 /** The resident already answered this 回访 (a second, concurrent or late reply): said kindly, never a 500. */
 export class CallbackAlreadyAnsweredError extends ConflictError {
-  constructor(no: string) {
-    super('already_rated', `您对工单 ${no} 的评价已经记录过了，谢谢！如问题又出现，请直接告诉我们。`, { no })
+  /** stillOpen: the answer reopened it (重办), so the problem has not "come back" — it is being handled again. */
+  constructor(no: string, stillOpen = false) {
+    super('already_rated', stillOpen
+      ? `您对工单 ${no} 的评价已经记录过了，工单正在重新办理，办好后会再请您评价。还有情况请直接告诉我。`
+      : `您对工单 ${no} 的评价已经记录过了，谢谢！如问题又出现，请直接告诉我们。`, { no })
   }
 }
 /** Nothing is awaited from this resident for this request (not resolved yet, reopened, or closed without them). */

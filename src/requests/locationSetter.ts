@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { normalizeBuilding } from '../intake/location.js'
 import { recordEvent, type Actor } from './events.js'
 import { transition } from './lifecycle.js'
-import { displayName, locationText, newTaskText, relocatedStaffText } from './messages.js'
+import { displayName, locationText, newTaskText, RELOCATED_TASK_NOTE, relocatedStaffText } from './messages.js'
 import { notifyStaff, reportersOf } from './notify.js'
 import { loadForStaff } from './staffActions.js'
 import { ACTIONABLE_STATUSES, OPEN_STATUSES } from './stateMachine.js'
@@ -71,7 +71,8 @@ export async function setRequestLocation(em: EntityManager, clock: Clock, p: Set
   })
   const reporters = await reportersOf(em, request.id)
   const room = community.rooms.find((x) => x.id === request.chatRoomId)
-  const task = newTaskText(request, community.community.timezone, displayName(reporters[0]?.resident), room?.topic ?? '位置更正后改派', owner.role === 'secretary')
+  // The source stays the source (the group, or 私聊); why it comes now is said on its own line.
+  const task = `${newTaskText(request, community.community.timezone, displayName(reporters[0]?.resident), room?.topic ?? '私聊', owner.role === 'secretary')}\n${RELOCATED_TASK_NOTE}`
   await notifyStaff(em, clock, request, [owner], `loc:evt${event.id}`, task)
   const previous = staffById(community, before.assigneeStaffId)
   if (previous && previous.id !== owner.id && !(actor.type === 'staff' && actor.id === previous.id)) await notifyStaff(em, clock, request, [previous], `loc:evt${event.id}:prev`, relocatedStaffText(request, owner.name))

@@ -13,10 +13,19 @@ export function locationText(r: Pick<ServiceRequest, 'building' | 'unit' | 'room
 
 export const displayName = (p: Pick<Resident, 'name' | 'wechatName'> | null | undefined) => p?.name || p?.wechatName || '居民'
 
+/** How much of a report a task DM quotes; the request keeps the full text (工单详情). */
+export const TASK_TEXT_MAX = 500
+
+/** A report as a task DM quotes it: whole when short, else its start and an explicit marker with the full length. */
+export function taskContentText(text: string): string {
+  const chars = Array.from(text)
+  return chars.length <= TASK_TEXT_MAX ? text : `${chars.slice(0, TASK_TEXT_MAX).join('')}…（全文共 ${chars.length} 字，见工单详情）`
+}
+
 export function newTaskText(r: ServiceRequest, tz: string, reporter: string, via: string, forSecretary = false): string {
   return [
     `【新工单 ${r.no}】${CATEGORY_NAMES[r.category]}｜${URGENCY_NAMES[r.urgency]}`,
-    `内容：${r.originalText}`,
+    `内容：${taskContentText(r.originalText)}`,
     `位置：${locationText(r)}`,
     `报告人：${reporter}（${via}）`,
     r.acceptDueAt ? `请在 ${formatLocal(r.acceptDueAt, tz)} 前签收，${r.resolveDueAt ? formatLocal(r.resolveDueAt, tz) : ''} 前办结${slaClockNote(r)}。` : '',
@@ -56,6 +65,8 @@ export const mergedReporterText = (r: ServiceRequest, into: ServiceRequest) =>
 export const mergedStaffText = (r: ServiceRequest, into: ServiceRequest) => `工单 ${r.no} 已合并到工单 ${into.no}，请按工单 ${into.no} 处理。`
 export const splitReporterText = (r: ServiceRequest, parts: ServiceRequest[]) =>
   `您反映的问题（工单 ${r.no}）包含几件事，已另行登记为工单 ${parts.map((p) => p.no).join('、')} 分别办理。`
+/** The last line of the task DM a location correction re-routes to a new owner (the source line keeps the source). */
+export const RELOCATED_TASK_NOTE = '（因位置更正改派给您）'
 export const relocatedStaffText = (r: ServiceRequest, to: string) => `工单 ${r.no} 的位置已更正为${locationText(r)}，已改派给${to}，您无需再处理。`
 
 /** A staff member's own 上报 (巡查上报 / 代报): acknowledged as theirs, with what happens next. */

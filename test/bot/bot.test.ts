@@ -193,6 +193,18 @@ describeEachDb('WeChat bot', (kind) => {
     expect(dmTo(notMine, '王芳')[0]!.text).toContain('不是派给您的')
   })
 
+  it('an over-long report in a group is refused there with the reason, and kept in the inbox', async () => {
+    const room = '幸福里3号楼业主群'
+    const text = `3号楼楼道灯坏了。${'很'.repeat(22_491)}`
+    const count = (await requests()).length
+    const lines = await sent(() => sim.say({ from: '钱阿姨', room, text }))
+    expect(inRoom(lines, room).map((l) => l.text)).toEqual([expect.stringMatching(/^@钱阿姨 内容太长了（22500 字），请控制在 20000 字以内/)])
+    expect(await requests()).toHaveLength(count)
+    const kept = await db.getRepository(InboxMessage).findOneOrFail({ where: { senderName: '钱阿姨' }, order: { id: 'DESC' } })
+    expect(kept.text).toBe(text)
+    expect(kept.processedAt).not.toBeNull()
+  })
+
   it('the same message delivered twice makes one request and one reply', async () => {
     const before = (await requests()).length
     let handled: Awaited<ReturnType<Simulation['say']>> = []
@@ -326,8 +338,9 @@ describeEachDb('WeChat bot', (kind) => {
     expect(dmTo(done, '沈阿姨')[0]!.text).toContain('已由王芳办结：已更换门锁')
     expect((await byNo(r.no)).status).toBe('resolved')
 
-    // From a resident the same words change nothing: silent, or a short refusal when they @ the bot.
-    expect(await sent(() => sim.say({ from: '沈阿姨', room, text: `退单 ${r.no} 不想等了` }))).toEqual([])
+    // From a resident the same words change nothing: a short plain refusal in the group, @-mentioned or not.
+    const plain = await sent(() => sim.say({ from: '沈阿姨', room, text: `退单 ${r.no} 不想等了` }))
+    expect(plain.map((l) => l.type === 'room' ? l.text : `dm:${l.text}`)).toEqual(['@沈阿姨 抱歉，这是社区工作人员使用的指令。如需反映问题，请直接说明情况和位置。'])
     const refused = await sent(() => sim.say({ from: '沈阿姨', room, text: `转派 ${r.no} 刘强`, mention: true }))
     expect(inRoom(refused, room)[0]!.text).toMatch(/^@沈阿姨 .*工作人员使用的指令/)
     expect(await requests()).toHaveLength(count)
@@ -408,6 +421,24 @@ describeEachDb('WeChat bot', (kind) => {
     expect(state.find((x) => x.no === filed['孔阿姨'])).toMatchObject({ status: 'closed', rating: 'satisfied', reopened: 0 })
     expect(state.find((x) => x.no === filed['曹先生'])).toMatchObject({ status: 'reopened', rating: 'unsatisfied', reopened: 1 })
     expect(state.find((x) => x.no === filed['严先生'])).toMatchObject({ status: 'reopened', rating: 'unsatisfied', reopened: 1 })
+  })
+
+  it('words after a 重办 from the reporter who rated are kept as a comment, passed to the assignee and acknowledged', async () => {
+    const r = await report('葛阿姨', '幸福里3号楼业主群', '2号楼门口的地砖翘起来了，容易绊倒')
+    await sim.say({ from: '王芳', text: `完成 ${r.no} 已重铺地砖` })
+    await sim.advance(125 * 60_000)
+    await sim.say({ from: '葛阿姨', text: '3' })
+    expect((await byNo(r.no)).status).toBe('reopened')
+    const more = await sent(() => sim.say({ from: '葛阿姨', text: '没人来' }))
+    expect(dmTo(more, '王芳').map((l) => l.text)).toEqual([`【居民反馈】工单 ${r.no}（重办中）：“没人来”`])
+    const ack = dmTo(more, '葛阿姨').map((l) => l.text)
+    expect(ack).toEqual([`收到，您的反馈已记录并转告负责人王芳。工单 ${r.no} 正在重新办理，办好后会再请您评价。`])
+    const comment = await db.getRepository(RequestEvent).findOneByOrFail({ requestId: r.id, type: 'comment' })
+    expect(comment.data).toMatchObject({ text: '没人来', followUp: true })
+    // a repeated digit is told the first answer counted, without "如问题又出现" (it is still being handled)
+    const again = await sent(() => sim.say({ from: '葛阿姨', text: '3' }))
+    expect(dmTo(again, '葛阿姨')[0]!.text).toBe(`您对工单 ${r.no} 的评价已经记录过了，工单正在重新办理，办好后会再请您评价。还有情况请直接告诉我。`)
+    expect((await byNo(r.no)).reopenCount).toBe(1)
   })
 
   it('nothing said in a group carries a phone number or an openid, whoever wrote the text', async () => {

@@ -77,6 +77,20 @@ describeEachDb('回访 and working-day deadlines in the bot', (kind) => {
     expect((await byNo(r.no)).status).toBe('closed')
   })
 
+  it('a bare "1" before the 回访 is asked is no rating and no ticket; once asked it closes the request', async () => {
+    const { request: r } = await report('柏阿姨', '幸福里5号楼业主群', '5号楼1单元门口的路灯不亮了')
+    await sim.say({ from: '刘强', text: `完成 ${r.no} 换了新灯泡` })
+    const count = await db.getRepository(ServiceRequest).count()
+    const early = await sent(() => sim.say({ from: '柏阿姨', text: '1' }))
+    expect(dmTo(early, '柏阿姨')).toEqual([`工单 ${r.no} 刚办结，稍后我们会发回访消息请您评价，收到后再回复数字即可；问题没解决请直接说明情况。`])
+    expect(await byNo(r.no)).toMatchObject({ status: 'resolved' })
+    expect(await db.getRepository(ServiceRequest).count()).toBe(count)
+    const asked = await sent(() => sim.advance(125 * 60_000))
+    expect(dmTo(asked, '柏阿姨').join('\n')).toContain('【回访】')
+    await sim.say({ from: '柏阿姨', text: '1' })
+    expect(await byNo(r.no)).toMatchObject({ status: 'closed' })
+  })
+
   it('"满意" typed in the group by a reporter who was asked: recorded, thanked privately, nothing said in the group', async () => {
     const room = '幸福里5号楼业主群'
     const r = await askedAfter('章先生', room, '5号楼2单元门禁坏了，刷卡没反应', '刘强', '已修好门禁')

@@ -100,6 +100,28 @@ describeEachDb('case handling in the bot', (kind) => {
       expect(await db.getRepository(ChatPrompt).count({ where: { requestId: r.id, status: 'open' } })).toBe(0)
     })
 
+    it('a new report sent after "请问是几号楼几单元？" is filed as its own request, not taken as the place', async () => {
+      const first = await report('李大姐', 'hello')
+      const asked = await db.getRepository(ChatPrompt).findOneByOrFail({ requestId: first.id, kind: 'location' })
+      expect(asked.status).toBe('open')
+      const [next] = await sim.say({ from: '李大姐', text: 'The street light outside building 3 is broken, please fix' })
+      expect(next).toMatchObject({ outcome: 'created' })
+      const street = await byId(next!.requestId!)
+      expect(street.id).not.toBe(first.id)
+      expect(street).toMatchObject({ building: '3', originalText: 'The street light outside building 3 is broken, please fix' })
+      expect((await byId(first.id)).building).toBeNull()
+      expect((await db.getRepository(ChatPrompt).findOneByOrFail({ id: asked.id })).status).toBe('closed')
+    })
+
+    it('a private report re-routed by its place: the task DM keeps （私聊） as the source, the reason on its own line', async () => {
+      const r = await report('刘阿姨', '厨房下水道堵了，水漫出来了')
+      expect(r.building).toBeNull()
+      const answer = await sent(() => sim.say({ from: '刘阿姨', text: '3号楼2单元' }))
+      const task = dmTo(answer, '王芳').find((t) => t.includes(`【新工单 ${r.no}】`))!
+      expect(task).toContain('报告人：刘阿姨（私聊）')
+      expect(task).toContain('（因位置更正改派给您）')
+    })
+
     it('asks an urgent one in a building\'s own group too, and "2单元" there means that building', async () => {
       const room = '幸福里3号楼业主群'
       const r = await report('何大爷', '楼道里有很重的煤气味', room)

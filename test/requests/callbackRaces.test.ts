@@ -54,7 +54,11 @@ describeEachDb('回访 races', (kind) => {
       expect(request.status).toBe(counted[0]!.outcome === 'reopened' ? 'reopened' : 'closed')
       expect(request.reopenCount).toBe(counted[0]!.outcome === 'reopened' ? 1 : 0)
       const told = await db.query(`SELECT text FROM outbox WHERE request_id = ? AND dedupe_key LIKE 'callback:again:%'`, [r.id])
-      expect(told.map((t: { text: string }) => t.text)).toEqual([`您对工单 ${r.no} 的评价已经记录过了，谢谢！如问题又出现，请直接告诉我们。`])
+      // Reopened by the answer that counted: the problem is being handled again, not "又出现".
+      const kindly = request.status === 'reopened'
+        ? `您对工单 ${r.no} 的评价已经记录过了，工单正在重新办理，办好后会再请您评价。还有情况请直接告诉我。`
+        : `您对工单 ${r.no} 的评价已经记录过了，谢谢！如问题又出现，请直接告诉我们。`
+      expect(told.map((t: { text: string }) => t.text)).toEqual([kindly])
     }
   })
 
