@@ -101,7 +101,7 @@ describeEachDb('case handling in the bot', (kind) => {
     })
 
     it('a new report sent after "请问是几号楼几单元？" is filed as its own request, not taken as the place', async () => {
-      const first = await report('李大姐', 'hello')
+      const first = await report('李大姐', '家里水龙头一直关不紧，滴水')
       const asked = await db.getRepository(ChatPrompt).findOneByOrFail({ requestId: first.id, kind: 'location' })
       expect(asked.status).toBe('open')
       const [next] = await sim.say({ from: '李大姐', text: 'The street light outside building 3 is broken, please fix' })
