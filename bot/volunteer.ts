@@ -5,6 +5,7 @@ import { inTransaction } from '../src/db/transaction.js'
 import { DomainError, NotFoundError } from '../src/errors.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { enqueue } from '../src/outbox/outbox.js'
+import { knownPlaceOf } from '../src/people/knownPlace.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { volunteerFigures } from '../src/volunteers/figures.js'
 import { balanceOf } from '../src/volunteers/ledger.js'
@@ -72,9 +73,11 @@ export async function wishCommand(h: Handling, row: InboxMessage, communityId: n
     return await inTransaction(h.ctx.db, async (em) => {
       const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
       const community = await loadCommunity(em, communityId)
-      const building = resident.building ?? reading.location.building
-      const gridId = community.buildings.find((b) => b.code === building)?.gridId ?? null
-      const { task, volunteers } = await postWish(em, h.ctx.clock, { communityId, residentId: resident.id, text, urgency, gridId, causeKey: `inbox:${row.id}` })
+      // Where she lives, from what is known (profile, care roster, earlier requests): her grid's volunteers and leader.
+      const known = await knownPlaceOf(em, { communityId, resident, encryptionKey: h.ctx.config.DATA_ENCRYPTION_KEY })
+      const place = known ?? (reading.location.building ? reading.location : null)
+      const gridId = community.buildings.find((b) => b.code === place?.building)?.gridId ?? null
+      const { task, volunteers } = await postWish(em, h.ctx.clock, { communityId, residentId: resident.id, text, urgency, gridId, place, causeKey: `inbox:${row.id}` })
       await enqueue(em, h.ctx.clock, [dmReply(row, VT.wishPostedText(task, volunteers))])
       await markProcessed(em, h.ctx.clock, row, null)
       return { outcome: 'command' as const }
