@@ -2,6 +2,7 @@ import { CATEGORY_NAMES, URGENCY_NAMES } from '../src/community/taxonomy.js'
 import type { ServiceRequest } from '../src/db/entities/index.js'
 import { locationText, slaClockNote, STATUS_NAMES } from '../src/requests/index.js'
 import { formatLocal } from '../src/time.js'
+import { notFoundText } from '../src/errors.js'
 
 // What the bot itself says (the domain composes acknowledgements and notifications). Short, plain words.
 
@@ -88,7 +89,7 @@ export const NOT_STAFF_IN_GROUP = '抱歉，这是社区工作人员使用的指
 export const consoleLink = (url: string) =>
   `网页工作台登录链接（10分钟内有效，只能打开一次，请勿转发）：\n${url}\n过期后再发「后台」获取新链接。`
 
-export const requestNotFound = (no: string) => `没有找到工单 ${no}，请核对工单号。发送「待办」可查看您手上的工单。`
+export const requestNotFound = (no: string) => `${notFoundText(`工单 ${no}`)}发送「待办」可查看您手上的工单。`
 export const staffNotFound = (name: string, names: string[]) =>
   `没有找到工作人员「${name}」，请核对姓名。${names.length ? `可以转派给：${names.join('、')}。` : ''}`
 export const imageAttached = (no: string) => `照片已附到工单 ${no}。`

@@ -22,10 +22,11 @@ import { postWish, WishTooUrgentError } from '../src/volunteers/wishPoster.js'
 import { zonedTime, localParts } from '../src/time.js'
 import { dmReply, finish, type Handling, type Result } from './handling.js'
 import { intakeText } from './report.js'
+import * as T from './texts.js'
 import type { ConfirmCommand, VolunteerCommand, VolunteerStaffCommand } from './volunteerMatchers.js'
 
 /** Runs one command in a transaction with its reply and the processed inbox row; a domain error is the reply. */
-async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager) => Promise<string>): Promise<Result> {
+async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager) => Promise<string>, requestNo?: string): Promise<Result> {
   try {
     return await inTransaction(h.ctx.db, async (em) => {
       const text = await work(em)
@@ -35,7 +36,9 @@ async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager
     })
   } catch (err) {
     if (!(err instanceof DomainError)) throw err
-    return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, err.message)] })
+    // `志愿 99999`: the not-found text every staff command gives, with the hint to 待办.
+    const text = requestNo && err.code === 'request_not_found' ? T.requestNotFound(requestNo) : err.message
+    return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, text)] })
   }
 }
 
@@ -97,7 +100,7 @@ export async function confirmCommand(h: Handling, row: InboxMessage, p: { commun
     else {
       const resident = await em.findOne(Resident, { where: { communityId: p.communityId, wechatName: row.senderName! }, order: { id: 'ASC' } })
       // Someone else showing the same name is not the resident the bot has been talking to.
-      if (!resident || (resident.wechatContactId && row.senderId && resident.wechatContactId !== row.senderId)) throw new NotFoundError(`志愿任务 #${cmd.taskId} `, 'task_not_found')
+      if (!resident || (resident.wechatContactId && row.senderId && resident.wechatContactId !== row.senderId)) throw new NotFoundError(`志愿任务 #${cmd.taskId}`, 'task_not_found')
       by = { type: 'resident', resident }
     }
     const q = { taskId: cmd.taskId, communityId: p.communityId, by }
@@ -117,5 +120,5 @@ export async function volunteerStaffCommand(h: Handling, row: InboxMessage, staf
     if (named.length !== 1) throw new DomainError('volunteer_not_found', VT.volunteerNameUnclear(cmd.name, named.length), 404)
     const r = await redeemPoints(em, h.ctx.clock, { communityId: staff.communityId, actor: staff, volunteerId: named[0]!.id, points: cmd.points, note: cmd.note, causeKey: `inbox:${row.id}` })
     return VT.redeemedText(r.volunteer.name, cmd.points, r.balance, cmd.note)
-  })
+  }, cmd.kind === 'offer' ? cmd.no : undefined)
 }
