@@ -45,7 +45,7 @@ export const wishPostedText = (t: VolunteerTask, volunteers: number) =>
     : `您的心愿已登记（#${t.id}：${t.kind}）。附近暂时没有志愿者，网格员会帮您联系。`
 
 export const wishForStaffText = (t: VolunteerTask, resident: string, volunteers: number, place: Place | null) =>
-  `【微心愿 #${t.id}】${resident}（${(place && placeText(place)) || '住址未知'}）：${t.description}（${t.kind}）。`
+  `【微心愿 #${t.id}】${resident}（${(place && placeText(place)) || '住址未知'}）：${t.description.replace(/^微心愿：/, '')}（${t.kind}）。`
   + (volunteers ? `已发给 ${volunteers} 位志愿者，有人认领会告诉您。` : '附近暂时没有志愿者，已告诉居民网格员会联系，请您联系居民帮忙安排。')
 
 export const wishClaimedResidentText = (t: VolunteerTask, v: Volunteer) =>
