@@ -68,7 +68,14 @@ export const verified = (name: string) => `认证成功：本微信已绑定为�
 
 export const VERIFY_UNAVAILABLE = '暂时无法识别您的微信账号，请稍后再发一次认证码。'
 
-export const VERIFY_IN_GROUP = '认证码请私聊我发送，不要发在群里。这个认证码已经公开，请向书记重新领取。'
+/**
+ * `认证 123456` in a group: a live code is voided (everyone saw it); an unknown one was never valid. The 书记 issues
+ * codes, so he is not told to ask the 书记.
+ */
+export const verifyInGroup = (voided: boolean, bySecretary: boolean) =>
+  '认证码请私聊我发送，不要发在群里。' + (voided
+    ? `这个认证码已在群里公开，已作废，${bySecretary ? '请重新生成一个，再私聊发给我。' : '请向书记重新领取。'}`
+    : `这个认证码不正确或已失效，${bySecretary ? '请核对后私聊发给我。' : '请核对后私聊发给我，或请书记重新发放认证码。'}`)
 
 export const malformedCommand = (verb: string, usage: string) => `「${verb}」指令格式不对。正确写法：${usage}`
 
