@@ -81,7 +81,7 @@ export async function wishCommand(h: Handling, row: InboxMessage, communityId: n
       const place = known ?? (reading.location.building ? reading.location : null)
       const gridId = community.buildings.find((b) => b.code === place?.building)?.gridId ?? null
       const { task, volunteers } = await postWish(em, h.ctx.clock, { communityId, residentId: resident.id, text, urgency, gridId, place, causeKey: `inbox:${row.id}` })
-      await enqueue(em, h.ctx.clock, [dmReply(row, VT.wishPostedText(task, volunteers))])
+      await enqueue(em, h.ctx.clock, [dmReply(row, VT.wishPostedText(task, volunteers, gridId != null))])
       await markProcessed(em, h.ctx.clock, row, null)
       return { outcome: 'command' as const }
     })

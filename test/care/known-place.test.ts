@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { InboxProcessor } from '../../bot/processor.js'
+import { isJustPlace } from '../../bot/wishPlace.js'
 import { VirtualClock } from '../../src/clock.js'
 import { parseConfig } from '../../src/config.js'
-import { OutboxMessage, ServiceRequest, Staff, VolunteerTask } from '../../src/db/entities/index.js'
+import { OutboxMessage, Resident, ServiceRequest, Staff, VolunteerTask } from '../../src/db/entities/index.js'
 import { OfflineClassifier } from '../../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../../src/logger.js'
 import type { FileStorage } from '../../src/storage/index.js'
@@ -54,6 +55,16 @@ describeEachDb('a resident\'s place from what is known: 心愿 and reports reach
     const secretary = await db.getRepository(Staff).findOneByOrFail({ communityId, role: 'secretary' })
     expect(told.map((m) => m.target)).toEqual([secretary.wechat])
     expect(told[0]!.text).toContain('住址未知')
+    expect(await replyTo(wish.inboxId)).toContain('请告诉我您住几号楼几单元')
+
+    // Her answer is where the wish is: not a ticket; her grid's leader is told and her profile keeps it.
+    const requests = await db.getRepository(ServiceRequest).count()
+    const place = await say('路阿姨', '3号楼2单元')
+    expect(await replyTo(place.inboxId)).toBe(`已记下您的住址：3号楼2单元。您的心愿 #${task.id}（代买药）网格员 王芳 会跟进。`)
+    expect(await db.getRepository(ServiceRequest).count()).toBe(requests)
+    expect((await outbox()).find((m) => m.dedupeKey.startsWith(`wish:${task.id}:placed`))!.target).toBe('王芳')
+    expect((await db.getRepository(VolunteerTask).findOneByOrFail({ id: task.id })).gridId).not.toBeNull()
+    expect((await db.getRepository(Resident).findOneByOrFail({ id: who.id })).building).toBe('3')
   })
 
   it('a roster resident\'s urgent report naming no place takes her roster address and goes to her grid leader', async () => {
@@ -67,4 +78,9 @@ describeEachDb('a resident\'s place from what is known: 心愿 and reports reach
     expect(out.some((m) => m.target === '王芳' && m.requestId === request.id)).toBe(true)
     expect(out.some((m) => m.dedupeKey === `inbox:${fall.inboxId}:ask`)).toBe(false) // no need to ask where she is
   })
+})
+
+it('reads a bare place as a place, and a report naming one as a report', () => {
+  expect(['3号楼2单元', '我住5栋301', '3号楼', 'B座1703'].filter(isJustPlace)).toEqual(['3号楼2单元', '我住5栋301', '3号楼', 'B座1703'])
+  expect(['3号楼2单元灯坏了', '心愿', '谢谢'].filter(isJustPlace)).toEqual([])
 })
