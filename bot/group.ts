@@ -9,6 +9,7 @@ import { attachImage, roomVoice } from './media.js'
 import { staffCommand } from './private.js'
 import { intakeText } from './report.js'
 import * as T from './texts.js'
+import { verifyInGroup } from './verifyInGroup.js'
 
 /**
  * A group message. 绑定 works in any room; otherwise only bound rooms are heard: photos, voice, staff
@@ -21,7 +22,8 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
     const bind = parseBindCommand(stripMentions(text, h.names()))
     if (bind) return bindRoom(h, row, bind, room)
     // A binding code typed in a group is not accepted (everyone saw it); the sender is told why.
-    if (parseVerifyCommand(stripMentions(text, h.names()))) return finish(h, row, { outcome: 'rejected', replies: [roomReply(row, T.VERIFY_IN_GROUP)] })
+    const code = parseVerifyCommand(stripMentions(text, h.names()))
+    if (code) return verifyInGroup(h, row, code, room?.communityId ?? null)
   }
   if (!room) return finish(h, row, { outcome: 'ignored_unbound_room' })
   const rememberRoomId: Also = async (em) => {

@@ -19,6 +19,7 @@ import { parseVisitCommand } from './visitMatchers.js'
 import { topicCommand } from './topic.js'
 import { parseTopicCommand } from './topicMatchers.js'
 import * as T from './texts.js'
+import { wishPlace } from './wishPlace.js'
 import * as VT from '../src/volunteers/texts.js'
 import { redeemVolunteerBindCode, volunteerForContact } from '../src/volunteers/identity.js'
 import { confirmCommand, volunteerCommand, volunteerStaffCommand, wishCommand } from './volunteer.js'
@@ -86,7 +87,7 @@ export async function handlePrivate(h: Handling, row: InboxMessage): Promise<Res
   if (confirm) return confirmCommand(h, row, { communityId }, confirm)
   const answered = await callbackAnswer(h, row, communityId, clean)
   if (answered) return answered
-  const said = await residentConversation(h, row, communityId, clean)
+  const said = await residentConversation(h, row, communityId, clean) ?? await wishPlace(h, row, communityId, clean)
   if (said) return said
   const replied = await callbackReply(h, row, communityId, clean)
   if (replied) return replied

@@ -2,6 +2,7 @@ import { CATEGORY_NAMES, URGENCY_NAMES } from '../src/community/taxonomy.js'
 import type { ServiceRequest } from '../src/db/entities/index.js'
 import { locationText, slaClockNote, STATUS_NAMES } from '../src/requests/index.js'
 import { formatLocal } from '../src/time.js'
+import { notFoundText } from '../src/errors.js'
 
 // What the bot itself says (the domain composes acknowledgements and notifications). Short, plain words.
 
@@ -68,7 +69,14 @@ export const verified = (name: string) => `认证成功：本微信已绑定为�
 
 export const VERIFY_UNAVAILABLE = '暂时无法识别您的微信账号，请稍后再发一次认证码。'
 
-export const VERIFY_IN_GROUP = '认证码请私聊我发送，不要发在群里。这个认证码已经公开，请向书记重新领取。'
+/**
+ * `认证 123456` in a group: a live code is voided (everyone saw it); an unknown one was never valid. The 书记 issues
+ * codes, so he is not told to ask the 书记.
+ */
+export const verifyInGroup = (voided: boolean, bySecretary: boolean) =>
+  '认证码请私聊我发送，不要发在群里。' + (voided
+    ? `这个认证码已在群里公开，已作废，${bySecretary ? '请重新生成一个，再私聊发给我。' : '请向书记重新领取。'}`
+    : `这个认证码不正确或已失效，${bySecretary ? '请核对后私聊发给我。' : '请核对后私聊发给我，或请书记重新发放认证码。'}`)
 
 export const malformedCommand = (verb: string, usage: string) => `「${verb}」指令格式不对。正确写法：${usage}`
 
@@ -89,7 +97,7 @@ export const NOT_STAFF_IN_GROUP = '抱歉，这是社区工作人员使用的指
 export const consoleLink = (url: string) =>
   `网页工作台登录链接（10分钟内有效，只能打开一次，请勿转发）：\n${url}\n过期后再发「后台」获取新链接。`
 
-export const requestNotFound = (no: string) => `没有找到工单 ${no}，请核对工单号。发送「待办」可查看您手上的工单。`
+export const requestNotFound = (no: string) => `${notFoundText(`工单 ${no}`)}发送「待办」可查看您手上的工单。`
 export const staffNotFound = (name: string, names: string[]) =>
   `没有找到工作人员「${name}」，请核对姓名。${names.length ? `可以转派给：${names.join('、')}。` : ''}`
 export const imageAttached = (no: string) => `照片已附到工单 ${no}。`

@@ -5,6 +5,7 @@ import { inTransaction } from '../src/db/transaction.js'
 import { DomainError, NotFoundError } from '../src/errors.js'
 import { markProcessed } from '../src/inbox/inbox.js'
 import { enqueue } from '../src/outbox/outbox.js'
+import { knownPlaceOf } from '../src/people/knownPlace.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { volunteerFigures } from '../src/volunteers/figures.js'
 import { balanceOf } from '../src/volunteers/ledger.js'
@@ -21,10 +22,11 @@ import { postWish, WishTooUrgentError } from '../src/volunteers/wishPoster.js'
 import { zonedTime, localParts } from '../src/time.js'
 import { dmReply, finish, type Handling, type Result } from './handling.js'
 import { intakeText } from './report.js'
+import * as T from './texts.js'
 import type { ConfirmCommand, VolunteerCommand, VolunteerStaffCommand } from './volunteerMatchers.js'
 
 /** Runs one command in a transaction with its reply and the processed inbox row; a domain error is the reply. */
-async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager) => Promise<string>): Promise<Result> {
+async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager) => Promise<string>, requestNo?: string): Promise<Result> {
   try {
     return await inTransaction(h.ctx.db, async (em) => {
       const text = await work(em)
@@ -34,7 +36,9 @@ async function replying(h: Handling, row: InboxMessage, work: (em: EntityManager
     })
   } catch (err) {
     if (!(err instanceof DomainError)) throw err
-    return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, err.message)] })
+    // `志愿 99999`: the not-found text every staff command gives, with the hint to 待办.
+    const text = requestNo && err.code === 'request_not_found' ? T.requestNotFound(requestNo) : err.message
+    return finish(h, row, { outcome: 'command_rejected', replies: [dmReply(row, text)] })
   }
 }
 
@@ -72,10 +76,12 @@ export async function wishCommand(h: Handling, row: InboxMessage, communityId: n
     return await inTransaction(h.ctx.db, async (em) => {
       const resident = await findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId })
       const community = await loadCommunity(em, communityId)
-      const building = resident.building ?? reading.location.building
-      const gridId = community.buildings.find((b) => b.code === building)?.gridId ?? null
-      const { task, volunteers } = await postWish(em, h.ctx.clock, { communityId, residentId: resident.id, text, urgency, gridId, causeKey: `inbox:${row.id}` })
-      await enqueue(em, h.ctx.clock, [dmReply(row, VT.wishPostedText(task, volunteers))])
+      // Where she lives, from what is known (profile, care roster, earlier requests): her grid's volunteers and leader.
+      const known = await knownPlaceOf(em, { communityId, resident, encryptionKey: h.ctx.config.DATA_ENCRYPTION_KEY })
+      const place = known ?? (reading.location.building ? reading.location : null)
+      const gridId = community.buildings.find((b) => b.code === place?.building)?.gridId ?? null
+      const { task, volunteers } = await postWish(em, h.ctx.clock, { communityId, residentId: resident.id, text, urgency, gridId, place, causeKey: `inbox:${row.id}` })
+      await enqueue(em, h.ctx.clock, [dmReply(row, VT.wishPostedText(task, volunteers, gridId != null))])
       await markProcessed(em, h.ctx.clock, row, null)
       return { outcome: 'command' as const }
     })
@@ -94,7 +100,7 @@ export async function confirmCommand(h: Handling, row: InboxMessage, p: { commun
     else {
       const resident = await em.findOne(Resident, { where: { communityId: p.communityId, wechatName: row.senderName! }, order: { id: 'ASC' } })
       // Someone else showing the same name is not the resident the bot has been talking to.
-      if (!resident || (resident.wechatContactId && row.senderId && resident.wechatContactId !== row.senderId)) throw new NotFoundError(`志愿任务 #${cmd.taskId} `, 'task_not_found')
+      if (!resident || (resident.wechatContactId && row.senderId && resident.wechatContactId !== row.senderId)) throw new NotFoundError(`志愿任务 #${cmd.taskId}`, 'task_not_found')
       by = { type: 'resident', resident }
     }
     const q = { taskId: cmd.taskId, communityId: p.communityId, by }
@@ -114,5 +120,5 @@ export async function volunteerStaffCommand(h: Handling, row: InboxMessage, staf
     if (named.length !== 1) throw new DomainError('volunteer_not_found', VT.volunteerNameUnclear(cmd.name, named.length), 404)
     const r = await redeemPoints(em, h.ctx.clock, { communityId: staff.communityId, actor: staff, volunteerId: named[0]!.id, points: cmd.points, note: cmd.note, causeKey: `inbox:${row.id}` })
     return VT.redeemedText(r.volunteer.name, cmd.points, r.balance, cmd.note)
-  })
+  }, cmd.kind === 'offer' ? cmd.no : undefined)
 }

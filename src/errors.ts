@@ -19,9 +19,13 @@ export class ValidationError extends DomainError {
     super('validation_failed', message, 400, details)
   }
 }
+/** The one not-found text: "没有找到问题 #3，请核对编号。" (a number is always set off by spaces). */
+export const notFoundText = (what: string) => `没有找到${what.trim()}${/\d$/.test(what.trim()) ? `，请核对${what.startsWith('工单') ? '工单号' : '编号'}` : ''}。`
+
 export class NotFoundError extends DomainError {
-  constructor(what: string, code = 'not_found') {
-    super(code, `${what}不存在`, 404)
+  /** `what` names the thing, with its number if any ("工单 12", "问题 #3"); the message is the one not-found text. */
+  constructor(what: string, code = 'not_found', message = notFoundText(what)) {
+    super(code, message, 404)
   }
 }
 export class ForbiddenError extends DomainError {

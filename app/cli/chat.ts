@@ -29,7 +29,12 @@ const HELP = `命令 (commands):
 async function main() {
   const logger = stderrLogger()
   const { config, db, databaseLabel } = await openSimulationEnvironment()
-  const start = process.argv.slice(2).find((a) => /^\d{4}-\d{2}-\d{2}T/.test(a))
+  const args = process.argv.slice(2)
+  const start = args.find((a) => /^\d{4}-\d{2}-\d{2}T/.test(a))
+  // Which community the chat imports: `--community <file>`, else COMMUNITY_FILE, else the shipped sample.
+  const flag = args.indexOf('--community')
+  if (flag >= 0 && !args[flag + 1]) { process.stderr.write('chat: --community needs a file, e.g. --community examples/community-care.yaml\n'); process.exit(2) }
+  const communityFile = flag >= 0 ? args[flag + 1]! : config.COMMUNITY_FILE
   let tz = 'Asia/Shanghai'
   const print = (line: OutputLine) => {
     const when = formatLocal(new Date(line.at), tz)
@@ -42,9 +47,9 @@ async function main() {
   const simConfig = { ...config, PUBLIC_URL: `http://localhost:${port}` }
   let sim: Simulation
   try {
-    sim = await Simulation.create({ db, config: simConfig, logger, start: start ? new Date(start) : new Date(), onOutput: print })
+    sim = await Simulation.create({ db, config: simConfig, logger, start: start ? new Date(start) : new Date(), onOutput: print, communityFile })
   } catch (e) {
-    if (e instanceof CommunityFileError) { process.stderr.write(`chat: ${e.message}\n`); process.exit(2) }
+    if (e instanceof CommunityFileError) { process.stderr.write(`chat: ${communityFile}: ${e.message}\n`); process.exit(2) }
     throw e
   }
   tz = sim.timezone
@@ -54,7 +59,7 @@ async function main() {
   let impostor = false
   let room: string | null = '幸福里3号楼业主群'
   const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
-  process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
+  process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，社区文件 ${communityFile}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
   process.stdout.write(`本次模拟的网页工作台：http://localhost:${port}/console/（以工作人员身份私聊发送「后台」获取登录链接）\n`)
   // Piped input (printf … | npm run chat) is echoed after its prompt, so the transcript reads like a chat.
   const interactive = Boolean(process.stdin.isTTY)

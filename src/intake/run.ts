@@ -15,6 +15,7 @@ import { dialectOf } from '../db/dataSource.js'
 import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
 import { buildingFromRoom } from './location.js'
+import { knownPlaceOf } from '../people/knownPlace.js'
 import { isFollowUpReply, problemSimilarity } from './similarity.js'
 import { normalizeBuilding } from './location.js'
 
@@ -71,11 +72,16 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
     const lock = await lockCommunity(em, msg.communityId)
     const resident = await residentOf(em, msg)
-    // A form field beats what the text implies; a mini-program user's home is the fallback.
-    const fromProfile = msg.source === 'miniprogram' || msg.source === 'private'
-    const building = formBuilding(msg.hints?.building) ?? classification.location.building ?? (fromProfile ? resident.building : null)
-    const unit = msg.hints?.unit ?? classification.location.unit ?? (fromProfile && building === resident.building ? resident.unit : null)
-    const roomNo = msg.hints?.room ?? classification.location.room ?? (fromProfile && building === resident.building ? resident.room : null)
+    // A form field beats what the text implies; the sender's known home (profile, care roster, earlier requests)
+    // is the fallback for their own report from the mini-program or a private chat.
+    const fromProfile = (msg.source === 'miniprogram' || msg.source === 'private') && !msg.reporterStaffId
+    const named = formBuilding(msg.hints?.building) ?? classification.location.building
+    const home = !fromProfile ? null
+      : !named ? await knownPlaceOf(em, { communityId: msg.communityId, resident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY })
+      : named === resident.building ? { building: named, unit: resident.unit, room: resident.room } : null
+    const building = named ?? home?.building ?? null
+    const unit = msg.hints?.unit ?? classification.location.unit ?? home?.unit ?? null
+    const roomNo = msg.hints?.room ?? classification.location.room ?? home?.room ?? null
 
     const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }

@@ -177,7 +177,8 @@ async function slaNotices(em: EntityManager, clock: Clock, c: CommunitySnapshot,
         `【催办】${summary}已超过${p.verb}时限 ${overdue}仍未${p.verb}（负责人：${assignee?.name ?? '无'}，应于 ${formatLocal(due, tz)} 前${p.verb}）。\n${details}\n请督促处理。`, extra))
     }
     push(draftToStaff(assignee, `sla:${phase}:escalate:${round}:assignee`,
-      `【催办】${summary}超过${p.verb}时限 ${overdue}仍未${p.verb}，已报告${supervisors.map((s) => s.name).join('、') || '社区'}，请立即处理。`, extra))
+      // Nobody above the assignee (the 书记 holds it): nothing is "reported" to anyone, they are asked to act or hand it on.
+      `【催办】${summary}超过${p.verb}时限 ${overdue}仍未${p.verb}，${supervisors.length ? `已报告${supervisors.map((s) => s.name).join('、')}，请立即处理。` : '请立即处理，或改派给网格员。'}`, extra))
     await recordEvent(em, clock, {
       requestId: request.id, type: 'sla_escalation', actor: SYSTEM, channel: 'system',
       data: { phase, dueAt: iso(due), assigneeStaffId: request.assigneeStaffId, notifiedStaffIds: supervisors.map((s) => s.id) },

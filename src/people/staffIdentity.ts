@@ -85,6 +85,18 @@ export async function redeemBindCode(em: EntityManager, clock: Clock, p: { code:
   return { staff: { ...staff, wechatContactId: p.contactId, wechatRemark: remark, boundAt: now } as Staff, remark }
 }
 
+/**
+ * A code typed where others saw it (a group): if it is someone's live code, staff or volunteer, it is voided so no
+ * one else can redeem it. Returns whether there was such a code.
+ */
+export async function voidExposedCode(em: EntityManager, clock: Clock, code: string): Promise<boolean> {
+  const live = { bindCodeHash: hashCode(code), bindCodeExpiresAt: MoreThan(clock.now()) }
+  const cleared = { bindCodeHash: null, bindCodeExpiresAt: null }
+  const staff = await em.update(Staff, live, cleared)
+  const volunteers = await em.update(Volunteer, live, cleared)
+  return (staff.affected ?? 0) + (volunteers.affected ?? 0) > 0
+}
+
 /** Ends a staff member's WeChat binding and any pending code (deactivation; a lost phone). */
 export async function revokeBinding(em: EntityManager, staffId: number): Promise<void> {
   await em.update(Staff, { id: staffId }, { wechatContactId: null, wechatRemark: null, boundAt: null, bindCodeHash: null, bindCodeExpiresAt: null })

@@ -7,6 +7,7 @@ import { GovernanceTopic, ProblemCluster, ServiceRequest, TopicRequest, type Sta
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js'
 import { problemSimilarity } from '../intake/similarity.js'
 import { enqueue, PRIORITY } from '../outbox/outbox.js'
+import { withTitle } from '../requests/messages.js'
 import { draftToStaff } from '../requests/notify.js'
 import { formatLocal } from '../time.js'
 import { CLUSTER_MIN_SIMILARITY } from './clusters.js'
@@ -49,7 +50,7 @@ export async function createTopicFromCluster(em: EntityManager, clock: Clock, p:
     .where('id = :id AND status = :open', { id: cluster.id, open: 'open' }).execute()
   if (!claimed.affected) throw new ConflictError('cluster_not_open', `问题 #${cluster.id} 已经立项或已忽略`)
   for (const requestId of cluster.requestIds) await em.save(TopicRequest, em.create(TopicRequest, { topicId: topic.id, requestId, via: 'cluster', linkedAt: now }))
-  const text = `【治理项目】${p.actor.name}书记请您牵头：${topic.title}（${placeText(topic, grid?.name)}，已有 ${cluster.requestIds.length} 件相关工单）。\n完成期限：${formatLocal(topic.dueAt, c.community.timezone)}。\n建议：${cluster.suggestion}`
+  const text = `【治理项目】${withTitle(p.actor.name, '书记')}请您牵头：${topic.title}（${placeText(topic, grid?.name)}，已有 ${cluster.requestIds.length} 件相关工单）。\n完成期限：${formatLocal(topic.dueAt, c.community.timezone)}。\n建议：${cluster.suggestion}`
   const draft = draftToStaff(owner, `topic:${topic.id}:created`, text, { priority: PRIORITY.normal })
   if (draft) await enqueue(em, clock, [draft])
   return topic

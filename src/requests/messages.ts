@@ -11,6 +11,9 @@ export function locationText(r: Pick<ServiceRequest, 'building' | 'unit' | 'room
   return parts.join('') || '未注明'
 }
 
+/** A name with its role after it (赵 → 赵书记), not doubled when the name already ends with it (赵书记 stays 赵书记). */
+export const withTitle = (name: string, title: string) => (name.endsWith(title) ? name : `${name}${title}`)
+
 export const displayName = (p: Pick<Resident, 'name' | 'wechatName'> | null | undefined) => p?.name || p?.wechatName || '居民'
 
 /** How much of a report a task DM quotes; the request keeps the full text (工单详情). */

@@ -19,7 +19,7 @@ export function canConfirm(by: Confirmer, task: VolunteerTask, c: CommunitySnaps
 /** Loads the task for a confirmation or a dispute, refusing anyone who may not answer for the resident. */
 export async function loadForConfirmer(em: EntityManager, p: { taskId: number; communityId: number; by: Confirmer }) {
   const task = await em.findOne(VolunteerTask, { where: { id: p.taskId, communityId: p.communityId } })
-  if (!task) throw new NotFoundError(`志愿任务 #${p.taskId} `, 'task_not_found')
+  if (!task) throw new NotFoundError(`志愿任务 #${p.taskId}`, 'task_not_found')
   const community = await loadCommunity(em, task.communityId)
   const request = task.requestId ? await em.findOne(ServiceRequest, { where: { id: task.requestId } }) : null
   if (!canConfirm(p.by, task, community, request)) throw new ForbiddenError(`志愿任务 #${p.taskId} 不是为您办的，不能确认。`, 'task_not_yours')

@@ -17,7 +17,7 @@ import { claimedForStaffText, claimedText, taskRequestClosedText, wishClaimedRes
  */
 export async function claimTask(em: EntityManager, clock: Clock, p: { taskId: number; volunteer: Volunteer }): Promise<{ task: VolunteerTask; reply: string }> {
   const before = await em.findOne(VolunteerTask, { where: { id: p.taskId, communityId: p.volunteer.communityId } })
-  if (!before) throw new NotFoundError(`志愿任务 #${p.taskId} `, 'task_not_found')
+  if (!before) throw new NotFoundError(`志愿任务 #${p.taskId}`, 'task_not_found')
   if (!mayTake(p.volunteer, before)) throw new ForbiddenError(`志愿任务 #${p.taskId} 不在您服务的网格，不能认领。`, 'task_other_grid')
   // The request was finished (or cancelled) by staff meanwhile: the offer ends instead of sending someone.
   const handled = before.requestId && before.status === 'offered' ? await em.findOne(ServiceRequest, { where: { id: before.requestId } }) : null

@@ -23,7 +23,7 @@ export async function transitionTask(em: EntityManager, clock: Clock, p: {
 }): Promise<VolunteerTask> {
   const rule = TASK_TRANSITIONS[p.action]
   const before = await em.findOne(VolunteerTask, { where: { id: p.taskId } })
-  if (!before) throw new NotFoundError(`志愿任务 #${p.taskId} `, 'task_not_found')
+  if (!before) throw new NotFoundError(`志愿任务 #${p.taskId}`, 'task_not_found')
   const q = em.createQueryBuilder().update(VolunteerTask)
     .set({ ...(p.set ?? {}), status: rule.to })
     .where('id = :id AND status IN (:...from)', { id: p.taskId, from: rule.from })

@@ -3,8 +3,9 @@ import { maskPersonalText } from '../requests/privacy.js'
 
 // What volunteers, residents and staff are told about volunteer tasks and points: the one home of these texts.
 
-const where = (t: { building: string | null; unit: string | null; room: string | null }) =>
-  [t.building && `${t.building}号楼`, t.unit && `${t.unit}单元`, t.room].filter(Boolean).join('') || '（地址请联系网格员）'
+type Place = { building: string | null; unit: string | null; room: string | null }
+const placeText = (t: Place) => [t.building && `${t.building}号楼`, t.unit && `${t.unit}单元`, t.room].filter(Boolean).join('')
+const where = (t: Place) => placeText(t) || '（地址请联系网格员）'
 
 export const offerText = (t: VolunteerTask, grid: string | null, building: string | null) =>
   `【志愿服务 #${t.id}】${t.kind}｜${grid ?? '本社区'}${building ? ` ${building}号楼` : ''}\n${maskPersonalText(t.description)}\n愿意帮忙请回复「认领 ${t.id}」，先到先得。`
@@ -38,13 +39,21 @@ export const disputedVolunteerText = (t: VolunteerTask) =>
 
 export const disputedResidentText = (t: VolunteerTask) => `收到，已告诉志愿者志愿任务 #${t.id} 还没办好。`
 
-export const wishPostedText = (t: VolunteerTask, volunteers: number) =>
-  volunteers
+export const wishPostedText = (t: VolunteerTask, volunteers: number, placeKnown = true) =>
+  (volunteers
     ? `您的心愿已登记（#${t.id}：${t.kind}），已发给附近的 ${volunteers} 位志愿者，有人认领会告诉您。`
-    : `您的心愿已登记（#${t.id}：${t.kind}）。附近暂时没有志愿者，网格员会帮您联系。`
+    : `您的心愿已登记（#${t.id}：${t.kind}）。附近暂时没有志愿者，网格员会帮您联系。`)
+  + (placeKnown ? '' : '\n请告诉我您住几号楼几单元（例如：3号楼2单元），方便网格员和志愿者找到您。')
 
-export const wishForStaffText = (t: VolunteerTask, resident: string, volunteers: number) =>
-  `【微心愿 #${t.id}】${resident}：${t.description}（${t.kind}）。已发给 ${volunteers} 位志愿者。`
+export const wishForStaffText = (t: VolunteerTask, resident: string, volunteers: number, place: Place | null) =>
+  `【微心愿 #${t.id}】${resident}（${(place && placeText(place)) || '住址未知'}）：${t.description.replace(/^微心愿：/, '')}（${t.kind}）。`
+  + (volunteers ? `已发给 ${volunteers} 位志愿者，有人认领会告诉您。` : '附近暂时没有志愿者，已告诉居民网格员会联系，请您联系居民帮忙安排。')
+
+export const wishPlacedText = (t: VolunteerTask, place: Place, leader: string | null) =>
+  `已记下您的住址：${placeText(place)}。您的心愿 #${t.id}（${t.kind}）${leader ? `网格员 ${leader} ` : '社区'}会跟进。`
+
+export const wishPlacedForStaffText = (t: VolunteerTask, resident: string, place: Place) =>
+  `【微心愿 #${t.id}】${resident} 的住址是 ${placeText(place)}：${t.description.replace(/^微心愿：/, '')}（${t.kind}）。请您跟进。`
 
 export const wishClaimedResidentText = (t: VolunteerTask, v: Volunteer) =>
   `您的心愿 #${t.id}（${t.kind}）已由志愿者 ${v.name} 认领，志愿者会和您联系。`

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
-import { loadCommunity, staffById } from '../community/snapshot.js'
+import { loadCommunity, secretaryOf, staffById } from '../community/snapshot.js'
 import { URGENCY_NAMES, type Urgency } from '../community/taxonomy.js'
 import { Resident, type VolunteerTask } from '../db/entities/index.js'
 import { DomainError, ValidationError } from '../errors.js'
@@ -19,6 +19,8 @@ export interface PostWishProps {
   urgency: Urgency
   /** the grid the resident lives in (from their building), or null: then every volunteer of the community */
   gridId: number | null
+  /** where the resident lives, as far as it is known (shown to the grid leader), or null */
+  place?: { building: string | null; unit: string | null; room: string | null } | null
   /** the message that posted it: a replay posts nothing twice */
   causeKey: string
 }
@@ -43,8 +45,9 @@ export async function postWish(em: EntityManager, clock: Clock, p: PostWishProps
   if (!created) return { task, created, volunteers: 0 }
   const volunteers = await sendOffer(em, clock, community, task, 0)
   const grid = community.grids.find((g) => g.id === p.gridId)
-  const leader = staffById(community, grid?.leaderStaffId)
-  const draft = draftToStaff(leader, `wish:${task.id}`, wishForStaffText(task, resident.name ?? resident.wechatName ?? '居民', volunteers))
+  // The resident is promised that the grid leader follows it up: with no grid (or no leader) known, the 书记.
+  const leader = staffById(community, grid?.leaderStaffId) ?? staffById(community, grid?.deputyStaffId) ?? secretaryOf(community)
+  const draft = draftToStaff(leader, `wish:${task.id}`, wishForStaffText(task, resident.name ?? resident.wechatName ?? '居民', volunteers, p.place ?? null))
   if (draft) await enqueue(em, clock, [draft])
   return { task, created, volunteers }
 }

@@ -17,11 +17,12 @@ function simulate(file: string): Promise<{ code: number; stdout: string; stderr:
 }
 
 /** Runs `npm run chat` with piped input (not a terminal), as `printf … | npm run chat` does. */
-function chat(input: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn' }
+function chat(input: string, o: { args?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, OPENAI_API_KEY: '', LOG_LEVEL: 'warn', ...o.env }
   delete cleanEnv.DATABASE_URL
+  if (!o.env?.COMMUNITY_FILE) delete cleanEnv.COMMUNITY_FILE
   return new Promise((res) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', 'app/cli/chat.ts', '2026-11-23T09:00:00+08:00'], { env: cleanEnv, timeout: 60_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', 'app/cli/chat.ts', '2026-11-23T09:00:00+08:00', ...(o.args ?? [])], { env: cleanEnv, timeout: 60_000 }, (err, stdout, stderr) => {
       res({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr })
     })
     child.stdin!.end(input)
@@ -124,5 +125,17 @@ describe('npm run chat', () => {
     expect(stdout).toContain(`社区小助手 → 赵书记（私聊）：网页工作台登录链接（10分钟内有效，只能打开一次，请勿转发）：\n${web![1]}/console/login/`)
     const state = JSON.parse(stdout.slice(stdout.indexOf('{\n'), stdout.lastIndexOf('}') + 1))
     expect(state.requests).toMatchObject([{ no: '1', status: 'accepted', assignee: '王芳', reporter: '李阿姨' }])
+  }, 60_000)
+  it.each([
+    ['--community', { args: ['--community', 'examples/community-care.yaml'] }],
+    ['COMMUNITY_FILE', { env: { COMMUNITY_FILE: 'examples/community-care.yaml' } }],
+  ])('tries the care and volunteer flows on another community file (%s)', async (_how, o) => {
+    const { code, stdout, stderr } = await chat(['/as 何军', '/dm', '积分', '/as 张奶奶', '心愿 想请人周末陪我去医院复查'].join('\n'), o)
+    expect(stderr).not.toMatch(/"level":50|Error/)
+    expect(code).toBe(0)
+    expect(stdout).toContain('社区文件 examples/community-care.yaml')
+    expect(stdout).toContain('社区小助手 → 何军（私聊）：您现有 0 爱心积分')
+    expect(stdout).toMatch(/社区小助手 → 张奶奶（私聊）：您的心愿已登记（#\d+：陪同就医），已发给附近的 2 位志愿者/)
+    expect(stdout).toMatch(/社区小助手 → 王芳（私聊）：【微心愿 #\d+】张奶奶（3号楼1单元302）/)
   }, 60_000)
 })

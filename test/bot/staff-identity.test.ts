@@ -84,11 +84,17 @@ describeEachDb('staff identity on WeChat', (kind) => {
     const phone2 = sim.contact('王芳-新手机')
     const wrong = await sent(() => sim.say({ from: '王芳-新手机', text: '认证 000000' }))
     expect(wrong[0]!.text).toContain('认证码不正确或已失效')
-    const { code } = await inTransaction(db, async (em) => issueBindCode(em, sim.clock, { communityId: (await wang()).communityId, staffId: (await wang()).id }))
-    // a code posted in a group is never accepted there
-    const [posted] = await sim.say({ from: '王芳-新手机', room, text: `认证 ${code}` })
-    expect(posted!.outcome).toBe('rejected')
+    const issue = async () => (await inTransaction(db, async (em) => issueBindCode(em, sim.clock, { communityId: (await wang()).communityId, staffId: (await wang()).id }))).code
+    // a code posted in a group is never accepted there: everyone saw it, so it is voided
+    const exposed = await issue()
+    const posted = await sent(() => sim.say({ from: '王芳-新手机', room, text: `认证 ${exposed}` }))
+    expect(posted[0]!.text).toBe('@王芳-新手机 认证码请私聊我发送，不要发在群里。这个认证码已在群里公开，已作废，请向书记重新领取。')
     expect((await wang()).wechatContactId).toBe(sim.contact('王芳').id)
+    expect((await sent(() => sim.say({ from: '王芳-新手机', text: `认证 ${exposed}` })))[0]!.text).toContain('认证码不正确或已失效')
+    // a code that was never valid is not "公开": the 书记 posting one is not told to ask the 书记
+    const unknown = await sent(() => sim.say({ from: '赵书记', room, text: '认证 123456' }))
+    expect(unknown[0]!.text).toBe('@赵书记 认证码请私聊我发送，不要发在群里。这个认证码不正确或已失效，请核对后私聊发给我。')
+    const code = await issue()
 
     const ok = await sent(() => sim.say({ from: '王芳-新手机', text: `认证 ${code}` }))
     expect(ok[0]!.text).toContain('认证成功')

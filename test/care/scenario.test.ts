@@ -30,7 +30,7 @@ it('runs examples/scenarios/care.json: four weeks of 未诉先办', async () => 
   const digests = dms.filter((m) => m.to === '赵书记' && m.text.startsWith('【社区周报】'))
   expect(digests.map((d) => d.at)).toEqual(['2026-11-30T08:00:00+08:00', '2026-12-07T08:00:00+08:00', '2026-12-14T08:00:00+08:00', '2026-12-21T08:00:00+08:00'])
   expect(digests[1]!.text).toContain('【反复出现的问题】1 个：\n#1 5号楼维修报修（30天内 3 次，工单 1、2、4）建议：约电梯维保单位')
-  expect(first('刘强', /^【治理项目】赵书记书记请您牵头：5号楼维修报修反复出现/)!.at).toBe('2026-12-07T09:00:00+08:00')
+  expect(first('刘强', /^【治理项目】赵书记请您牵头：5号楼维修报修反复出现/)!.at).toBe('2026-12-07T09:00:00+08:00')
   expect(digests[2]!.text).toContain('#1 5号楼维修报修反复出现｜刘强｜相关工单 4 件，已办结 0 件，本周新增 1 件｜期限 12月31日 23:59')
   expect(digests[2]!.text).toContain('【关爱走访】关爱对象 3 人；超期未见 2 人（其中 1 人已上报书记）。')
   // The 代报 request (代买药) is offered to 第一网格's volunteers; the first 认领 wins, the second is told it is taken.

@@ -14,6 +14,7 @@ import { jobNamed } from '../../src/jobs/registry.js'
 import { silentLogger } from '../../src/logger.js'
 import { detectRecurringProblems, openClusters } from '../../src/proactive/clusters.js'
 import { closeTopic, createTopicFromCluster, topicProgress } from '../../src/proactive/topics.js'
+import { withTitle } from '../../src/requests/messages.js'
 import type { FileStorage } from '../../src/storage/index.js'
 import { describeEachDb, openTestDb, seedSampleCommunity, TEST_KEY } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
@@ -32,6 +33,11 @@ it('reads 立项 and 结项', () => {
   expect(parseTopicCommand('结项 2 电梯已整体更换')).toEqual({ kind: 'close', topicId: 2, note: '电梯已整体更换' })
   expect(parseTopicCommand('立项的事明天说')).toMatchObject({ kind: 'malformed' })
   expect(parseTopicCommand('电梯坏了')).toBeNull()
+})
+
+it('a role follows a name once: 赵 → 赵书记, 赵书记 stays 赵书记', () => {
+  expect(withTitle('赵', '书记')).toBe('赵书记')
+  expect(withTitle('赵书记', '书记')).toBe('赵书记')
 })
 
 describeEachDb('recurring problems and 治理项目', (kind) => {
@@ -90,7 +96,8 @@ describeEachDb('recurring problems and 治理项目', (kind) => {
     expect((await db.getRepository(ProblemCluster).findOneByOrFail({ id: cluster.id })).status).toBe('topic')
     const told = (await db.getRepository(OutboxMessage).find()).find((o) => o.dedupeKey.startsWith(`topic:${topic.id}:`))!
     expect(told).toMatchObject({ target: '刘强' })
-    expect(told.text).toContain('【治理项目】赵书记书记请您牵头：5号楼维修报修反复出现')
+    expect(told.text).toContain('【治理项目】赵书记请您牵头：5号楼维修报修反复出现') // not 赵书记书记
+    await expect(inTransaction(db, (em) => createTopicFromCluster(em, clock, { clusterId: 99999, actor: secretary, owner: '刘强', dueAt: due }))).rejects.toThrow('没有找到问题 #99999，请核对编号。')
 
     clock.set(local('2026-12-02T10:00:00'))
     const who = await resident(db, communityId, '周阿姨')

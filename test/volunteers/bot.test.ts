@@ -86,7 +86,7 @@ describeEachDb('volunteers on WeChat', (kind) => {
     expect(await replyTo((await say('李晓', `认领 ${task.id}`)).inboxId)).toBe(`志愿任务 #${task.id} 已经被其他志愿者认领了，谢谢您！有新任务会再通知您。`)
     expect(await replyTo((await say('何军', `完成 ${task.id} 2小时 已送到`)).inboxId)).toContain('用时 2 小时')
     // Someone else showing her name cannot confirm for her.
-    expect(await replyTo((await say('孙奶奶', `确认 ${task.id}`, 'wxid-other')).inboxId)).toContain('不存在')
+    expect(await replyTo((await say('孙奶奶', `确认 ${task.id}`, 'wxid-other')).inboxId)).toBe(`没有找到志愿任务 #${task.id}，请核对编号。`)
     expect(await replyTo((await say('孙奶奶', `确认 ${task.id}`)).inboxId)).toBe(`谢谢您的确认！志愿任务 #${task.id} 已完成。`)
     const paid = (await db.getRepository(OutboxMessage).find()).find((m) => m.dedupeKey.startsWith(`task-confirm:${task.id}`))!
     expect([paid.target, paid.text]).toEqual(['何军', `居民已确认志愿任务 #${task.id}（代买药）办好了，您获得 18 爱心积分，当前共 18 分。谢谢您！`])
@@ -100,6 +100,7 @@ describeEachDb('volunteers on WeChat', (kind) => {
     const r = await fileRequest(db, clock, communityId, { text: '独居老人摔倒了', category: 'elderly_help', urgency: 'urgent' })
     expect(await replyTo((await say('王芳', `志愿 ${r.no}`)).inboxId)).toBe(`工单 ${r.no} 是「紧急」，不能交给志愿者，请工作人员尽快处理。`)
     expect(await db.getRepository(VolunteerTask).countBy({ requestId: r.id })).toBe(0)
+    expect(await replyTo((await say('王芳', '志愿 99999')).inboxId)).toBe('没有找到工单 99999，请核对工单号。发送「待办」可查看您手上的工单。')
   })
 
   it('心愿 from a resident goes to the volunteers of their grid; one that reads as urgent becomes a request for staff', async () => {
