@@ -3,7 +3,7 @@ import { loadCommunity, secretaryOf, staffById } from '../src/community/snapshot
 import { Resident, VolunteerTask, type InboxMessage } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { markProcessed } from '../src/inbox/inbox.js'
-import { extractLocation } from '../src/intake/location.js'
+import { extractLocation, isPlaceAnswer } from '../src/intake/location.js'
 import { enqueue } from '../src/outbox/outbox.js'
 import { draftToStaff } from '../src/requests/notify.js'
 import * as VT from '../src/volunteers/texts.js'
@@ -12,12 +12,9 @@ import { dmReply, type Handling, type Result } from './handling.js'
 /** How long after a 心愿 a bare place ("3号楼2单元") is read as where the wish is. */
 export const WISH_PLACE_MINUTES = 60
 
-/** "3号楼2单元", "我住5栋301": a place and nothing else. */
+/** "3号楼2单元", "我住5栋301": a building, and nothing else (the same rule as an answer to "几号楼几单元？"). */
 export function isJustPlace(text: string): boolean {
-  if (!extractLocation(text).building) return false
-  const rest = text.replace(/^(?:我家|我|家)?(?:住在|住|在)?/, '')
-    .replace(/(?:\d{1,4}|[A-Za-z])\s*(?:号楼|號楼|栋|幢|座|#|单元|室|号|楼|层)?/g, '').replace(/[\s，,。.、\-！!]/g, '')
-  return rest === ''
+  return extractLocation(text).building !== null && isPlaceAnswer(text)
 }
 
 /**

@@ -166,18 +166,24 @@ const PLACE_TOKEN_RE = new RegExp([
   String.raw`\b(?:building|bldg\.?|block|tower|unit|room|flat|apt\.?|floor|no\.?)\s*#?\s*(?:\d{1,4}|[A-Za-z])?\b`,
   String.raw`\d+(?:-\d+)*`,
 ].join('|'), 'gi')
+/** Words that may surround a place in an answer: 是 / 在 / 我家住 / 东边 / 谢谢, "I live in", "thanks". */
+const PLACE_FILLER_RE = new RegExp([
+  '我们家|我家|家里|住在|就在|位于|地址|谢谢|多谢|麻烦了|麻烦|你好|您好|门口|楼下|楼道|对面|旁边|附近|[东南西北左右前后](?:边|面|侧)',
+  '[在住是哈呢吧啊呀了的哦噢嗯]',
+  String.raw`\b(?:i|we|live|lives|living|at|in|on|it'?s|is|the|my|our|home|thanks|thank|you|please|pls)\b`,
+].join('|'), 'gi')
 /** At most this much else (CJK characters plus Latin words) and a message is still just a place. */
-const PLACE_ANSWER_SLACK = 4
+const PLACE_ANSWER_SLACK = 1
 
 /**
  * Whether a message is essentially a place ("是7号楼3单元", "2单元", "building 3 unit 2", "我家在6-2-301"):
- * what is left once the place is read past is a few characters at most. A report that also names a place
- * ("The street light outside building 3 is broken") is not an answer but a report of its own.
+ * what is left once the place and its filler words are read past is a character at most. A report that also
+ * names a place ("The street light outside building 3 is broken", "3号楼2单元灯坏了") is a report of its own.
  */
 export function isPlaceAnswer(text: string): boolean {
   let rest: string
   try {
-    rest = normalizeText(typeof text === 'string' ? text : '').replace(PLACE_TOKEN_RE, ' ')
+    rest = normalizeText(typeof text === 'string' ? text : '').replace(PLACE_TOKEN_RE, ' ').replace(PLACE_FILLER_RE, ' ')
   } catch {
     return false
   }

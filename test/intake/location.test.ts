@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildingFromRoom, extractLocation } from '../../src/intake/location.js'
+import { buildingFromRoom, extractLocation, isPlaceAnswer } from '../../src/intake/location.js'
 
 const b = (text: string) => extractLocation(text).building
 
@@ -134,5 +134,14 @@ describe('extractLocation: 到 as a verb is not a range', () => {
     ['一到八号楼明天停水', null],
   ])('%s → %s', (text, building) => {
     expect(b(text)).toBe(building)
+  })
+})
+
+describe('an answer that is just a place', () => {
+  it.each(['3号楼2单元', '是7号楼3单元', '2单元', '我家在6-2-301', '我住5栋301', 'building 3 unit 2', 'I live in block 5', '3号楼东边，谢谢', 'B座1703'])('"%s" is a place', (text) => {
+    expect(isPlaceAnswer(text)).toBe(true)
+  })
+  it.each(['3号楼2单元灯坏了', 'The street light outside building 3 is broken, please fix', '5号楼电梯停了', '心愿', '谢谢你们'])('"%s" is not just a place', (text) => {
+    expect(isPlaceAnswer(text)).toBe(false)
   })
 })
