@@ -65,7 +65,7 @@ export class LinearModel {
   readonly version: string
   readonly kind: LinearHead
   readonly urgency: LinearHead
-  /** The file's record (version, trainer, what it was trained on). Not its weights: the heads hold them packed, and the parsed arrays (~25 MB of heap) are let go. */
+  /** The file's record (version, trainer, what it was trained on). Not its weights: the heads hold them packed, and the parsed arrays (~10 MB of heap) are let go. */
   readonly file: Omit<ModelFile, 'heads'>
   constructor(file: ModelFile) {
     if (file.format !== MODEL_FORMAT) throw new Error(`unsupported model format ${String(file.format)} (expected ${MODEL_FORMAT})`)
