@@ -6,6 +6,7 @@ import { ENTITIES } from './entities/index.js'
 import { SnakeNamingStrategy } from './namingStrategy.js'
 import { MIGRATIONS } from '../../migrations/index.js'
 import { ConfigChangeSubscriber } from '../community/cache.js'
+import { bindSqliteNumbers } from './sqliteParameters.js'
 
 export type Dialect = 'sqlite' | 'mysql'
 
@@ -31,7 +32,7 @@ export function createDataSource(databaseUrl: string, opts: { logging?: boolean;
     const path = databaseUrl.slice('sqlite:'.length)
     const database = path === ':memory:' ? ':memory:' : resolve(path)
     if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true })
-    return new DataSource({
+    const ds = new DataSource({
       ...common,
       type: 'better-sqlite3',
       database,
@@ -42,6 +43,8 @@ export function createDataSource(databaseUrl: string, opts: { logging?: boolean;
         db.pragma('foreign_keys = ON')
       },
     })
+    bindSqliteNumbers(ds)
+    return ds
   }
   const url = new URL(databaseUrl.replace(/^mariadb:/, 'mysql:'))
   return new DataSource({

@@ -8,7 +8,9 @@
 //   - what the danger net (./danger.ts) found: each live cue family, each cancelled one, each framing.
 // Nothing here is a rule about meaning: the model learns which features matter (how much a live "smoke"
 // says about urgency, how much a "hypothetical" framing says about being chatter).
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type { Jieba as JiebaType } from '@node-rs/jieba'
 import { cantoneseToMandarin, normalizeText } from '../normalize.js'
 import { findDanger, type DangerFinding } from './danger.js'
@@ -23,11 +25,12 @@ const MAX_FEATURE_CHARS = 400
 let jieba: JiebaType | null = null
 function segmenter(): JiebaType {
   if (!jieba) {
-    // @node-rs/jieba is a CommonJS native addon; load it and its bundled dictionary once.
+    // @node-rs/jieba is a CommonJS native addon; load it and its bundled dictionary once. The dictionary is
+    // read here rather than through '@node-rs/jieba/dict', whose module (kept in require's cache) would hold
+    // it and the unused IDF table, ~11 MB, for the life of the process: the addon keeps its own copy.
     const require = createRequire(import.meta.url)
     const { Jieba } = require('@node-rs/jieba') as typeof import('@node-rs/jieba')
-    const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array }
-    jieba = Jieba.withDict(dict)
+    jieba = Jieba.withDict(readFileSync(join(dirname(require.resolve('@node-rs/jieba/package.json')), 'dict.txt')))
   }
   return jieba
 }

@@ -65,11 +65,15 @@ export class LinearModel {
   readonly version: string
   readonly kind: LinearHead
   readonly urgency: LinearHead
-  constructor(readonly file: ModelFile) {
+  /** The file's record (version, trainer, what it was trained on). Not its weights: the heads hold them packed, and the parsed arrays (~10 MB of heap) are let go. */
+  readonly file: Omit<ModelFile, 'heads'>
+  constructor(file: ModelFile) {
     if (file.format !== MODEL_FORMAT) throw new Error(`unsupported model format ${String(file.format)} (expected ${MODEL_FORMAT})`)
     this.version = file.version
     this.kind = new LinearHead(file.heads.kind)
     this.urgency = new LinearHead(file.heads.urgency)
+    const { heads: _weights, ...record } = file
+    this.file = record
   }
 }
 
