@@ -7,8 +7,8 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
 import { enqueue } from '../outbox/outbox.js'
 import { recordEvent, type Actor } from './events.js'
 import { transition } from './lifecycle.js'
-import { draftToResident, notifyStaff } from './notify.js'
-import { newTaskText } from './messages.js'
+import { draftToResident, notifyStaff, reportersOf } from './notify.js'
+import { displayName, newTaskText, TRIAGED_TASK_NOTE } from './messages.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import { route } from '../community/routing.js'
 import { deadlines } from '../community/sla.js'
@@ -85,7 +85,11 @@ export async function confirmTriage(em: EntityManager, clock: Clock, p: { reques
       data: { from: r.assigneeStaffId, to: next.ownerStaffId, rule: next.rule, reason: 'triage' },
     })
     if (next.ownerStaffId !== r.assigneeStaffId) {
-      const task = newTaskText(request, community.community.timezone, '居民', '分诊后改派')
+      // The source stays the source (the group, or 私聊); why it comes now is said on its own line.
+      const reporters = await reportersOf(em, request.id)
+      const room = community.rooms.find((x) => x.id === request.chatRoomId)
+      const owner = staffById(community, next.ownerStaffId)
+      const task = `${newTaskText(request, community.community.timezone, displayName(reporters[0]?.resident), room?.topic ?? '私聊', owner?.role === 'secretary')}\n${TRIAGED_TASK_NOTE}`
       await notifyStaff(em, clock, request, [staffById(community, next.ownerStaffId)], `evt${event.id}`, task)
       const previous = staffById(community, r.assigneeStaffId)
       if (previous) await notifyStaff(em, clock, request, [previous], `evt${event.id}:prev`, `工单 ${request.no} 经书记分诊已改派给${staffById(community, next.ownerStaffId)?.name ?? '他人'}，您无需再处理。`)

@@ -51,7 +51,7 @@ export const acceptedText = (r: ServiceRequest, staff: Staff | null) =>
 export const resolvedText = (r: ServiceRequest, staff: Staff | null, note: string | null) =>
   `您反映的问题（工单 ${r.no}）已由${staff?.name ?? '工作人员'}办结${note ? `：${note.replace(/[。.!！]+$/, '')}。` : '。'}稍后我们会回访，请您评价。`
 export const returnedText = (r: ServiceRequest, staff: Staff | null, reason: string) =>
-  `【退单】工单 ${r.no}（${CATEGORY_NAMES[r.category]}）被${staff?.name ?? '工作人员'}退回，原因：${reason}\n内容：${r.originalText}\n请重新派单：回复「转派 ${r.no} 姓名」。`
+  `【退单】工单 ${r.no}（${CATEGORY_NAMES[r.category]}）被${staff?.name ?? '工作人员'}退回，原因：${reason}\n内容：${taskContentText(r.originalText)}\n请重新派单：回复「转派 ${r.no} 姓名」。`
 export const reopenedText = (r: ServiceRequest, words: string | null) =>
   `【重办】工单 ${r.no} 居民回访不满意${words ? `：“${words}”` : ''}，请重新处理。回复「接单 ${r.no}」签收。`
 
@@ -70,6 +70,7 @@ export const splitReporterText = (r: ServiceRequest, parts: ServiceRequest[]) =>
   `您反映的问题（工单 ${r.no}）包含几件事，已另行登记为工单 ${parts.map((p) => p.no).join('、')} 分别办理。`
 /** The last line of the task DM a location correction re-routes to a new owner (the source line keeps the source). */
 export const RELOCATED_TASK_NOTE = '（因位置更正改派给您）'
+export const TRIAGED_TASK_NOTE = '（书记分诊后改派给您）'
 export const relocatedStaffText = (r: ServiceRequest, to: string) => `工单 ${r.no} 的位置已更正为${locationText(r)}，已改派给${to}，您无需再处理。`
 
 /** A staff member's own 上报 (巡查上报 / 代报): acknowledged as theirs, with what happens next. */

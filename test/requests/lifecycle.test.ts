@@ -129,7 +129,11 @@ describeEachDb('triage', (kind) => {
     expect(t.needsTriage).toBe(false)
     expect(t.assigneeStaffId).toBe(chen.id)
     const dms = await db.getRepository(OutboxMessage).find({ where: { requestId: r.id } })
-    expect(dms.some((d) => d.target === '陈明')).toBe(true)
+    const task = dms.find((d) => d.target === '陈明')!
+    // The source stays the group it came from; the reason is its own line.
+    expect(task.text).toMatch(/报告人：.+（(?!分诊)[^）]+）/)
+    expect(task.text).not.toContain('分诊后改派）')
+    expect(task.text).toContain('（书记分诊后改派给您）')
     expect(dms.some((d) => d.target === '王芳' && d.text.includes('改派'))).toBe(true)
   })
 })
