@@ -3,11 +3,11 @@ import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
 import { Digest, OutboxMessage, type ServiceRequest } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
-import { answerCallback } from '../../src/jobs/callbacks.js'
 import { renderDigestHtml, runWeeklyDigest, type DigestFigures } from '../../src/jobs/digest.js'
 import { jobNamed } from '../../src/jobs/registry.js'
 import { acceptRequest, cancelRequest, closeUnanswered, mergeRequest, resolveRequest, SYSTEM } from '../../src/requests/index.js'
 import { computeStats } from '../../src/stats/rates.js'
+import { answerAskedCallback } from '../helpers/callbacks.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
 import { reply, startFakeOpenAI } from '../helpers/fakeOpenAI.js'
@@ -48,7 +48,7 @@ describeEachDb('weekly digest', (kind) => {
     }
     const accept = (k: string, when: string, staff = wang) => { at(when); return inTransaction(db, (em) => acceptRequest(em, clock, { requestId: reqs[k]!.id, staff, channel: 'private' })) }
     const resolve = (k: string, when: string, staff = wang) => { at(when); return inTransaction(db, (em) => resolveRequest(em, clock, { requestId: reqs[k]!.id, staff, channel: 'private' })) }
-    const rate = (k: string, when: string, text: string) => { at(when); return inTransaction(db, (em) => answerCallback(em, clock, { residentId: people[k]!.id, text, channel: 'private' })) }
+    const rate = (k: string, when: string, text: string) => { at(when); return inTransaction(db, (em) => answerAskedCallback(em, clock, { residentId: people[k]!.id, text })) }
 
     await file('J', '22T23:50')
     await file('A', '23T09:00')

@@ -4,13 +4,13 @@ import { VirtualClock } from '../../src/clock.js'
 import { loadCommunity } from '../../src/community/snapshot.js'
 import type { ServiceRequest } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
-import { answerCallback } from '../../src/jobs/callbacks.js'
 import { jobNamed } from '../../src/jobs/registry.js'
 import { runStatsRollup } from '../../src/jobs/statsRollup.js'
 import { toSqlTime } from '../../src/jobs/sql.js'
 import { acceptRequest, cancelRequest, closeUnanswered, mergeRequest, resolveRequest, SYSTEM } from '../../src/requests/index.js'
 import { computeStats, type StatsQuery } from '../../src/stats/rates.js'
 import { rolledUpFacts, statsTriggersPresent } from '../../src/stats/rollups.js'
+import { answerAskedCallback } from '../helpers/callbacks.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
 import { jobContext } from '../jobs/helpers.js'
@@ -31,7 +31,7 @@ describeEachDb('daily rollups of the 三率', (kind) => {
   afterAll(() => close())
 
   const at = (s: string) => clock.set(d(s))
-  const rate = (k: string, when: string, text: string) => { at(when); return inTransaction(db, (em) => answerCallback(em, clock, { residentId: people[k]!.id, text, channel: 'private' })) }
+  const rate = (k: string, when: string, text: string) => { at(when); return inTransaction(db, (em) => answerAskedCallback(em, clock, { residentId: people[k]!.id, text })) }
 
   /** A week with every kind of request: on time and late, closed, reopened-to-be, cancelled, merged, urgent, open. */
   async function seedWeek() {
