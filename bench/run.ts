@@ -163,8 +163,10 @@ async function main() {
     report({ name: 'classify', value, unit: 'msg/s', baseline: 5000, ratio: value / 5000, note: 'baseline is the target (no comparable raw figure)' })
   }
 
-  if (!ONLY || ONLY === 'ingest') log('ingest…')
-  if (!ONLY || ONLY === 'ingest') await benchIngest(db, config, communityId, raw)
+  if (!ONLY || ONLY === 'ingest') {
+    log('ingest…')
+    await benchIngest(db, config, communityId, raw)
+  }
   if (ONLY === 'ingest') {
     await raw.close(); await cleanup()
     log(`done in ${((performance.now() - t0) / 1000).toFixed(0)} s`)
