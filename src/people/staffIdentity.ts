@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomInt } from 'node:crypto'
 import type { EntityManager } from 'typeorm'
-import { In, IsNull, MoreThan, Not } from 'typeorm'
+import { MoreThan, Not } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { Staff, Volunteer } from '../db/entities/index.js'
-import { DomainError, NotFoundError } from '../errors.js'
+import { DomainError } from '../errors.js'
+import { type BindableKind, issueCode, personForContact, redeemCode, unboundNeedingCodes } from './bindings.js'
 
 /**
  * Staff identity on WeChat. A display name is self-chosen and not unique, so it grants nothing: a staff
@@ -40,30 +41,32 @@ export async function freshBindCode(em: EntityManager, now: Date, self: { staffI
 
 export interface IssuedCode { staffId: number; name: string; wechat: string; code: string; expiresAt: Date }
 
+export const STAFF: BindableKind<Staff> = { entity: Staff, label: '工作人员', notFoundCode: 'staff_not_found', inactiveCode: 'staff_inactive', remarkTag: '接诉' }
+
 /** A fresh code for one staff member of the community; an earlier unused code stops working. */
 export async function issueBindCode(em: EntityManager, clock: Clock, p: { communityId: number; staffId: number; ttlHours?: number }): Promise<IssuedCode> {
-  const staff = await em.findOne(Staff, { where: { id: p.staffId, communityId: p.communityId } })
-  if (!staff) throw new NotFoundError('工作人员', 'staff_not_found')
-  if (!staff.active) throw new DomainError('staff_inactive', `${staff.name} 已停用，不能发放认证码`, 409)
-  const now = clock.now()
-  const expiresAt = new Date(now.getTime() + (p.ttlHours ?? BIND_CODE_TTL_HOURS) * 3600_000)
-  // Live codes are unique, so a code names exactly one person.
-  const code = await freshBindCode(em, now, { staffId: staff.id })
-  await em.update(Staff, { id: staff.id }, { bindCodeHash: hashCode(code), bindCodeExpiresAt: expiresAt })
-  return { staffId: staff.id, name: staff.name, wechat: staff.wechat, code, expiresAt }
+  const { person, code, expiresAt } = await issueCode(em, clock, STAFF, {
+    communityId: p.communityId, personId: p.staffId, ttlHours: p.ttlHours ?? BIND_CODE_TTL_HOURS,
+    freshCode: (now) => freshBindCode(em, now, { staffId: p.staffId }), hash: hashCode,
+  })
+  return { staffId: person.id, name: person.name, wechat: person.wechat, code, expiresAt }
 }
 
 /** Codes for the active staff who have not bound their WeChat yet (and, unless reissue, hold no live code). */
 export async function issueCodesForUnbound(em: EntityManager, clock: Clock, p: { communityId: number; reissue?: boolean }): Promise<IssuedCode[]> {
-  const now = clock.now()
-  const unbound = await em.find(Staff, { where: { communityId: p.communityId, active: true, wechatContactId: IsNull() }, order: { id: 'ASC' } })
-  const due = unbound.filter((s) => p.reissue || !s.bindCodeHash || !s.bindCodeExpiresAt || s.bindCodeExpiresAt <= now)
   const issued: IssuedCode[] = []
-  for (const s of due) issued.push(await issueBindCode(em, clock, { communityId: p.communityId, staffId: s.id }))
+  for (const s of await unboundNeedingCodes(em, clock, STAFF, p)) issued.push(await issueBindCode(em, clock, { communityId: p.communityId, staffId: s.id }))
   return issued
 }
 
 export class BindCodeError extends DomainError {}
+
+/** Refuses a 认证 once a contact has failed too often this hour (staff and volunteer codes alike). */
+export function checkBindAttempts(recentFailures: number): void {
+  if (recentFailures >= BIND_ATTEMPTS_PER_HOUR) {
+    throw new BindCodeError('bind_attempts_exceeded', '认证尝试次数过多，请一小时后再试，或请书记重新发放认证码。', 429)
+  }
+}
 
 /**
  * `认证 123456` from a WeChat contact: binds that contact to the staff member the code was issued to
@@ -71,18 +74,10 @@ export class BindCodeError extends DomainError {}
  * give the contact. Wrong, used or expired codes, and too many attempts, are refused in plain words.
  */
 export async function redeemBindCode(em: EntityManager, clock: Clock, p: { code: string; contactId: string; recentFailures: number }): Promise<{ staff: Staff; remark: string }> {
-  if (p.recentFailures >= BIND_ATTEMPTS_PER_HOUR) {
-    throw new BindCodeError('bind_attempts_exceeded', '认证尝试次数过多，请一小时后再试，或请书记重新发放认证码。', 429)
-  }
-  const now = clock.now()
-  const staff = await em.findOne(Staff, { where: { bindCodeHash: hashCode(p.code), bindCodeExpiresAt: MoreThan(now), active: true } })
-  if (!staff) throw new BindCodeError('bind_code_invalid', '认证码不正确或已失效。请核对后重发「认证 六位数字」，或请书记重新发放认证码。', 400)
-  const remark = `${staff.name.slice(0, 20)}·接诉${staff.id}-${randomBytes(2).toString('hex')}`
-  // One WeChat account is one person within a community: an earlier binding of this contact to someone else there ends.
-  const others = await em.find(Staff, { where: { communityId: staff.communityId, wechatContactId: p.contactId, id: Not(staff.id) } })
-  if (others.length) await em.update(Staff, { id: In(others.map((s) => s.id)) }, { wechatContactId: null, wechatRemark: null, boundAt: null })
-  await em.update(Staff, { id: staff.id }, { wechatContactId: p.contactId, wechatRemark: remark, boundAt: now, bindCodeHash: null, bindCodeExpiresAt: null })
-  return { staff: { ...staff, wechatContactId: p.contactId, wechatRemark: remark, boundAt: now } as Staff, remark }
+  checkBindAttempts(p.recentFailures)
+  const bound = await redeemCode(em, clock, STAFF, { codeHash: hashCode(p.code), contactId: p.contactId })
+  if (!bound) throw new BindCodeError('bind_code_invalid', '认证码不正确或已失效。请核对后重发「认证 六位数字」，或请书记重新发放认证码。', 400)
+  return { staff: bound.person, remark: bound.remark }
 }
 
 /**
@@ -102,23 +97,7 @@ export async function revokeBinding(em: EntityManager, staffId: number): Promise
   await em.update(Staff, { id: staffId }, { wechatContactId: null, wechatRemark: null, boundAt: null, bindCodeHash: null, bindCodeExpiresAt: null })
 }
 
-/**
- * The active staff record(s) bound to this WeChat contact: by contact id, or by the remark the bot gave the
- * contact (then the new contact id is remembered). Scoped to one community when given. Never by name.
- */
-export async function staffForContact(em: EntityManager, p: { contactId: string | null; remark?: string | null; communityId?: number | null }): Promise<Staff | null> {
-  const scope = { active: true, ...(p.communityId != null ? { communityId: p.communityId } : {}) }
-  if (p.contactId) {
-    const byId = await em.findOne(Staff, { where: { ...scope, wechatContactId: p.contactId }, order: { id: 'ASC' } })
-    if (byId) return byId
-  }
-  if (p.remark) {
-    const byRemark = await em.findOne(Staff, { where: { ...scope, wechatRemark: p.remark }, order: { id: 'ASC' } })
-    if (byRemark && p.contactId && byRemark.wechatContactId !== p.contactId) {
-      await em.update(Staff, { id: byRemark.id }, { wechatContactId: p.contactId })
-      byRemark.wechatContactId = p.contactId
-    }
-    return byRemark
-  }
-  return null
+/** The active staff record bound to this WeChat contact (by contact id, or by the bot's remark). Never by name. */
+export function staffForContact(em: EntityManager, p: { contactId: string | null; remark?: string | null; communityId?: number | null }): Promise<Staff | null> {
+  return personForContact(em, STAFF, p)
 }
