@@ -31,28 +31,32 @@ function parsedSettings(text: unknown): CommunitySettings | undefined {
  * One page of the requests a resident reported or co-reported, newest first, with each one's assignee name and
  * community settings and the total: one statement, a keyset range on request_reporters (resident_id, request_id)
  * joined by primary key (ids are assigned in report order, so id order is the newest-first order). Only when the
- * page is empty (past the end) is the total counted by a second statement.
+ * page is empty (past the end) is the total read by a second statement.
  */
 export async function loadMyRequests(db: DataSource, o: { residentId: number; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }): Promise<MyRequestsPage> {
   const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
   const statuses = o.statuses ?? []
   const byStatus = statuses.length ? ` AND r.status IN (${statuses.map(() => '?').join(', ')})` : ''
-  // Counted on the covering index alone unless a status filter needs the requests.
+  // Unfiltered, the total is the resident's row in resident_request_counts (kept by triggers); by status, counted
+  // on the resident's reporter rows joined to their requests. (NULL, for a resident without a count row: counted.)
   const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statuses.length ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
-  const { at, rows } = await rawArrays(db, 
-    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.settings AS community_settings, (${countSql}) AS total`
+  const totalSql = statuses.length ? countSql : 'SELECT n FROM resident_request_counts WHERE resident_id = ?'
+  const { at, rows } = await rawArrays(db,
+    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.settings AS community_settings, (${totalSql}) AS total`
     + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
     + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
     + ` WHERE rr.resident_id = ?${byStatus}${o.cursor ? ' AND rr.request_id < ?' : ''}`
     + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?',
     [o.residentId, ...statuses, o.residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
   )
-  const total = Number(rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, countSql, [o.residentId, ...statuses]))[0]?.n ?? 0)
+  const filter = [o.residentId, ...statuses]
+  let total = rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, totalSql, filter))[0]?.n
+  if (total == null) total = (await rawQuery(db, countSql, filter))[0]?.n
   const requests = cols.hydrateAll(rows, at, 'r_')
   const assigneeAt = at.get('assignee_name')!
   const settingsAt = at.get('community_settings')!
   return {
     rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: parsedSettings(row[settingsAt]) })),
-    total,
+    total: Number(total ?? 0),
   }
 }
