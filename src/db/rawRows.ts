@@ -113,6 +113,8 @@ function sqliteStatement(ds: DataSource, sql: string, asArrays = false): SqliteS
   }
   return stmt
 }
+/** A prepared statement's result columns by name, read once (better-sqlite3 builds an object per column per call). */
+const columnPositions = new WeakMap<SqliteStatement, Map<string, number>>()
 const sqliteParams = (params: unknown[]) => params.map((p) => (typeof p === 'boolean' ? Number(p) : p))
 
 interface MysqlConnection {
@@ -157,7 +159,9 @@ export async function rawArrays(db: DataSource, sql: string, params: unknown[] =
     return { at: new Map(fields.map((f, i) => [f.name, i])), rows }
   }
   const stmt = sqliteStatement(db, sql, true)
-  return { at: new Map(stmt.columns().map((c, i) => [c.name, i])), rows: stmt.all(...sqliteParams(params)) as unknown as unknown[][] }
+  let at = columnPositions.get(stmt)
+  if (!at) columnPositions.set(stmt, (at = new Map(stmt.columns().map((c, i) => [c.name, i]))))
+  return { at, rows: stmt.all(...sqliteParams(params)) as unknown as unknown[][] }
 }
 
 export async function rawExecute(db: DataSource, sql: string, params: unknown[] = []): Promise<{ affected: number; insertId: number }> {
