@@ -17,6 +17,7 @@ import { bodyParser } from './middleware/body.js'
 import { RateLimiter } from './middleware/rateLimit.js'
 import { requireStaff } from './middleware/auth.js'
 import { openApiDocument, registerRoute } from './openapi.js'
+import { logRequest, startRequestLog } from './requestLog.js'
 import { API_MODULES, readsOwnBody, type ApiModule } from './routes/index.js'
 
 export interface ApiOptions {
@@ -74,12 +75,12 @@ export function createApi(app: AppContext, opts: ApiOptions = {}): ApiServer {
     ctx.set('x-request-id', requestId)
     ctx.state.requestId = requestId
     ctx.state.deps = deps
-    ctx.state.logger = app.logger.child({ requestId })
+    startRequestLog(ctx, app.logger, { requestId })
     try {
       await next()
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      ctx.state.logger.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request')
+      logRequest(ctx, { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request')
     }
   })
   koa.use(errorHandler)

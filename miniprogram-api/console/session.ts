@@ -4,6 +4,7 @@ import { checkLoginLink, endSession, redeemLoginLink, startSession, staffOfSessi
 import type { Staff } from '../../src/db/entities/index.js'
 import { ForbiddenError } from '../../src/errors.js'
 import { depsOf, type ApiDeps } from '../deps.js'
+import { bindRequestLog } from '../requestLog.js'
 
 export const SESSION_COOKIE = 'jiesu_console'
 /** Where to go after logging in (set when a console link is opened without a session). */
@@ -44,7 +45,7 @@ function signIn(ctx: Context, staff: Staff) {
   ctx.state.resident = undefined
   ctx.state.principal = { kind: 'staff', staffId: staff.id, communityId: staff.communityId, role: staff.role, residentId: null, openid: null }
   ctx.state.consoleSession = true
-  ctx.state.logger = ctx.state.logger?.child({ staffId: staff.id })
+  bindRequestLog(ctx, { staffId: staff.id })
 }
 
 function setSession(ctx: Context, deps: ApiDeps, s: { sessionToken: string; expiresAt: Date }) {

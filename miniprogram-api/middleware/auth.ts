@@ -6,6 +6,7 @@ import { ForbiddenError, UnauthorizedError } from '../../src/errors.js'
 import { principalFor, staffClaimHolds } from '../auth/identity.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
+import { bindRequestLog } from '../requestLog.js'
 
 /**
  * The token's resident row and its claimed staff row, read fresh in one statement on every call (no cache to
@@ -34,7 +35,7 @@ async function authenticate(ctx: Context): Promise<void> {
   ctx.state.resident = resident
   ctx.state.staff = staff
   ctx.state.principal = principalFor(resident, staff)
-  ctx.state.logger = ctx.state.logger.child({ residentId: resident.id, ...(staff ? { staffId: staff.id } : {}) })
+  bindRequestLog(ctx, { residentId: resident.id, ...(staff ? { staffId: staff.id } : {}) })
 }
 
 /** `Authorization: Bearer <jwt>` → ctx.state.principal (+ ctx.state.resident / ctx.state.staff). 401 otherwise. */

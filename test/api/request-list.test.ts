@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { In } from 'typeorm'
-import { RequestReporter, ServiceRequest } from '../../src/db/entities/index.js'
+import { Community, RequestReporter, ServiceRequest } from '../../src/db/entities/index.js'
 import { presentRequests } from '../../miniprogram-api/presenters/load.js'
 import { startTestApi, type SignedIn, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
@@ -63,5 +63,19 @@ describeEachDb('GET /api/requests: one statement, the same presentation', (kind)
     expect(closed.json.items[0]).toMatchObject({ status: 'closed', rating: 'satisfied', ratingName: expect.any(String), reopened: true })
     const open = await t.call('GET', '/api/requests?status=dispatched,accepted&pageSize=1&page=9', { token: li.token })
     expect(open.json).toMatchObject({ items: [], total: 3 })
+  })
+
+  it('SLA colours follow a change of the community\'s settings, whichever process made it', async () => {
+    const colourOf = async (id: number) => (await t.call('GET', '/api/requests?pageSize=50', { token: li.token })).json.items.find((x: any) => x.id === id).slaColor
+    const fresh = await fileRequest(t.db, t.clock, t.communityId, { reporterId: li.user.id, text: '11号楼垃圾没人清', building: '11' })
+    await t.db.getRepository(ServiceRequest).update({ id: fresh.id }, { status: 'dispatched', urgency: 'normal', acceptedAt: null, acceptDueAt: new Date(t.clock.now().getTime() + 3 * 3600_000), resolveDueAt: new Date(t.clock.now().getTime() + 30 * 86400_000) })
+    expect(await colourOf(fresh.id)).toBe('green')
+    const community = await t.db.getRepository(Community).findOneByOrFail({ id: t.communityId })
+    // this process (the entity subscriber bumps config_version): 3 hours left of a 24-hour window is yellow
+    await t.db.getRepository(Community).save({ ...community, settings: { ...community.settings, sla: { normal: { acceptMs: 24 * 3600_000 } } } })
+    expect(await colourOf(fresh.id)).toBe('yellow')
+    // another process: the row and its version changed behind this process's cache
+    await t.db.query('UPDATE communities SET settings = ?, config_version = config_version + 1 WHERE id = ?', [JSON.stringify({ ...community.settings, sla: {} }), t.communityId])
+    expect(await colourOf(fresh.id)).toBe('green')
   })
 })

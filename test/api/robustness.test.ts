@@ -98,6 +98,12 @@ describeEachDb('API robustness', (kind) => {
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['mini-program request received', 'request']))
     expect(mine.find((l) => l.msg === 'mini-program request received')).toMatchObject({ serviceRequestId: res.json.request.id })
     expect(logLines.filter((l) => typeof l.requestId !== 'string')).toEqual([])
+    // the caller is on every line after sign-in, whether the request logged through ctx.state.logger or only its access line
+    expect(mine.filter((l) => l.msg !== 'request' || l.path === '/api/requests').every((l) => l.residentId === li.user.id)).toBe(true)
+    logLines.length = 0
+    const list = await t.call('GET', '/api/requests', { token: li.token, headers: { 'x-request-id': 'trace-124' } })
+    expect(list.status).toBe(200)
+    expect(logLines).toEqual([expect.objectContaining({ msg: 'request', requestId: 'trace-124', residentId: li.user.id, method: 'GET', path: '/api/requests', status: 200, level: 30 })])
     // an id we would not have made ourselves is replaced
     const injected = await t.call('GET', '/healthz', { headers: { 'x-request-id': 'a b "<script>' } })
     expect(injected.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)

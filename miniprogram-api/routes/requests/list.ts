@@ -4,6 +4,7 @@ import { ServiceRequest } from '../../../src/db/entities/index.js'
 import { rawArrays, rawColumns, rawQuery } from '../../../src/db/rawRows.js'
 import type { RequestStatus } from '../../../src/requests/stateMachine.js'
 import { PRESENTED_REQUEST_FIELDS } from '../../presenters/request.js'
+import { configCache } from '../../../src/community/cache.js'
 
 /** What `presentRequest` reads, and whose text the caller wrote (their own text is not masked). */
 const LIST_FIELDS = [...PRESENTED_REQUEST_FIELDS, 'reporterResidentId'] as const
@@ -14,45 +15,48 @@ export interface MyRequestsPage {
   total: number
 }
 
-/** Parsed community settings by their JSON text: every row of a page carries the same few. */
-const settingsByText = new Map<string, CommunitySettings>()
-function parsedSettings(text: unknown): CommunitySettings | undefined {
-  if (text == null) return undefined
-  if (typeof text !== 'string') return text as CommunitySettings
-  let parsed = settingsByText.get(text)
-  if (!parsed) {
-    if (settingsByText.size >= 64) settingsByText.clear()
-    settingsByText.set(text, (parsed = JSON.parse(text) as CommunitySettings))
-  }
-  return parsed
+/**
+ * The settings of the page's communities (their SLA rules colour each row), from the per-process community cache
+ * checked against the config_version the page read: an int per row rather than the settings' JSON text, and no
+ * statement unless a community's configuration changed since this process cached it.
+ */
+async function settingsOf(db: DataSource, versions: Map<number, number>): Promise<Map<number, CommunitySettings | undefined>> {
+  const out = new Map<number, CommunitySettings | undefined>()
+  for (const [communityId, version] of versions) out.set(communityId, (await configCache(db).snapshot(db.manager, communityId, version)).community.settings ?? undefined)
+  return out
 }
 
 /**
- * One page of the requests a resident reported or co-reported, newest first, with each one's assignee name and
- * community settings and the total: one statement, a keyset range on request_reporters (resident_id, request_id)
- * joined by primary key (ids are assigned in report order, so id order is the newest-first order). Only when the
- * page is empty (past the end) is the total counted by a second statement.
+ * One page of the requests a resident reported or co-reported, newest first, with each one's assignee name,
+ * community settings (settingsOf) and the total: one statement, a keyset range on request_reporters (resident_id,
+ * request_id) joined by primary key (ids are assigned in report order, so id order is the newest-first order). Only when the
+ * page is empty (past the end) is the total read by a second statement.
  */
 export async function loadMyRequests(db: DataSource, o: { residentId: number; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }): Promise<MyRequestsPage> {
   const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
   const statuses = o.statuses ?? []
   const byStatus = statuses.length ? ` AND r.status IN (${statuses.map(() => '?').join(', ')})` : ''
-  // Counted on the covering index alone unless a status filter needs the requests.
+  // Unfiltered, the total is the resident's row in resident_request_counts (kept by triggers); by status, counted
+  // on the resident's reporter rows joined to their requests. (NULL, for a resident without a count row: counted.)
   const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statuses.length ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
-  const { at, rows } = await rawArrays(db, 
-    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.settings AS community_settings, (${countSql}) AS total`
+  const totalSql = statuses.length ? countSql : 'SELECT n FROM resident_request_counts WHERE resident_id = ?'
+  const { at, rows } = await rawArrays(db,
+    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.config_version AS community_version, (${totalSql}) AS total`
     + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
     + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
     + ` WHERE rr.resident_id = ?${byStatus}${o.cursor ? ' AND rr.request_id < ?' : ''}`
     + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?',
     [o.residentId, ...statuses, o.residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
   )
-  const total = Number(rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, countSql, [o.residentId, ...statuses]))[0]?.n ?? 0)
+  const filter = [o.residentId, ...statuses]
+  let total = rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, totalSql, filter))[0]?.n
+  if (total == null) total = (await rawQuery(db, countSql, filter))[0]?.n
   const requests = cols.hydrateAll(rows, at, 'r_')
   const assigneeAt = at.get('assignee_name')!
-  const settingsAt = at.get('community_settings')!
+  const versionAt = at.get('community_version')!
+  const settings = await settingsOf(db, new Map(rows.map((row, i) => [requests[i]!.communityId, Number(row[versionAt])])))
   return {
-    rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: parsedSettings(row[settingsAt]) })),
-    total,
+    rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: settings.get(requests[i]!.communityId) })),
+    total: Number(total ?? 0),
   }
 }
