@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
-import { requestsCreatedIn } from '../../src/requests/periodRows.js'
+import { AT, requestsCreatedIn } from '../../src/requests/periodRows.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, T0 } from '../helpers/fixtures.js'
 
@@ -26,7 +26,7 @@ describeEachDb('requests of a period, read in keyset batches', (kind) => {
     await fileRequest(db, clock, communityId, { text: '期外的问题' })
     const to = clock.now()
     const seen: number[][] = []
-    for await (const batch of requestsCreatedIn(db.manager, { communityId, from, to, batchSize: 2 })) seen.push(batch.map((r) => r.id))
+    for await (const batch of requestsCreatedIn(db, { communityId, from, to, batchSize: 2 })) seen.push(batch.map((r) => Number(r[AT.id])))
     expect(seen.flat()).toEqual(ids)
     expect(seen.every((b) => b.length <= 2)).toBe(true)
     expect(seen).toHaveLength(4)
@@ -43,10 +43,30 @@ describeEachDb('requests of a period, read in keyset batches', (kind) => {
     }
     const to = new Date(clock.now().getTime() + 1)
     const seen: number[] = []
-    for await (const batch of requestsCreatedIn(db.manager, { communityId, from, to, batchSize: 2 })) seen.push(...batch.map((r) => r.id))
+    for await (const batch of requestsCreatedIn(db, { communityId, from, to, batchSize: 2 })) seen.push(...batch.map((r) => Number(r[AT.id])))
     expect(seen).toEqual(ids)
     const batches: number[][] = []
-    for await (const batch of requestsCreatedIn(db.manager, { communityId, from, to, batchSize: 1000 })) batches.push(batch.map((r) => r.id))
+    for await (const batch of requestsCreatedIn(db, { communityId, from, to, batchSize: 1000 })) batches.push(batch.map((r) => Number(r[AT.id])))
     expect(batches.flat()).toEqual(ids)
   })
+
+  it('reads each row as the cells the CSV writes: DATETIMEs as UTC text, ints as numbers, the flag as 0/1', async () => {
+    clock.advance(86_400_000)
+    const from = clock.now()
+    const r = await fileRequest(db, clock, communityId, { text: '5号楼电梯坏了' })
+    const [[row]] = await collect(requestsCreatedIn(db, { communityId, from, to: new Date(from.getTime() + 1) }))
+    expect(row![AT.id]).toBe(r.id)
+    expect(row![AT.no]).toBe(r.no)
+    expect(row![AT.original_text]).toBe('5号楼电梯坏了')
+    expect(row![AT.created_at]).toBe(from.toISOString().replace('T', ' ').replace('Z', ''))
+    expect(row![AT.closed_at]).toBeNull()
+    expect(Number(row![AT.needs_triage])).toBe(r.needsTriage ? 1 : 0)
+    expect(row![AT.reopen_count]).toBe(0)
+  })
 })
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
