@@ -56,40 +56,50 @@ function reader(db: DataSource): Read {
   })
 }
 
-const textMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`)
-
 /**
- * The requests a community received in [from, to), oldest first, in batches read by keyset on
- * (created_at, id) over ix_requests_created: memory holds two batches (the one yielded and the next, read
- * while the caller works on it), and no connection or transaction is held between reads. Each read also
- * stops at a horizon a few days past the cursor: with only `created_at < to`, MariaDB's planner turns
- * `ORDER BY … LIMIT` into a scan of the community's index entries from the start (a year's export went
- * quadratic); a narrow range it reads as a range.
+ * The requests a community received in [from, to), oldest first, in batches. The period is read a day at a
+ * time, each day by keyset on (created_at, id) over ix_requests_created, and the next day's reads start while
+ * this day's rows are yielded: two reads in flight on two pooled connections, so the database works while the
+ * caller formats. Memory holds at most four batches (the one yielded, the next read, the next day's first two)
+ * whatever the period; no connection or transaction is held between reads. A day's range is also what MariaDB's
+ * planner reads as a range: with only `created_at < to`, it turned `ORDER BY … LIMIT` into a scan of the
+ * community's index entries from the start (a year's export went quadratic).
  */
 export async function* requestsCreatedIn(db: DataSource, q: PeriodRowsQuery): AsyncGenerator<PeriodTuple[]> {
   const read = reader(db)
   const batchSize = q.batchSize ?? 2000
-  const to = q.to.getTime()
-  let span = DAY
-  const next = (at: string, atMs: number, id: number) => {
-    const horizon = Math.min(to, atMs + span)
-    const p = read([q.communityId, at, utcDatetimeText(new Date(horizon)), at, id, batchSize])
-    p.catch(() => {}) // awaited below; if the caller stops first, a failure here must not go unhandled
-    return { p, horizon }
+  const from = q.from.getTime(), to = q.to.getTime()
+  const start = (day: number) => {
+    const gen = dayBatches(read, q.communityId, from + day * DAY, Math.min(to, from + (day + 1) * DAY), batchSize)
+    const first = gen.next()
+    first.catch(() => {}) // awaited below; if the caller stops first, a failure here must not go unhandled
+    return { gen, first }
   }
-  let pending: { p: Promise<PeriodTuple[]>; horizon: number } | null = next(utcDatetimeText(q.from), q.from.getTime(), 0)
+  let next: ReturnType<typeof start> | null = from < to ? start(0) : null
+  try {
+    for (let day = 0; next; day++) {
+      const { gen, first } = next
+      next = from + (day + 1) * DAY < to ? start(day + 1) : null
+      for (let r = await first; !r.done; r = await gen.next()) yield r.value
+    }
+  } finally {
+    next?.gen.return(undefined).catch(() => {})
+  }
+}
+
+/** One day's rows, by keyset, the next read sent before a batch is yielded. */
+async function* dayBatches(read: Read, communityId: number, lo: number, hi: number, batchSize: number): AsyncGenerator<PeriodTuple[]> {
+  const end = utcDatetimeText(new Date(hi))
+  const send = (at: string, id: number) => {
+    const p = read([communityId, at, end, at, id, batchSize])
+    p.catch(() => {})
+    return p
+  }
+  let pending: Promise<PeriodTuple[]> | null = send(utcDatetimeText(new Date(lo)), 0)
   while (pending) {
-    const rows = await pending.p
-    const horizon = pending.horizon
-    if (rows.length === batchSize) {
-      const last = rows[rows.length - 1]!
-      const at = String(last[AT.created_at])
-      pending = next(at, textMs(at), Number(last[AT.id]))
-    } else if (horizon < to) {
-      // Everything before the horizon is read: go on from it (rows at the horizon itself included), further each time.
-      span = Math.min(span * 2, 32 * DAY)
-      pending = next(utcDatetimeText(new Date(horizon)), horizon, 0)
-    } else pending = null
+    const rows: PeriodTuple[] = await pending
+    const last = rows.length === batchSize ? rows[rows.length - 1]! : null
+    pending = last ? send(String(last[AT.created_at]), Number(last[AT.id])) : null
     if (rows.length) yield rows
   }
 }

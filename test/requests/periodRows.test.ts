@@ -32,11 +32,11 @@ describeEachDb('requests of a period, read in keyset batches', (kind) => {
     expect(seen).toHaveLength(4)
   })
 
-  it('reads on past the day-by-day horizons: a row exactly at one, days apart, beyond a month apart', async () => {
+  it('reads on across the day-by-day reads: a row exactly at a day boundary, days apart, beyond a month apart', async () => {
     clock.advance(3_600_000)
     const from = clock.now()
     const ids: number[] = []
-    // 0 (the start), +1 day exactly (the first horizon), +1 day 1 ms, +5 days, +40 days (past the 32-day widest step)
+    // 0 (the start), +1 day exactly (the second day's first instant), +1 day 1 ms, +5 days, +40 days
     for (const at of [0, 86_400_000, 86_400_001, 5 * 86_400_000, 40 * 86_400_000]) {
       clock.set(new Date(from.getTime() + at))
       ids.push((await fileRequest(db, clock, communityId, { text: `第${ids.length}个问题` })).id)
@@ -62,6 +62,24 @@ describeEachDb('requests of a period, read in keyset batches', (kind) => {
     expect(row![AT.closed_at]).toBeNull()
     expect(Number(row![AT.needs_triage])).toBe(r.needsTriage ? 1 : 0)
     expect(row![AT.reopen_count]).toBe(0)
+  })
+})
+
+describeEachDb('a period read stopped early', (kind) => {
+  it('leaves no read behind: the pool serves the next export', async () => {
+    const { db, close } = await openTestDb(kind)
+    try {
+      const communityId = await seedSampleCommunity(db)
+      const clock = new VirtualClock(T0)
+      const from = clock.now()
+      for (let i = 0; i < 6; i++) { clock.advance(i % 2 ? 86_400_000 : 60_000); await fileRequest(db, clock, communityId, { text: `第${i}个问题` }) }
+      const to = new Date(clock.now().getTime() + 1)
+      for await (const batch of requestsCreatedIn(db, { communityId, from, to, batchSize: 1 })) { expect(batch).toHaveLength(1); break }
+      const all = (await collect(requestsCreatedIn(db, { communityId, from, to, batchSize: 1 }))).flat()
+      expect(all).toHaveLength(6)
+    } finally {
+      await close()
+    }
   })
 })
 
