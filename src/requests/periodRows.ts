@@ -77,14 +77,16 @@ export async function* requestsCreatedIn(db: DataSource, q: PeriodRowsQuery): As
   }
   const days = Math.ceil((to - from) / DAY)
   const ahead: ReturnType<typeof start>[] = []
+  let current: ReturnType<typeof start> | undefined
   try {
     for (let day = 0; day < days; day++) {
       while (ahead.length < 1 + DAYS_AHEAD && day + ahead.length < days) ahead.push(start(day + ahead.length))
-      const { gen, first } = ahead.shift()!
-      for (let r = await first; !r.done; r = await gen.next()) yield r.value
+      current = ahead.shift()!
+      for (let r = await current.first; !r.done; r = await current.gen.next()) yield r.value
     }
   } finally {
-    for (const { gen } of ahead) gen.return(undefined).catch(() => {})
+    // stopped early (the client went away): let the days in hand finish their reads and end
+    for (const { gen } of [...(current ? [current] : []), ...ahead]) gen.return(undefined).catch(() => {})
   }
 }
 
