@@ -252,7 +252,8 @@ async function main() {
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 50)
   const csvMs = await timeIt(1, async () => {
     const r = await fetch(`${base}/api/requests.csv?from=${day(yearAgo)}&to=${day(now)}`, auth)
-    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) { bytes += chunk.length; for (const b of chunk) if (b === 10) lines++ }
+    // lines counted by indexOf (memchr): a byte-by-byte loop here cost the figure ~1 s of this process's CPU at 1M rows
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) { bytes += chunk.length; for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++ }
   })
   clearInterval(sampler)
   const rawRows = await timeIt(1, () => raw.selectRows(communityId, new Date(now.getTime() - 366 * 86400_000), now))

@@ -84,3 +84,53 @@ export function formatLocalIso(date: Date, timeZone: string): string {
   const iso = new Date(date.getTime() + offsetMs(date, timeZone)).toISOString()
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`
 }
+
+/** A UTC instant as DATETIME(3) text, as both databases store it: '2026-11-23 01:00:00.000'. */
+export const utcDatetimeText = (date: Date): string => date.toISOString().replace('T', ' ').slice(0, 23)
+
+/** Per zone: UTC hour ('2026-11-23 01') → its local hour ('2026-11-23 09'), or null when the hour is not one whole-hour offset. */
+const localHours = new Map<string, Map<string, string | null>>()
+
+const textInstant = (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
+
+/**
+ * formatLocalIso for DATETIMEs read as UTC text ('2026-11-23 01:00:00.000' → '2026-11-23 09:00'), without a
+ * Date per value: an hour whose four 15-minute slices share one whole-hour offset (nearly every hour in nearly
+ * every zone) maps its text prefix to the local one and keeps the minutes; any other hour (a DST change inside
+ * it, offsets such as +05:45, LMT) and any other text goes through formatLocalIso. Each formatter remembers the
+ * last hour it saw (one per CSV column: consecutive rows mostly share it); the CSV formats 7 per row.
+ */
+export function localIsoTextFormatter(timeZone: string): (utcText: string) => string {
+  let zone = localHours.get(timeZone)
+  if (!zone) { zone = new Map(); localHours.set(timeZone, zone) }
+  const hours = zone
+  let lastHour = '', lastLocal: string | null = null
+  return (text) => {
+    if (text.length < 16 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58) return formatLocalIso(textInstant(text), timeZone)
+    if (!text.startsWith(lastHour) || lastHour === '') {
+      lastHour = text.slice(0, 13)
+      let local = hours.get(lastHour)
+      if (local === undefined) {
+        local = localHour(lastHour, timeZone)
+        if (hours.size > 100_000) hours.clear()
+        hours.set(lastHour, local)
+      }
+      lastLocal = local
+    }
+    return lastLocal === null ? formatLocalIso(textInstant(text), timeZone) : lastLocal + text.slice(13, 16)
+  }
+}
+
+/** formatLocalIso of a DATETIME read as UTC text (see localIsoTextFormatter). */
+export const formatLocalIsoText = (utcText: string, timeZone: string) => localIsoTextFormatter(timeZone)(utcText)
+
+function localHour(utcHour: string, timeZone: string): string | null {
+  const start = Date.UTC(Number(utcHour.slice(0, 4)), Number(utcHour.slice(5, 7)) - 1, Number(utcHour.slice(8, 10)), Number(utcHour.slice(11, 13)))
+  if (!Number.isFinite(start)) return null
+  const first = Math.floor(start / SLICE_MS)
+  const offset = sliceOffset(first, timeZone)
+  if (offset % 3_600_000 !== 0) return null
+  for (let s = first + 1; s < first + 4; s++) if (sliceOffset(s, timeZone) !== offset) return null
+  const iso = new Date(start + offset).toISOString()
+  return iso.length === 24 ? `${iso.slice(0, 10)} ${iso.slice(11, 13)}` : null
+}

@@ -87,4 +87,11 @@ describe('maskPersonalData: forms typed on phones', () => {
     expect(maskPersonalData('身份证 110101 19900307 1234')).toBe('身份证 110101 ******** 1234')
     expect(maskPersonalData('110101-19900307-123X')).toBe('110101-********-123X')
   })
+  it('masks the shortest number it knows (a 10-digit landline) and leaves text with fewer digits as typed', () => {
+    // Texts with fewer than 10 ASCII digits and no full-width digit skip the patterns: the boundary is exact.
+    expect(maskPersonalData('物业电话 021-1234567 请回电')).toBe('物业电话 021-***4567 请回电')
+    expect(maskPersonalData('3号楼2单元502室，共9户 12345')).toBe('3号楼2单元502室，共9户 12345')
+    expect(maskPersonalData('电话１３８１２３４５６７８')).toBe('电话138****5678')
+    expect(maskPersonalData('第１栋楼道灯坏了很久')).toBe('第1栋楼道灯坏了很久')
+  })
 })

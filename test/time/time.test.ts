@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatLocalIso, localParts, zonedTime } from '../../src/time.js'
+import { formatLocalIso, formatLocalIsoText, localIsoTextFormatter, localParts, utcDatetimeText, zonedTime } from '../../src/time.js'
 
 /** What a fresh formatter says: the reference the cached offsets must agree with. */
 function reference(date: Date, timeZone: string) {
@@ -35,5 +35,41 @@ describe('local time', () => {
     expect(formatLocalIso(new Date('2026-11-23T05:07:00Z'), 'Asia/Shanghai')).toBe('2026-11-23 13:07')
     expect(zonedTime('Asia/Shanghai', 2026, 11, 23, 13, 7).toISOString()).toBe('2026-11-23T05:07:00.000Z')
     expect(() => localParts(new Date(), 'Not/AZone')).toThrow(RangeError)
+  })
+})
+
+describe('local time of DATETIME text (the CSV)', () => {
+  const TEXT_ZONES = [...ZONES, 'Asia/Kathmandu', 'Australia/Adelaide', 'America/Sao_Paulo', 'Europe/Dublin']
+
+  it('agrees with formatLocalIso for any instant 1970–2100, in zones with and without daylight saving', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom(...TEXT_ZONES), (t, tz) => {
+      expect(formatLocalIsoText(utcDatetimeText(new Date(t)), tz)).toBe(formatLocalIso(new Date(t), tz))
+    }), { numRuns: 3000 })
+  })
+
+  it('is exact minute by minute across daylight-saving changes, with one formatter remembering its last hour', () => {
+    // New York springs forward 2026-03-08 07:00 UTC and falls back 2026-11-01 06:00 UTC; London 2026-03-29 01:00 UTC;
+    // Lord Howe moves half an hour 2026-04-04 15:00 UTC; Kathmandu is +05:45 all year.
+    const changes = [['2026-03-08T07:00:00Z', 'America/New_York'], ['2026-11-01T06:00:00Z', 'America/New_York'],
+      ['2026-03-29T01:00:00Z', 'Europe/London'], ['2026-04-04T15:00:00Z', 'Australia/Lord_Howe'], ['2026-04-04T15:00:00Z', 'Asia/Kathmandu']] as const
+    for (const [iso, tz] of changes) {
+      const format = localIsoTextFormatter(tz)
+      for (let m = -150; m <= 150; m++) {
+        const d = new Date(Date.parse(iso) + m * 60_000 + 59_999)
+        expect(format(utcDatetimeText(d)), `${tz} ${d.toISOString()}`).toBe(formatLocalIso(d, tz))
+      }
+    }
+    const ny = localIsoTextFormatter('America/New_York')
+    expect(ny('2026-03-08 06:59:59.999')).toBe('2026-03-08 01:59')
+    expect(ny('2026-03-08 07:00:00.000')).toBe('2026-03-08 03:00')
+    expect(ny('2026-11-01 05:30:00.000')).toBe('2026-11-01 01:30')
+    expect(ny('2026-11-01 06:30:00.000')).toBe('2026-11-01 01:30')
+    expect(formatLocalIsoText('2026-04-04 15:10:00.000', 'Asia/Kathmandu')).toBe('2026-04-04 20:55')
+  })
+
+  it('reads DATETIME text with or without fractions, and other text as an instant', () => {
+    expect(formatLocalIsoText('2026-11-23 01:00:00', 'Asia/Shanghai')).toBe('2026-11-23 09:00')
+    expect(formatLocalIsoText('2026-11-23 16:59:59.999', 'Asia/Shanghai')).toBe('2026-11-24 00:59')
+    expect(formatLocalIsoText('2026-11-23 01:00', 'Asia/Shanghai')).toBe('2026-11-23 09:00')
   })
 })

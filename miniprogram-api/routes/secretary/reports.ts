@@ -130,8 +130,8 @@ export function reportRoutes(router: Router, app: AppContext) {
     ctx.type = 'text/csv; charset=utf-8'
     ctx.set('Cache-Control', 'private, no-store')
     ctx.attachment(`requests-${localDate(from, tz)}-${localDate(new Date(to.getTime() - 1), tz)}.csv`)
-    // Streamed from batched keyset reads: memory holds one batch whatever the period's size.
-    const chunks = requestsCsvChunks(requestsCreatedIn(em, { communityId: staff.communityId, from, to }), {
+    // Streamed from batched keyset reads: memory holds a few batches whatever the period's size.
+    const chunks = requestsCsvChunks(requestsCreatedIn(app.db, { communityId: staff.communityId, from, to }), {
       timeZone: tz, now,
       gridNames: new Map(c.grids.map((g) => [g.id, g.name])),
       staffNames: new Map(c.staff.map((s) => [s.id, s.name])),
