@@ -1,7 +1,7 @@
 import { ChatRoom, Community, Grid, type InboxMessage } from '../src/db/entities/index.js'
 import { configCache } from '../src/community/cache.js'
 import { senderStaff } from './lookups.js'
-import { finish, roomReply, type Also, type Handling, type Result } from './handling.js'
+import { finish, nothingElse, roomReply, type Also, type Handling, type Result } from './handling.js'
 import { isProgressQuery, isStaffCommand, parseBindCommand, parseStaffCommand, parseVerifyCommand, stripMentions, type BindCommand } from './matchers.js'
 import { groupConversation } from './conversation.js'
 import { callbackAnswer } from './callbacks.js'
@@ -26,9 +26,9 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
     if (code) return verifyInGroup(h, row, code, room?.communityId ?? null)
   }
   if (!room) return finish(h, row, { outcome: 'ignored_unbound_room' })
-  const rememberRoomId: Also = async (em) => {
-    if (row.roomId && room.wechatRoomId !== row.roomId) await em.update(ChatRoom, { id: room.id }, { wechatRoomId: row.roomId })
-  }
+  const rememberRoomId: Also = row.roomId && room.wechatRoomId !== row.roomId
+    ? async (em) => { await em.update(ChatRoom, { id: room.id }, { wechatRoomId: row.roomId }) }
+    : nothingElse
   switch (row.kind) {
     case 'image': return attachImage(h, row, room.communityId, rememberRoomId)
     case 'voice': return roomVoice(h, row, room.communityId, room, rememberRoomId)

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm'
 import type { AppContext } from '../src/context.js'
 import type { InboxMessage } from '../src/db/entities/index.js'
-import { inTransaction } from '../src/db/transaction.js'
+import { autocommit, inTransaction } from '../src/db/transaction.js'
 import type { Classifier } from '../src/intake/classifier/types.js'
 import type { RunIntake } from '../src/intake/pipeline.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../src/outbox/outbox.js'
 import type { FileStorage } from '../src/storage/index.js'
-import { markProcessed } from '../src/inbox/inbox.js'
+import { isUnsaved, markProcessed } from '../src/inbox/inbox.js'
 
 export type Transcriber = (audio: Buffer, filename: string) => Promise<string>
 
@@ -39,8 +39,16 @@ export interface Handling {
 
 export const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
+/** An `also` that writes nothing (finish then needs no transaction for it). */
+export const nothingElse: Also = async () => undefined
+
 /** Marks the row processed, with its replies and any extra writes, in one transaction. */
 export async function finish(h: Handling, row: InboxMessage, f: Result & { replies?: OutboxDraft[]; also?: Also }): Promise<Result> {
+  if (!f.replies?.length && (!f.also || f.also === nothingElse) && isUnsaved(row)) {
+    // Chatter and the like: the message is written already processed, in one statement that commits on its own.
+    await autocommit(h.ctx.db, (em) => markProcessed(em, h.ctx.clock, row, f.requestId ?? null))
+    return { outcome: f.outcome, requestId: f.requestId ?? null }
+  }
   await inTransaction(h.ctx.db, async (em) => {
     await f.also?.(em)
     await enqueue(em, h.ctx.clock, f.replies ?? [])

@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events'
+import type { EntityManager } from 'typeorm'
 import type { AppContext } from '../src/context.js'
 import { InboxMessage } from '../src/db/entities/index.js'
-import { autocommit, inTransaction } from '../src/db/transaction.js'
+import { autocommit, inOneTransaction, withTransactionHooks, inTransaction, NotOneTransaction } from '../src/db/transaction.js'
 import type { Classifier } from '../src/intake/classifier/types.js'
 import type { RunIntake } from '../src/intake/pipeline.js'
 import { runIntake as defaultRunIntake } from '../src/intake/run.js'
 import type { FileStorage } from '../src/storage/index.js'
 import { handleRoom } from './group.js'
 import { errorText, type Handling, type Outcome, type Transcriber } from './handling.js'
-import { markFailed, pendingInbox, recordInbox, type ReceivedMessage } from '../src/inbox/inbox.js'
+import { DuplicateDelivery, InboxIdNeeded, isUnsaved, keepUnsaved, markFailed, unsaveAgain, pendingInbox, recordInbox, unsavedInbox, type ReceivedMessage } from '../src/inbox/inbox.js'
 import { handlePrivate } from './private.js'
 import { isDatabaseOutage, withTimeout, type InboxSpool } from '../src/inbox/spool.js'
 
@@ -77,12 +78,16 @@ export class InboxProcessor extends EventEmitter {
   async receive(m: ReceivedMessage): Promise<Handled> {
     return this.inChat(chatOf(m), async () => {
       // Behind messages still in the spool, to keep each chat in order.
-      if (this.deps.spool?.hasBacklog()) return this.toSpool(m)
+      if (this.deps.spool?.hasBacklog()) return this.emitHandled(this.toSpool(m))
+      if (m.kind === 'text' && this.deps.classifier.method === 'offline') {
+        const done = await this.receiveInOne(m)
+        if (done) return this.emitHandled(done)
+      }
       let row: InboxMessage
       try {
         row = await this.keep(m)
       } catch (err) {
-        if (this.deps.spool && isDatabaseOutage(err)) return this.toSpool(m, err)
+        if (this.deps.spool && isDatabaseOutage(err)) return this.emitHandled(this.toSpool(m, err))
         this.log.error({ err: errorText(err), messageId: m.messageId }, 'inbox insert failed; message not kept')
         return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'failed', error: errorText(err) })
       }
@@ -92,6 +97,70 @@ export class InboxProcessor extends EventEmitter {
       }
       return this.emitHandled(await this.processRow(row))
     })
+  }
+
+  /**
+   * A text message with a local classifier, kept in the same commit as its work (issue 12): first without writing
+   * the row at all — chatter and anything else that needs no inbox id ends in one INSERT of the row, already
+   * processed — else with the row written first in the one transaction that the handler's transaction joins.
+   * Null: it could not be done that way (a second transaction, a failure, a lock conflict); everything was rolled
+   * back and the caller keeps the row on its own and processes it as before.
+   *
+   * Why no message is lost that could not be lost before: receive() resolves — the message counts as received —
+   * only once the row is committed (with its work), or spooled. Until then it exists only in this process's
+   * memory, exactly as a message waiting behind others in its chat's queue always has; a crash loses both alike,
+   * and the spool still takes every message while the database is away. A second delivery is still refused by
+   * the inbox's unique key (DuplicateDelivery: its work is rolled back with it), and the row is still marked
+   * processed in the transaction of the work, with the outbox rows.
+   */
+  private async receiveInOne(m: ReceivedMessage): Promise<Handled | null> {
+    const timeout = this.deps.inboxTimeoutMs ?? 5000
+    const row = unsavedInbox(this.clock, m)
+    const base = { messageId: m.messageId }
+    try {
+      // Every transaction the handler opens writes the row first (when it is not written yet): no work commits
+      // without it, and the work that needs its id (the request's keys) finds it there.
+      let active = true // off once this attempt is over: work it started that runs on later is left alone
+      const hooks = {
+        begin: async (em: EntityManager) => {
+          if (!active || !isUnsaved(row)) return
+          await keepUnsaved(em, row)
+          return () => unsaveAgain(row)
+        },
+      }
+      const r = await withTimeout(withTransactionHooks(hooks, () => this.handle(row)).finally(() => { active = false }), timeout)
+      if (isUnsaved(row)) return null // handled without being marked processed: kept pending, as before
+      this.log.info({ inboxId: row.id, room: row.roomTopic, outcome: r.outcome, requestId: r.requestId ?? undefined }, 'message processed')
+      return { ...base, inboxId: row.id, ...r }
+    } catch (err) {
+      const answer = await this.afterFailedInOne(m, err)
+      if (answer !== undefined) return answer
+    }
+    // It needs its inbox id: the row is written first, in the transaction its work joins.
+    try {
+      const r = await withTimeout(inOneTransaction(this.db, async (em) => {
+        await keepUnsaved(em, row)
+        return this.handle(row)
+      }), timeout)
+      this.log.info({ inboxId: row.id, room: row.roomTopic, outcome: r.outcome, requestId: r.requestId ?? undefined }, 'message processed')
+      return { ...base, inboxId: row.id, ...r }
+    } catch (err) {
+      const answer = await this.afterFailedInOne(m, err)
+      return answer === undefined ? null : answer
+    }
+  }
+
+  /** After a failed one-commit attempt: the answer (duplicate, spooled), null to go the usual way, undefined to try with the row first. */
+  private async afterFailedInOne(m: ReceivedMessage, err: unknown): Promise<Handled | null | undefined> {
+    if (err instanceof InboxIdNeeded) return undefined
+    if (err instanceof DuplicateDelivery) return null // the usual way finds the row and says what it is
+    if (this.deps.spool && isDatabaseOutage(err)) return this.toSpool(m, err)
+    if (!(err instanceof NotOneTransaction)) this.log.debug({ err: errorText(err), messageId: m.messageId }, 'one-commit processing failed; processing the usual way')
+    return null
+  }
+
+  private handle(row: InboxMessage) {
+    return row.roomTopic ? handleRoom(this.handling, row) : handlePrivate(this.handling, row)
   }
 
   private keep(m: ReceivedMessage): Promise<InboxMessage> {
@@ -105,11 +174,11 @@ export class InboxProcessor extends EventEmitter {
       this.deps.spool!.append(m)
     } catch (err) {
       this.log.error({ err: errorText(err), messageId: m.messageId }, 'database away and the spool cannot be written; message not kept')
-      return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'failed', error: errorText(err) })
+      return { messageId: m.messageId, inboxId: null, outcome: 'failed', error: errorText(err) }
     }
     if (cause) this.log.warn({ err: errorText(cause), messageId: m.messageId }, 'database away: message kept in the spool')
     this.scheduleReplay(1000)
-    return this.emitHandled({ messageId: m.messageId, inboxId: null, outcome: 'spooled' })
+    return { messageId: m.messageId, inboxId: null, outcome: 'spooled' }
   }
 
   /**

@@ -35,7 +35,8 @@ export async function intakeText(
   const residentId = (em: EntityManager) => findOrCreateWechatResident(em, { communityId, wechatName: row.senderName!, contactId: row.senderId }, sender.resident)
   const msg: IntakeMessage = {
     communityId, source: reporterStaff ? 'staff' : room ? 'group' : 'private', text, residentId, chatRoomId: room?.id ?? null, chatRoom: room,
-    causeKey: `inbox:${row.id}`, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
+    // Read only when something is written (an unsaved row has no id yet: chatter is written in one statement).
+    get causeKey() { return `inbox:${row.id}` }, acknowledge: room ? 'room' : 'dm', reporterStaffId: reporterStaff?.id ?? null,
     within: async (em, result) => {
       await also?.(em)
       // A roster resident's own report means they were heard from: their visit clock restarts.

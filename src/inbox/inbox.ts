@@ -47,8 +47,87 @@ export async function recordInbox(em: EntityManager, clock: Clock, m: ReceivedMe
   }
 }
 
+/**
+ * A received message not written yet (the bot's one-statement path, bot/processor.ts): markProcessed writes it,
+ * already processed, in the transaction of the work it led to. Its id does not exist until then: reading it
+ * throws InboxIdNeeded, and the processor runs the message again with the row kept first in that transaction.
+ */
+const unsaved = new WeakSet<object>()
+
+/** Thrown on reading the id of an unsaved row (see unsavedInbox). */
+export class InboxIdNeeded extends Error {
+  constructor() { super('the inbox row has no id yet') }
+}
+
+/** The unique key refused an unsaved row when it was written: the message was delivered before. */
+export class DuplicateDelivery extends Error {
+  constructor(readonly messageId: string) { super(`message ${messageId} is already in the inbox`) }
+}
+
+const fieldsOf = (clock: Clock, m: ReceivedMessage) => ({
+  channel: 'wechat' as const, messageId: m.messageId.slice(0, 128), kind: m.kind,
+  roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
+  senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null,
+  text: m.text, payload: (m.payload ?? null) as never, status: 'pending' as const, attempts: 0, receivedAt: clock.now(),
+  error: null, requestId: null, processedAt: null, claimedAt: null,
+})
+
+/** The row a message will have, not written; its id throws InboxIdNeeded until markProcessed or keepUnsaved writes it. */
+export function unsavedInbox(clock: Clock, m: ReceivedMessage): InboxMessage {
+  const row = Object.assign(new InboxMessage(), fieldsOf(clock, m))
+  let id: number | undefined
+  Object.defineProperty(row, 'id', {
+    enumerable: true, configurable: true,
+    get() { if (id === undefined) throw new InboxIdNeeded(); return id },
+    set(v: number) { id = v },
+  })
+  unsaved.add(row)
+  return row
+}
+
+/** Not written yet (see unsavedInbox). */
+export const isUnsaved = (row: object) => unsaved.has(row)
+
+/** Writes an unsaved row as it is (pending), in the caller's transaction; DuplicateDelivery when it was delivered before. */
+export async function keepUnsaved(em: EntityManager, row: InboxMessage): Promise<void> {
+  await writeUnsaved(em, row, {})
+}
+
+async function writeUnsaved(em: EntityManager, row: InboxMessage, set: Partial<InboxMessage>): Promise<void> {
+  const { id: _id, ...fields } = Object.fromEntries(Object.keys(row).filter((k) => k !== 'id').map((k) => [k, (row as unknown as Record<string, unknown>)[k]]))
+  try {
+    const [written] = await insertRows(em, InboxMessage, [{ ...fields, ...set } as Partial<InboxMessage>])
+    unsaved.delete(row)
+    Object.assign(row, set)
+    row.id = written!.id
+  } catch (err) {
+    if (isDuplicateKeyError(err)) throw new DuplicateDelivery(row.messageId)
+    throw err
+  }
+}
+
+/** The transaction that wrote an unsaved row was rolled back: it is unsaved again. */
+export function unsaveAgain(row: InboxMessage): void {
+  if (unsaved.has(row)) return
+  unsaved.add(row)
+  Object.defineProperty(row, 'id', { enumerable: true, configurable: true, writable: true, value: undefined })
+  let id: number | undefined
+  Object.defineProperty(row, 'id', {
+    enumerable: true, configurable: true,
+    get() { if (id === undefined) throw new InboxIdNeeded(); return id },
+    set(v: number) { id = v },
+  })
+  Object.assign(row, { status: 'pending', processedAt: null, error: null })
+}
+
 /** Marks the row processed, in the transaction of the work it led to. `extra` is merged into its payload. */
 export async function markProcessed(em: EntityManager, clock: Clock, row: Pick<InboxMessage, 'id' | 'requestId'>, requestId: number | null = null, extra?: Record<string, unknown>): Promise<void> {
+  if (isUnsaved(row)) {
+    // One INSERT, the row already processed: its unique key still refuses a second delivery (DuplicateDelivery).
+    const r = row as InboxMessage
+    await writeUnsaved(em, r, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? r.requestId, error: null, ...(extra ? { payload: { ...(r.payload ?? {}), ...extra } as never } : {}) })
+    return
+  }
   const payload = extra ? { ...((await em.findOneBy(InboxMessage, { id: row.id }))?.payload ?? {}), ...extra } : undefined
   await em.update(InboxMessage, { id: row.id }, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null, ...(payload ? { payload: payload as never } : {}) })
 }

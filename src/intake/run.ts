@@ -12,6 +12,7 @@ import { OPEN_STATUSES } from '../requests/stateMachine.js'
 import { linkRequestToTopics } from '../proactive/topics.js'
 import { separateInstructions } from './instructions.js'
 import { dialectOf } from '../db/dataSource.js'
+import { rawColumns } from '../db/rawRows.js'
 import type { Classification } from './classifier/types.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
 import { buildingFromRoom } from './location.js'
@@ -67,16 +68,25 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const needsTriage = !classification.isRequest || classification.confidence < deps.config.TRIAGE_CONFIDENCE
     || (hintedCategory !== null && hintedCategory !== category)
 
+  const mysql = dialectOf(deps.db) === 'mysql'
+  // A form field beats what the text implies; the sender's known home (profile, care roster, earlier requests)
+  // is the fallback for their own report from the mini-program or a private chat.
+  const fromProfile = (msg.source === 'miniprogram' || msg.source === 'private') && !msg.reporterStaffId
+  const named = formBuilding(msg.hints?.building) ?? classification.location.building
+  // MySQL: the merge lock must be the transaction's first read-or-lock, so that its reads see the previous holder's
+  // commit; when the building comes from the sender's home, that home is read first, outside the transaction.
+  const early = mysql && fromProfile && !named
+  const earlyResident = early ? await residentOf(deps.db.manager, msg) : undefined
+  const earlyHome = earlyResident ? await knownPlaceOf(deps.db.manager, { communityId: msg.communityId, resident: earlyResident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY }) : undefined
+
   return inIntakeTransaction(deps, async (em) => {
-    // One intake at a time per community from here to commit: two reports of one problem arriving together
-    // see each other, so the second joins the first instead of making a duplicate (MySQL; SQLite has one writer).
-    const lock = await lockCommunity(em, msg.communityId)
-    const resident = await residentOf(em, msg)
-    // A form field beats what the text implies; the sender's known home (profile, care roster, earlier requests)
-    // is the fallback for their own report from the mini-program or a private chat.
-    const fromProfile = (msg.source === 'miniprogram' || msg.source === 'private') && !msg.reporterStaffId
-    const named = formBuilding(msg.hints?.building) ?? classification.location.building
+    // Two reports that could merge (same category and place) are taken one at a time from here to commit, so the
+    // second sees the first and joins it instead of making a duplicate; MySQL locks that key's row, SQLite has one writer.
+    const placeKey = named ?? (early ? earlyHome?.building ?? null : null)
+    const lock = await lockIntake(em, msg.communityId, mysql ? mergeKeyOf(category, placeKey, room) : null)
+    const resident = earlyResident ?? await residentOf(em, msg)
     const home = !fromProfile ? null
+      : early ? earlyHome ?? null
       : !named ? await knownPlaceOf(em, { communityId: msg.communityId, resident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY })
       : named === resident.building ? { building: named, unit: resident.unit, room: resident.room } : null
     const building = named ?? home?.building ?? null
@@ -87,9 +97,11 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
     const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, {
       communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text,
-    }) : null
+    }, lock) : null
+    // MySQL numbers the request outside this transaction (no lock on the community is held to commit), so the
+    // snapshot is confirmed here; SQLite confirms it with the request counter's UPDATE.
+    if (duplicate || mysql) await confirmLock(em, lock)
     if (duplicate) {
-      await confirmLock(em, lock)
       const request = await addCoReporter(em, deps.clock, {
         requestId: duplicate.id, request: duplicate, residentId: resident.id, resident, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
         roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
@@ -104,7 +116,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
       causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
-      community, communityConfirmed: lock.confirmed, reporter: resident, lockedRequestSeq: lock.requestSeq,
+      community, communityConfirmed: lock.confirmed, reporter: resident, numberOnItsOwn: mysql,
     })
     await linkRequestToTopics(em, deps.clock, request, community.openTopics) // 治理项目 collect new reports of their problem
     const result: IntakeResult = { kind: 'created', request, classification }
@@ -115,26 +127,33 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
 
 interface CommunityLock {
   community: CachedCommunity
-  /** MySQL: request_seq, read under the row lock */
-  requestSeq?: number
-  /** false: the snapshot is the cached one, its version to be confirmed before commit (SQLite) */
+  /** false: the snapshot is the cached one, its version to be confirmed before commit */
   confirmed: boolean
 }
 
 /**
- * MySQL: the row lock on the community (the first statement of the transaction, so later reads see the previous
- * holder's commit), reading with it the configuration version (for the cached snapshot) and the request counter
- * the lock now guards. SQLite has one writer and needs no lock: the cached snapshot is used as it is, and its
- * version is confirmed by the request counter's UPDATE (or, when the message joins a request, by a SELECT).
+ * The merge key of a report: its category and place (the building, else the room's own building, else the room).
+ * Null when nothing can merge with it (no place and no room: findDuplicate reads nothing).
  */
-async function lockCommunity(em: EntityManager, communityId: number): Promise<CommunityLock> {
-  if (dialectOf(em.connection) !== 'mysql') {
-    const cached = configCache(em.connection).peek(communityId)
-    return cached ? { community: cached, confirmed: false } : { community: await cachedCommunity(em, communityId), confirmed: true }
+function mergeKeyOf(category: string, building: string | null, room: ChatRoom | null): string | null {
+  const place = building ?? buildingFromRoom(room?.topic) ?? (room ? `room:${room.id}` : null)
+  return place === null ? null : `${category}|${place}`.slice(0, 160)
+}
+
+/**
+ * MySQL: the row lock on the report's merge key (intake_locks, the first statement of the transaction, so later
+ * reads see the previous holder's commit), held to commit: reports that could merge are taken one at a time,
+ * every other report of the community runs alongside (a lock on the community's row serialised them all). The
+ * cached snapshot is used unconfirmed and confirmed before commit (confirmLock, or by findDuplicate's read).
+ * SQLite has one writer and needs no lock; its snapshot is confirmed by the request counter's UPDATE (or, when
+ * the message joins a request, by a SELECT).
+ */
+async function lockIntake(em: EntityManager, communityId: number, mergeKey: string | null): Promise<CommunityLock> {
+  if (mergeKey !== null) {
+    await em.query('INSERT INTO intake_locks (community_id, merge_key, hits) VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE hits = hits + 1', [communityId, mergeKey])
   }
-  const rows: { v: number; seq: number }[] = await em.query('SELECT config_version AS v, request_seq AS seq FROM communities WHERE id = ? FOR UPDATE', [communityId])
-  if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
-  return { community: await cachedCommunity(em, communityId, Number(rows[0].v)), requestSeq: Number(rows[0].seq), confirmed: true }
+  const cached = configCache(em.connection).peek(communityId)
+  return cached ? { community: cached, confirmed: false } : { community: await cachedCommunity(em, communityId), confirmed: true }
 }
 
 /** Confirms an unconfirmed snapshot with one SELECT (StaleConfigError when it changed). */
@@ -180,9 +199,10 @@ function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRo
  */
 async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRule, p: {
   communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
-}): Promise<ServiceRequest | null> {
+}, lock: CommunityLock): Promise<ServiceRequest | null> {
   if (!p.building && !p.chatRoomId) return null
   const since = new Date(deps.clock.now().getTime() - rule.windowHours * 3600_000)
+  if (dialectOf(em) === 'mysql') return findDuplicateMysql(em, rule, p, since, lock)
   const common = { communityId: p.communityId, category: p.category as ServiceRequest['category'], status: In([...OPEN_STATUSES]), createdAt: MoreThanOrEqual(since) }
   // No building named: the same room's requests that named none either, and — in a building's own group
   // (幸福里3号楼业主群) — requests about that building ("我们也没水" after "3号楼停水了").
@@ -197,6 +217,36 @@ async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRul
   return candidates.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) ?? null
 }
 
+/**
+ * The same candidates in one raw statement that also reads the community's configuration version (a row even when
+ * no request matches), confirming the snapshot intake used: no TypeORM query building or hydration on the hot path.
+ */
+async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: {
+  communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
+}, since: Date, lock: CommunityLock): Promise<ServiceRequest | null> {
+  const cols = rawColumns(em, ServiceRequest)
+  const statuses = OPEN_STATUSES.map(() => '?').join(', ')
+  const place = p.building ? 'r.building = ?' : `((r.building IS NULL AND r.chat_room_id = ?)${p.roomBuilding ? ' OR r.building = ?' : ''})`
+  const placeParams = p.building ? [p.building] : [p.chatRoomId, ...(p.roomBuilding ? [p.roomBuilding] : [])]
+  const rows: Record<string, unknown>[] = await em.query(
+    `SELECT c.config_version AS v, r.id AS rid, ${cols.select('r', 'r_')} FROM communities c `
+    + `LEFT JOIN requests r ON r.community_id = c.id AND r.category = ? AND r.status IN (${statuses}) AND r.created_at >= ? AND ${place} `
+    + 'WHERE c.id = ? ORDER BY r.created_at DESC LIMIT 20',
+    [p.category, ...OPEN_STATUSES, since, ...placeParams, p.communityId],
+  )
+  if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
+  if (!lock.confirmed) {
+    configCache(em.connection).confirm(em, lock.community, Number(rows[0].v))
+    lock.confirmed = true
+  }
+  for (const row of rows) {
+    if (row.rid == null) continue
+    const c = cols.hydrate(row, 'r_')
+    if (problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) return c
+  }
+  return null
+}
+
 const reporterOf = async (em: EntityManager, msg: IntakeMessage) => {
   const resident = await residentOf(em, msg)
   return { residentId: resident.id, resident }
@@ -204,7 +254,7 @@ const reporterOf = async (em: EntityManager, msg: IntakeMessage) => {
 
 async function attachFollowUp(deps: IntakeDeps, msg: IntakeMessage, room: ChatRoom, text: string): Promise<IntakeResult | null> {
   return inIntakeTransaction(deps, async (em) => {
-    const lock = await lockCommunity(em, msg.communityId)
+    const lock = await lockIntake(em, msg.communityId, dialectOf(em) === 'mysql' ? `follow_up|room:${room.id}` : null)
     await confirmLock(em, lock)
     const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }

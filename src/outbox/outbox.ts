@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { OutboxMessage, type OutboxChannel } from '../db/entities/index.js'
+import { rawInsert } from '../db/insertRows.js'
 
 export const PRIORITY = { urgent: 0, normal: 5, digest: 8 } as const
 
@@ -23,26 +24,21 @@ export interface OutboxDraft {
 export async function enqueue(em: EntityManager, clock: Clock, drafts: OutboxDraft[]): Promise<void> {
   if (!drafts.length) return
   const now = clock.now()
-  await em
-    .createQueryBuilder()
-    .insert()
-    .into(OutboxMessage)
-    .values(drafts.map((d) => ({
-      dedupeKey: d.dedupeKey.slice(0, 191),
-      channel: d.channel,
-      target: d.target,
-      text: d.text,
-      mentions: d.mentions ?? null,
-      payload: (d.payload ?? null) as never,
-      priority: d.priority ?? PRIORITY.normal,
-      status: 'pending' as const,
-      attempts: 0,
-      nextAttemptAt: d.notBefore ?? now,
-      requestId: d.requestId ?? null,
-      createdAt: now,
-    })))
-    .orIgnore()
-    // An ignored duplicate has no generated id to read back (MySQL INSERT IGNORE).
-    .updateEntity(false)
-    .execute()
+  // One raw INSERT IGNORE (src/db/insertRows.ts rawInsert): a key enqueued before is skipped, as orIgnore() did.
+  await rawInsert(em, em.connection.getMetadata(OutboxMessage), drafts.map((d) => ({
+    dedupeKey: d.dedupeKey.slice(0, 191),
+    channel: d.channel,
+    target: d.target,
+    text: d.text,
+    mentions: d.mentions ?? null,
+    payload: d.payload ?? null,
+    priority: d.priority ?? PRIORITY.normal,
+    status: 'pending' as const,
+    attempts: 0,
+    nextAttemptAt: d.notBefore ?? now,
+    claimedAt: null,
+    lastError: null,
+    requestId: d.requestId ?? null,
+    createdAt: now,
+  })), 'ignore')
 }

@@ -9,6 +9,7 @@ import type { Category, Urgency } from '../community/taxonomy.js'
 import { dialectOf } from '../db/dataSource.js'
 import { RequestReporter, Resident, ServiceRequest, type Channel, type RequestSource } from '../db/entities/index.js'
 import { insertRows } from '../db/insertRows.js'
+import { executeOnItsOwn } from '../db/ownCommit.js'
 import { NotFoundError } from '../errors.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
 import { recordEvents, SYSTEM, type Actor } from './events.js'
@@ -53,27 +54,35 @@ export interface CreateRequestProps {
   communityConfirmed?: boolean
   /** The reporter's row, when the caller has read it. */
   reporter?: Resident | null
-  /** MySQL: request_seq as read under the caller's row lock on the community (saves reading it again). */
-  lockedRequestSeq?: number
+  /**
+   * MySQL: take the number in a statement of its own, committed at once, instead of under a row lock on the
+   * community held to the caller's commit (intake: its reports then run in parallel). A rolled-back caller leaves
+   * a gap in the numbers, as AUTO_INCREMENT does; numbers stay unique and increasing.
+   */
+  numberOnItsOwn?: boolean
 }
 
 const channelOf = (s: RequestSource): Channel => (s === 'staff' ? 'private' : s)
 
+/** MySQL's counter (migration 1766000000000): LAST_INSERT_ID hands back the value the statement set. */
+const NEXT_NUMBER_MYSQL = 'INSERT INTO request_numbers (community_id, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)'
+
 /**
- * Allocates the community's next human-readable number under the row lock of the UPDATE. A caller that holds
- * the row lock already (intake's SELECT … FOR UPDATE) passes the counter it read. SQLite returns the new value
- * from the UPDATE itself, with the configuration version (which confirms a cached snapshot).
+ * Allocates the community's next human-readable number. SQLite: communities.request_seq, whose UPDATE returns the
+ * new value with the configuration version (which confirms a cached snapshot). MySQL: request_numbers, under the
+ * row lock of the statement, held to the caller's commit — or, `ownCommit`, in a statement committed at once on a
+ * connection of its own (src/db/ownCommit.ts), so that no lock is held while the caller's transaction runs on.
  */
-async function nextNumber(em: EntityManager, communityId: number, lockedSeq?: number): Promise<{ no: string; configVersion?: number }> {
+async function nextNumber(em: EntityManager, communityId: number, ownCommit = false): Promise<{ no: string; configVersion?: number }> {
   if (dialectOf(em) === 'sqlite') {
     const rows: { seq: number; v: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ? RETURNING request_seq AS seq, config_version AS v', [communityId])
     if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
     return { no: String(rows[0].seq), configVersion: Number(rows[0].v) }
   }
-  await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ?', [communityId])
-  if (lockedSeq !== undefined) return { no: String(lockedSeq + 1) }
-  const rows: { seq: number }[] = await em.query('SELECT request_seq AS seq FROM communities WHERE id = ?', [communityId])
-  return { no: String(rows[0]!.seq) }
+  const r = ownCommit
+    ? await executeOnItsOwn(em.connection, NEXT_NUMBER_MYSQL, [communityId])
+    : await em.query(NEXT_NUMBER_MYSQL, [communityId]) as { insertId: number }
+  return { no: String(Number(r.insertId)) }
 }
 
 /**
@@ -88,7 +97,7 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
   const tz = community.community.timezone
   const r = route(community, { building: p.building, chatRoomId: p.chatRoomId ?? null, category: p.category, urgency: p.urgency })
   const due = deadlines(p.urgency, now, community.community.settings, tz)
-  const { no, configVersion } = await nextNumber(em, p.communityId, p.lockedRequestSeq)
+  const { no, configVersion } = await nextNumber(em, p.communityId, p.numberOnItsOwn)
   // A cached snapshot the caller used unconfirmed is confirmed here (StaleConfigError rolls back when it changed).
   if (p.community && p.communityConfirmed === false && configVersion !== undefined) configCache(em.connection).confirm(em, p.community, configVersion)
   const [request] = await insertRows(em, ServiceRequest, [{
