@@ -11,11 +11,15 @@ const port = parentPort!
 const row = csvRowWriterWith(data.context, data.ratingNames)
 const encoder = new TextEncoder()
 
+/** what closes the worker's connection, once its reads are done */
+let closeConnection = () => {}
+
 async function openReader(): Promise<PeriodRead> {
   if (data.database.kind === 'sqlite') {
     const { default: Database } = await import('better-sqlite3')
     const conn = new Database(data.database.file, { readonly: true, fileMustExist: true })
     conn.pragma('busy_timeout = 5000')
+    closeConnection = () => conn.close()
     const statement = conn.prepare(PERIOD_SELECT.replace(/`/g, '"')).raw(true)
     // integers bound as INTEGER (a JS number binds as REAL, which LIMIT refuses)
     return async (p) => statement.all(...p.map((v) => (typeof v === 'number' ? BigInt(v) : v))) as unknown[][]
@@ -24,6 +28,7 @@ async function openReader(): Promise<PeriodRead> {
   const { kind: _kind, ...options } = data.database
   const conn = mysql.createConnection({ ...options, timezone: 'Z' })
   conn.on('error', () => {}) // a lost connection fails the read in hand, reported below
+  closeConnection = () => conn.end(() => {})
   return (p) => new Promise((resolve, reject) => {
     conn.query({ sql: PERIOD_SELECT, values: p, rowsAsArray: true, dateStrings: true }, (err, rows) => (err ? reject(err) : resolve(rows as unknown[][])))
   })
@@ -41,8 +46,12 @@ async function writeDay(job: DayJob): Promise<DayResult> {
   return { day: job.day, bytes: encoder.encode(text) }
 }
 
-// Days one after another: the first asked is the first the response needs.
-port.on('message', (job: DayJob) => {
+// Days one after another: the first asked is the first the response needs. 'end': the file is written, close.
+port.on('message', (job: DayJob | 'end') => {
+  if (job === 'end') {
+    void queue.then(() => reader).then(() => closeConnection(), () => {}).finally(() => port.close())
+    return
+  }
   queue = queue.then(async () => {
     try {
       const result = await writeDay(job)

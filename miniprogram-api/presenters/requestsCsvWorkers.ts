@@ -56,6 +56,8 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
   const stream = new Readable({
     read() { wanted = true; flush() },
     destroy(err, cb) {
+      // the end (workers close their connections and exit) or an abort or failure (workers are stopped mid-read)
+      if (written === days && !err) return cb(null)
       ended = true
       Promise.allSettled(workers.map((w) => w.worker.terminate())).then(() => cb(err), () => cb(err))
     },
@@ -79,7 +81,7 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
       if (bytes.length) wanted = stream.push(bytes)
       ask()
     }
-    if (!ended && written === days) { ended = true; stream.push(null); for (const w of workers) void w.worker.terminate() }
+    if (!ended && written === days) { ended = true; stream.push(null); for (const w of workers) w.worker.postMessage('end') }
   }
 
   stream.push(BOM + HEADER + '\r\n')
