@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { dayBatches, type PeriodRead } from '../../src/requests/periodColumns.js'
 import { PERIOD_SELECT } from '../../src/requests/periodColumns.js'
+import { knownLocalHours } from '../../src/time.js'
 import { csvRowWriterWith } from './csvRows.js'
 import type { CsvWorkerData, DayJob, DayResult } from './requestsCsvWorkers.js'
 
@@ -8,7 +9,19 @@ import type { CsvWorkerData, DayJob, DayResult } from './requestsCsvWorkers.js'
 
 const data = workerData as CsvWorkerData
 const port = parentPort!
+const hours = knownLocalHours(data.context.timeZone)
+for (const [k, v] of data.localHours) hours.set(k, v)
+let handedBack = hours.size
 const row = csvRowWriterWith(data.context, data.ratingNames)
+
+/** the hours worked out since the last result, for the parent to keep for the next export */
+function newHours(): [string, string | null][] | undefined {
+  if (hours.size < handedBack) handedBack = 0 // the cache was cleared
+  if (hours.size === handedBack) return undefined
+  const added = [...hours].slice(handedBack)
+  handedBack = hours.size
+  return added
+}
 const encoder = new TextEncoder()
 
 /** what closes the worker's connection, once its reads are done */
@@ -43,7 +56,7 @@ async function writeDay(job: DayJob): Promise<DayResult> {
   for await (const rows of dayBatches(read, data.communityId, job.lo, job.hi, data.batchSize)) {
     for (const r of rows) text += row(r) + '\r\n'
   }
-  return { day: job.day, bytes: encoder.encode(text) }
+  return { day: job.day, bytes: encoder.encode(text), localHours: newHours() }
 }
 
 // Days one after another: the first asked is the first the response needs. 'end': the file is written, close.

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm'
 import { dialectOf } from '../../src/db/dataSource.js'
 import type { PeriodRowsQuery } from '../../src/requests/periodRows.js'
 import { RATING_NAMES } from '../../src/requests/feedback.js'
+import { knownLocalHours } from '../../src/time.js'
 import { BOM, HEADER, type CsvContext } from './csvRows.js'
 
 /** How a worker opens its own connection: mysql2's options, or the SQLite file read-only. */
@@ -17,10 +18,13 @@ export interface CsvWorkerData {
   batchSize: number
   context: CsvContext
   ratingNames: Record<string, string>
+  /** the local hours this thread already knows for the community's zone */
+  localHours: Map<string, string | null>
 }
 /** one day of the period, [lo, hi) in epoch ms */
 export interface DayJob { day: number; lo: number; hi: number }
-export interface DayResult { day: number; bytes?: Uint8Array; error?: string }
+/** a day's lines, with the local hours the worker had to work out since its last result */
+export interface DayResult { day: number; bytes?: Uint8Array; error?: string; localHours?: [string, string | null][] }
 
 const DAY = 86_400_000
 /** days asked for and not yet written, per worker: one being read, one waiting (memory: a few days' text) */
@@ -48,7 +52,7 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
   const from = q.from.getTime(), to = q.to.getTime()
   const days = Math.max(0, Math.ceil((to - from) / DAY))
   const count = Math.min(opts.workers ?? 2, days)
-  const workerData: CsvWorkerData = { database, communityId: q.communityId, batchSize: q.batchSize ?? 2000, context: c, ratingNames: RATING_NAMES }
+  const workerData: CsvWorkerData = { database, communityId: q.communityId, batchSize: q.batchSize ?? 2000, context: c, ratingNames: RATING_NAMES, localHours: knownLocalHours(c.timeZone) }
   const done = new Map<number, Uint8Array>()
   let asked = 0, written = 0, wanted = false, ended = false
   const workers: { worker: Worker; busy: number }[] = []
@@ -91,6 +95,7 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
     worker.on('message', (r: DayResult) => {
       w.busy--
       if (r.error !== undefined || !r.bytes) return fail(`reading day ${r.day} failed: ${r.error}`)
+      if (r.localHours) { const hours = knownLocalHours(c.timeZone); for (const [k, v] of r.localHours) hours.set(k, v) }
       done.set(r.day, r.bytes)
       flush()
     })
