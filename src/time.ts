@@ -101,9 +101,7 @@ const textInstant = (text: string) => new Date(`${text.replace(' ', 'T')}Z`)
  * last hour it saw (one per CSV column: consecutive rows mostly share it); the CSV formats 7 per row.
  */
 export function localIsoTextFormatter(timeZone: string): (utcText: string) => string {
-  let zone = localHours.get(timeZone)
-  if (!zone) { zone = new Map(); localHours.set(timeZone, zone) }
-  const hours = zone
+  const hours = knownLocalHours(timeZone)
   let lastHour = '', lastLocal: string | null = null
   return (text) => {
     if (text.length < 16 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58) return formatLocalIso(textInstant(text), timeZone)
@@ -119,6 +117,16 @@ export function localIsoTextFormatter(timeZone: string): (utcText: string) => st
     }
     return lastLocal === null ? formatLocalIso(textInstant(text), timeZone) : lastLocal + text.slice(13, 16)
   }
+}
+
+/**
+ * The hours localIsoTextFormatter has worked out for a zone (each costs a few Intl calls): a worker thread starts
+ * from the parent's and hands back the ones it added.
+ */
+export function knownLocalHours(timeZone: string): Map<string, string | null> {
+  let zone = localHours.get(timeZone)
+  if (!zone) { zone = new Map(); localHours.set(timeZone, zone) }
+  return zone
 }
 
 /** formatLocalIso of a DATETIME read as UTC text (see localIsoTextFormatter). */

@@ -1,0 +1,76 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { dayBatches, type PeriodRead } from '../../src/requests/periodColumns.js'
+import { PERIOD_SELECT } from '../../src/requests/periodColumns.js'
+import { knownLocalHours } from '../../src/time.js'
+import { csvRowWriterWith } from './csvRows.js'
+import type { CsvWorkerData, DayJob, DayResult } from './requestsCsvWorkers.js'
+
+// One worker of a CSV export: reads whole days on a connection of its own and returns each day's lines as UTF-8 bytes.
+
+const data = workerData as CsvWorkerData
+const port = parentPort!
+const hours = knownLocalHours(data.context.timeZone)
+for (const [k, v] of data.localHours) hours.set(k, v)
+let handedBack = hours.size
+const row = csvRowWriterWith(data.context, data.ratingNames)
+
+/** the hours worked out since the last result, for the parent to keep for the next export */
+function newHours(): [string, string | null][] | undefined {
+  if (hours.size < handedBack) handedBack = 0 // the cache was cleared
+  if (hours.size === handedBack) return undefined
+  const added = [...hours].slice(handedBack)
+  handedBack = hours.size
+  return added
+}
+const encoder = new TextEncoder()
+
+/** what closes the worker's connection, once its reads are done */
+let closeConnection = () => {}
+
+async function openReader(): Promise<PeriodRead> {
+  if (data.database.kind === 'sqlite') {
+    const { default: Database } = await import('better-sqlite3')
+    const conn = new Database(data.database.file, { readonly: true, fileMustExist: true })
+    conn.pragma('busy_timeout = 5000')
+    closeConnection = () => conn.close()
+    const statement = conn.prepare(PERIOD_SELECT.replace(/`/g, '"')).raw(true)
+    // integers bound as INTEGER (a JS number binds as REAL, which LIMIT refuses)
+    return async (p) => statement.all(...p.map((v) => (typeof v === 'number' ? BigInt(v) : v))) as unknown[][]
+  }
+  const { default: mysql } = await import('mysql2')
+  const { kind: _kind, ...options } = data.database
+  const conn = mysql.createConnection({ ...options, timezone: 'Z' })
+  conn.on('error', () => {}) // a lost connection fails the read in hand, reported below
+  closeConnection = () => conn.end(() => {})
+  return (p) => new Promise((resolve, reject) => {
+    conn.query({ sql: PERIOD_SELECT, values: p, rowsAsArray: true, dateStrings: true }, (err, rows) => (err ? reject(err) : resolve(rows as unknown[][])))
+  })
+}
+
+const reader = openReader()
+let queue: Promise<void> = Promise.resolve()
+
+async function writeDay(job: DayJob): Promise<DayResult> {
+  const read = await reader
+  let text = ''
+  for await (const rows of dayBatches(read, data.communityId, job.lo, job.hi, data.batchSize)) {
+    for (const r of rows) text += row(r) + '\r\n'
+  }
+  return { day: job.day, bytes: encoder.encode(text), localHours: newHours() }
+}
+
+// Days one after another: the first asked is the first the response needs. 'end': the file is written, close.
+port.on('message', (job: DayJob | 'end') => {
+  if (job === 'end') {
+    void queue.then(() => reader).then(() => closeConnection(), () => {}).finally(() => port.close())
+    return
+  }
+  queue = queue.then(async () => {
+    try {
+      const result = await writeDay(job)
+      port.postMessage(result, [result.bytes!.buffer as ArrayBuffer])
+    } catch (err) {
+      port.postMessage({ day: job.day, error: err instanceof Error ? err.message : String(err) } satisfies DayResult)
+    }
+  })
+})
