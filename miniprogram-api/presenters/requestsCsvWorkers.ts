@@ -107,3 +107,15 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
   if (days === 0) flush()
   return stream
 }
+
+/** Exports on worker threads at once in this process; more run on the main thread (each starts 2 workers and 2 connections). */
+export const MAX_EXPORTS_IN_WORKERS = 2
+let exportsInWorkers = 0
+
+/** A place for one more export on worker threads, or null when MAX_EXPORTS_IN_WORKERS are running; release it once. */
+export function takeCsvWorkerSlot(): (() => void) | null {
+  if (exportsInWorkers >= MAX_EXPORTS_IN_WORKERS) return null
+  exportsInWorkers++
+  let released = false
+  return () => { if (!released) { released = true; exportsInWorkers-- } }
+}

@@ -19,7 +19,7 @@ import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { presentDashboard } from '../../presenters/dashboard.js'
 import { requestsCsvChunks, type CsvContext } from '../../presenters/requestsCsv.js'
-import { csvWorkerDatabase, requestsCsvInWorkers } from '../../presenters/requestsCsvWorkers.js'
+import { csvWorkerDatabase, requestsCsvInWorkers, takeCsvWorkerSlot } from '../../presenters/requestsCsvWorkers.js'
 import { presentDigest, presentDigestSummary, presentTriageItem } from '../../presenters/secretary.js'
 import { resolvePeriod } from './period.js'
 import { digestListInput, idInput, periodInput, triageInput, triageListInput } from './schema.js'
@@ -142,7 +142,9 @@ export function reportRoutes(router: Router, app: AppContext) {
     // Streamed a day at a time, in order: memory holds a few days whatever the period's size. Over more than a few
     // days the rows are read and formatted by worker threads (one thread was the limit at 1M rows), else here.
     const workers = to.getTime() - from.getTime() > CSV_WORKER_MIN_DAYS * 86_400_000 ? csvWorkerDatabase(app.db) : null
-    const body = workers ? requestsCsvInWorkers(workers, period, context) : Readable.from(requestsCsvChunks(requestsCreatedIn(app.db, period), context))
+    const slot = workers ? takeCsvWorkerSlot() : null
+    const body = workers && slot ? requestsCsvInWorkers(workers, period, context) : Readable.from(requestsCsvChunks(requestsCreatedIn(app.db, period), context))
+    if (slot) body.once('close', slot)
     body.on('error', (err) => ctx.state.logger?.error({ err }, 'CSV export failed mid-stream; the file was cut short'))
     ctx.body = body
   })
