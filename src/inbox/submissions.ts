@@ -69,7 +69,11 @@ export async function markFailed(deps: Deps, inboxId: number, err: unknown): Pro
 
 export type Outcome = 'created' | 'attached' | 'chatter'
 
-/** Marks the inbox row processed, remembering what it produced, inside the caller's transaction. */
-export async function markProcessed(em: EntityManager, deps: Pick<Deps, 'clock'>, inboxId: number, requestId: number | null, outcome: Outcome): Promise<void> {
-  await markRowProcessed(em, deps.clock, { id: inboxId, requestId: null }, requestId, { outcome })
+/**
+ * Marks the inbox row processed, remembering what it produced, inside the caller's transaction. Given the row as
+ * receive() returned it (its payload is this submission's own: nothing else writes a row it claimed), one UPDATE.
+ */
+export async function markProcessed(em: EntityManager, deps: Pick<Deps, 'clock'>, inbox: number | Pick<InboxMessage, 'id' | 'payload'>, requestId: number | null, outcome: Outcome): Promise<void> {
+  if (typeof inbox === 'number') return markRowProcessed(em, deps.clock, { id: inbox, requestId: null }, requestId, { outcome })
+  await em.update(InboxMessage, { id: inbox.id }, { status: 'processed', processedAt: deps.clock.now(), requestId, error: null, payload: { ...(inbox.payload ?? {}), outcome } as never })
 }

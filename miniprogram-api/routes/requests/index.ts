@@ -83,11 +83,11 @@ export function requestRoutes(router: Router): void {
           // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
           attached = await attachPhotos(tx, deps.clock, { requestId: filed.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
           if (attached.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: filed.request.id, given: photoIds, attached }, 'some photos were not attached')
-          await markProcessed(tx, deps, inboxId, filed.request.id, filed.kind)
+          await markProcessed(tx, deps, received.inbox, filed.request.id, filed.kind)
         },
       })
       if (result.kind === 'chatter') {
-        await inTransaction(deps.db, (tx) => markProcessed(tx, deps, inboxId, null, 'chatter'))
+        await inTransaction(deps.db, (tx) => markProcessed(tx, deps, received.inbox, null, 'chatter'))
         ctx.state.logger.info({ inboxId, reasons: result.classification.reasons }, 'mini-program submission read as chatter')
         throw new NotARequestError()
       }
