@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { InboxMessage, ServiceRequest } from '../db/entities/index.js'
+import { dialectOf } from '../db/dataSource.js'
 import { inTransaction } from '../db/transaction.js'
 import { ConflictError, DomainError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -29,20 +30,16 @@ const isUniqueViolation = (e: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i
 export async function receive(deps: Deps, p: { residentId: number; key: string; text: string; payload: Record<string, unknown> }): Promise<Received> {
   const where = { channel: 'miniprogram' as const, messageId: `mp:${p.residentId}:${p.key}` }
   const repo = deps.db.getRepository(InboxMessage)
-  let inbox = await repo.findOne({ where })
-  if (!inbox) {
-    try {
-      return {
-        kind: 'new',
-        inbox: await inTransaction(deps.db, (em) => em.save(InboxMessage, em.create(InboxMessage, {
-          ...where, kind: 'text', senderId: `resident:${p.residentId}`, text: p.text, payload: p.payload,
-          status: 'pending', attempts: 1, receivedAt: deps.clock.now(), claimedAt: deps.clock.now(),
-        }))),
-      }
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e // else: the same key is being submitted concurrently
-      inbox = await repo.findOneOrFail({ where })
-    }
+  let inbox: InboxMessage
+  // The row is written first (a new key is the common case): its unique key tells a repeated key, then read.
+  try {
+    return { kind: 'new', inbox: await keep(deps, repo.create({
+      ...where, kind: 'text', roomTopic: null, roomId: null, senderName: null, senderId: `resident:${p.residentId}`, text: p.text, payload: p.payload,
+      status: 'pending', attempts: 1, error: null, requestId: null, receivedAt: deps.clock.now(), processedAt: null, claimedAt: deps.clock.now(),
+    })) }
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e // else: the same key again, or submitted concurrently
+    inbox = await repo.findOneOrFail({ where })
   }
   // The first try failed (bad input, an outage), or died mid-way and left the row pending past the lease (the
   // row is marked processed in intake's own transaction, so such a row filed nothing): a retry runs again.
@@ -59,6 +56,17 @@ export async function receive(deps: Deps, p: { residentId: number; key: string; 
   if (inbox.status === 'pending') throw new ConflictError('request_in_progress', '这条反映正在提交中，请稍候刷新查看')
   const request = inbox.requestId != null ? await deps.db.getRepository(ServiceRequest).findOne({ where: { id: inbox.requestId } }) : null
   return { kind: 'replay', inbox, request }
+}
+
+/**
+ * Writes the new row. MySQL: one INSERT on its own (autocommit), nothing read back (every column is set here but
+ * the id). SQLite's one connection is shared, so its write waits its turn in a transaction.
+ */
+async function keep(deps: Deps, row: InboxMessage): Promise<InboxMessage> {
+  if (dialectOf(deps.db) === 'sqlite') return inTransaction(deps.db, (em) => em.save(InboxMessage, row))
+  const r = await deps.db.createQueryBuilder().insert().into(InboxMessage).values(row as never).updateEntity(false).execute()
+  row.id = Number((r.raw as { insertId: number }).insertId)
+  return row
 }
 
 export async function markFailed(deps: Deps, inboxId: number, err: unknown): Promise<void> {

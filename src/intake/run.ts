@@ -185,6 +185,7 @@ async function inIntakeTransaction<T>(deps: IntakeDeps, fn: (em: EntityManager) 
 
 /** The sender's resident, looked up (or created) in intake's transaction when the caller left that to intake. */
 async function residentOf(em: EntityManager, msg: IntakeMessage): Promise<Resident> {
+  if (msg.resident && msg.resident.id === msg.residentId) return msg.resident
   const found = typeof msg.residentId === 'number' ? msg.residentId : await msg.residentId(em)
   return typeof found === 'number' ? em.findOneOrFail(Resident, { where: { id: found } }) : found
 }

@@ -77,7 +77,7 @@ export function requestRoutes(router: Router): void {
       // command: the one intake pipeline, as the bot uses it; the photos and the inbox row commit with the request
       let attached: number[] = []
       const result = await deps.runIntake({ ...deps, logger: ctx.state.logger, classifier: deps.classifier }, {
-        communityId, source: 'miniprogram', text: body.text, residentId: me.id, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
+        communityId, source: 'miniprogram', text: body.text, residentId: me.id, resident: me.communityId === communityId ? me : undefined, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
         hints: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null },
         within: async (tx, filed) => {
           // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
