@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { InboxMessage, ServiceRequest } from '../db/entities/index.js'
+import { dialectOf } from '../db/dataSource.js'
 import { inTransaction } from '../db/transaction.js'
 import { ConflictError, DomainError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -29,20 +30,16 @@ const isUniqueViolation = (e: unknown) => /UNIQUE|Duplicate entry|ER_DUP_ENTRY/i
 export async function receive(deps: Deps, p: { residentId: number; key: string; text: string; payload: Record<string, unknown> }): Promise<Received> {
   const where = { channel: 'miniprogram' as const, messageId: `mp:${p.residentId}:${p.key}` }
   const repo = deps.db.getRepository(InboxMessage)
-  let inbox = await repo.findOne({ where })
-  if (!inbox) {
-    try {
-      return {
-        kind: 'new',
-        inbox: await inTransaction(deps.db, (em) => em.save(InboxMessage, em.create(InboxMessage, {
-          ...where, kind: 'text', senderId: `resident:${p.residentId}`, text: p.text, payload: p.payload,
-          status: 'pending', attempts: 1, receivedAt: deps.clock.now(), claimedAt: deps.clock.now(),
-        }))),
-      }
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e // else: the same key is being submitted concurrently
-      inbox = await repo.findOneOrFail({ where })
-    }
+  let inbox: InboxMessage
+  // The row is written first (a new key is the common case): its unique key tells a repeated key, then read.
+  try {
+    return { kind: 'new', inbox: await keep(deps, repo.create({
+      ...where, kind: 'text', roomTopic: null, roomId: null, senderName: null, senderId: `resident:${p.residentId}`, text: p.text, payload: p.payload,
+      status: 'pending', attempts: 1, error: null, requestId: null, receivedAt: deps.clock.now(), processedAt: null, claimedAt: deps.clock.now(),
+    })) }
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e // else: the same key again, or submitted concurrently
+    inbox = await repo.findOneOrFail({ where })
   }
   // The first try failed (bad input, an outage), or died mid-way and left the row pending past the lease (the
   // row is marked processed in intake's own transaction, so such a row filed nothing): a retry runs again.
@@ -61,6 +58,17 @@ export async function receive(deps: Deps, p: { residentId: number; key: string; 
   return { kind: 'replay', inbox, request }
 }
 
+/**
+ * Writes the new row. MySQL: one INSERT on its own (autocommit), nothing read back (every column is set here but
+ * the id). SQLite's one connection is shared, so its write waits its turn in a transaction.
+ */
+async function keep(deps: Deps, row: InboxMessage): Promise<InboxMessage> {
+  if (dialectOf(deps.db) === 'sqlite') return inTransaction(deps.db, (em) => em.save(InboxMessage, row))
+  const r = await deps.db.createQueryBuilder().insert().into(InboxMessage).values(row as never).updateEntity(false).execute()
+  row.id = Number((r.raw as { insertId: number }).insertId)
+  return row
+}
+
 export async function markFailed(deps: Deps, inboxId: number, err: unknown): Promise<void> {
   const message = err instanceof DomainError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : String(err)
   await inTransaction(deps.db, (em) => em.update(InboxMessage, { id: inboxId }, { status: 'failed', error: message.slice(0, 2000), processedAt: deps.clock.now() }))
@@ -69,7 +77,11 @@ export async function markFailed(deps: Deps, inboxId: number, err: unknown): Pro
 
 export type Outcome = 'created' | 'attached' | 'chatter'
 
-/** Marks the inbox row processed, remembering what it produced, inside the caller's transaction. */
-export async function markProcessed(em: EntityManager, deps: Pick<Deps, 'clock'>, inboxId: number, requestId: number | null, outcome: Outcome): Promise<void> {
-  await markRowProcessed(em, deps.clock, { id: inboxId, requestId: null }, requestId, { outcome })
+/**
+ * Marks the inbox row processed, remembering what it produced, inside the caller's transaction. Given the row as
+ * receive() returned it (its payload is this submission's own: nothing else writes a row it claimed), one UPDATE.
+ */
+export async function markProcessed(em: EntityManager, deps: Pick<Deps, 'clock'>, inbox: number | Pick<InboxMessage, 'id' | 'payload'>, requestId: number | null, outcome: Outcome): Promise<void> {
+  if (typeof inbox === 'number') return markRowProcessed(em, deps.clock, { id: inbox, requestId: null }, requestId, { outcome })
+  await em.update(InboxMessage, { id: inbox.id }, { status: 'processed', processedAt: deps.clock.now(), requestId, error: null, payload: { ...(inbox.payload ?? {}), outcome } as never })
 }

@@ -15,6 +15,8 @@ export interface IntakeMessage {
    * returning the row itself saves reading it again).
    */
   residentId: number | ((em: EntityManager) => Promise<number | Resident>)
+  /** The sender's row when the caller has read it whole (the API's signed-in resident): not read again. */
+  resident?: Resident
   /** A staff member filing it themselves (巡查上报 / 代报); the reporter resident is then their own record. */
   reporterStaffId?: number | null
   /** The bound chat room it came from, if any. */

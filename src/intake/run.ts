@@ -3,7 +3,7 @@ import { In, IsNull, MoreThanOrEqual } from 'typeorm'
 import { cachedCommunity, configCache, StaleConfigError, type CachedCommunity } from '../community/cache.js'
 import { publicUrlOf } from '../config.js'
 import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
-import { ChatRoom, Resident, ServiceRequest } from '../db/entities/index.js'
+import { ChatRoom, RequestReporter, Resident, ServiceRequest } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
 import { NotFoundError, ValidationError } from '../errors.js'
 import { addCoReporter } from '../requests/admin.js'
@@ -74,20 +74,27 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const fromProfile = (msg.source === 'miniprogram' || msg.source === 'private') && !msg.reporterStaffId
   const named = formBuilding(msg.hints?.building) ?? classification.location.building
   // MySQL: the merge lock must be the transaction's first read-or-lock, so that its reads see the previous holder's
-  // commit; when the building comes from the sender's home, that home is read first, outside the transaction.
-  const early = mysql && fromProfile && !named
+  // commit; the sender (when known by id, or when the building comes from their home) and that home are read
+  // first, outside the transaction, so that nothing under the lock waits on them.
+  const homeGivesPlace = fromProfile && !named
+  const early = mysql && (typeof msg.residentId === 'number' || homeGivesPlace)
   const earlyResident = early ? await residentOf(deps.db.manager, msg) : undefined
-  const earlyHome = earlyResident ? await knownPlaceOf(deps.db.manager, { communityId: msg.communityId, resident: earlyResident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY }) : undefined
+  const earlyHome = earlyResident && homeGivesPlace ? await knownPlaceOf(deps.db.manager, { communityId: msg.communityId, resident: earlyResident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY }) : undefined
+  const placeKey = named ?? (earlyHome?.building ?? null)
+
+  // The sender repeating their own open report adds no one to it: answered without the merge lock.
+  if (earlyResident) {
+    const repeat = await repeatOfOwnReport(deps, msg, { category, building: placeKey, room, text, resident: earlyResident, classification })
+    if (repeat) return repeat
+  }
 
   return inIntakeTransaction(deps, async (em) => {
     // Two reports that could merge (same category and place) are taken one at a time from here to commit, so the
     // second sees the first and joins it instead of making a duplicate; MySQL locks that key's row, SQLite has one writer.
-    const placeKey = named ?? (early ? earlyHome?.building ?? null : null)
     const lock = await lockIntake(em, msg.communityId, mysql ? mergeKeyOf(category, placeKey, room) : null)
     const resident = earlyResident ?? await residentOf(em, msg)
     const home = !fromProfile ? null
-      : early ? earlyHome ?? null
-      : !named ? await knownPlaceOf(em, { communityId: msg.communityId, resident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY })
+      : homeGivesPlace ? (earlyResident ? earlyHome ?? null : await knownPlaceOf(em, { communityId: msg.communityId, resident, encryptionKey: deps.config.DATA_ENCRYPTION_KEY }))
       : named === resident.building ? { building: named, unit: resident.unit, room: resident.room } : null
     const building = named ?? home?.building ?? null
     const unit = msg.hints?.unit ?? classification.location.unit ?? home?.unit ?? null
@@ -95,16 +102,17 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
 
     const community = lock.community
     const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
-    const duplicate = rule.enabled ? await findDuplicate(em, deps, rule, {
-      communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text,
+    const found = rule.enabled ? await findDuplicate(em, deps, rule, {
+      communityId: msg.communityId, category, building, chatRoomId: room?.id ?? null, roomBuilding: buildingFromRoom(room?.topic), text, residentId: resident.id,
     }, lock) : null
+    const duplicate = found?.request ?? null
     // MySQL numbers the request outside this transaction (no lock on the community is held to commit), so the
     // snapshot is confirmed here; SQLite confirms it with the request counter's UPDATE.
     if (duplicate || mysql) await confirmLock(em, lock)
     if (duplicate) {
       const request = await addCoReporter(em, deps.clock, {
         requestId: duplicate.id, request: duplicate, residentId: resident.id, resident, source: msg.source, text, channel: channelOf(msg), causeKey: msg.causeKey,
-        roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null,
+        roomTopic: msg.acknowledge === 'room' ? room?.topic ?? null : null, existing: found!.reporter,
       })
       const result: IntakeResult = { kind: 'attached', request, classification }
       await msg.within?.(em, result)
@@ -177,6 +185,7 @@ async function inIntakeTransaction<T>(deps: IntakeDeps, fn: (em: EntityManager) 
 
 /** The sender's resident, looked up (or created) in intake's transaction when the caller left that to intake. */
 async function residentOf(em: EntityManager, msg: IntakeMessage): Promise<Resident> {
+  if (msg.resident && msg.resident.id === msg.residentId) return msg.resident
   const found = typeof msg.residentId === 'number' ? msg.residentId : await msg.residentId(em)
   return typeof found === 'number' ? em.findOneOrFail(Resident, { where: { id: found } }) : found
 }
@@ -197,9 +206,7 @@ function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRo
  * The merge rule: same community, same category, within the window, about the same building
  * (or from the same room when no building is named), and similar in text. The most recent match wins.
  */
-async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRule, p: {
-  communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
-}, lock: CommunityLock): Promise<ServiceRequest | null> {
+async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRule, p: DuplicateQuery, lock: CommunityLock): Promise<Duplicate | null> {
   if (!p.building && !p.chatRoomId) return null
   const since = new Date(deps.clock.now().getTime() - rule.windowHours * 3600_000)
   if (dialectOf(em) === 'mysql') return findDuplicateMysql(em, rule, p, since, lock)
@@ -214,25 +221,25 @@ async function findDuplicate(em: EntityManager, deps: IntakeDeps, rule: MergeRul
     order: { createdAt: 'DESC' },
     take: 20,
   })
-  return candidates.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) ?? null
+  const request = candidates.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity)
+  return request ? { request } : null
 }
 
 /**
  * The same candidates in one raw statement that also reads the community's configuration version (a row even when
  * no request matches), confirming the snapshot intake used: no TypeORM query building or hydration on the hot path.
  */
-async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: {
-  communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
-}, since: Date, lock: CommunityLock): Promise<ServiceRequest | null> {
+async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: DuplicateQuery, since: Date, lock: CommunityLock): Promise<Duplicate | null> {
   const cols = rawColumns(em, ServiceRequest)
   const statuses = OPEN_STATUSES.map(() => '?').join(', ')
   const place = p.building ? 'r.building = ?' : `((r.building IS NULL AND r.chat_room_id = ?)${p.roomBuilding ? ' OR r.building = ?' : ''})`
   const placeParams = p.building ? [p.building] : [p.chatRoomId, ...(p.roomBuilding ? [p.roomBuilding] : [])]
   const rows: Record<string, unknown>[] = await em.query(
-    `SELECT c.config_version AS v, r.id AS rid, ${cols.select('r', 'r_')} FROM communities c `
+    `SELECT c.config_version AS v, r.id AS rid, rr.role AS rr_role, ${cols.select('r', 'r_')} FROM communities c `
     + `LEFT JOIN requests r ON r.community_id = c.id AND r.category = ? AND r.status IN (${statuses}) AND r.created_at >= ? AND ${place} `
+    + 'LEFT JOIN request_reporters rr ON rr.request_id = r.id AND rr.resident_id = ? '
     + 'WHERE c.id = ? ORDER BY r.created_at DESC LIMIT 20',
-    [p.category, ...OPEN_STATUSES, since, ...placeParams, p.communityId],
+    [p.category, ...OPEN_STATUSES, since, ...placeParams, p.residentId, p.communityId],
   )
   if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
   if (!lock.confirmed) {
@@ -242,10 +249,68 @@ async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: {
   for (const row of rows) {
     if (row.rid == null) continue
     const c = cols.hydrate(row, 'r_')
-    if (problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) return c
+    if (problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) return { request: c, reporter: row.rr_role == null ? null : { role: row.rr_role as RequestReporter['role'] } }
   }
   return null
 }
+
+/**
+ * MySQL: the sender re-posting what they already reported — the open request this text would merge into (the one
+ * findDuplicate picks) has them as a reporter — adds no reporter row, so it needs no merge lock. A lock-free read
+ * finds that request; a transaction then takes a shared lock on its row and the sender's reporter row (a closing
+ * or re-categorising UPDATE waits for this commit, and this one sees any that committed first) and, when both are
+ * still as read, records the repeat as an attach does: the co_reported event, the resident's message, the caller's
+ * within (the inbox row). Null when it is no such repeat or it changed meanwhile: the caller runs the locked path.
+ */
+async function repeatOfOwnReport(deps: IntakeDeps, msg: IntakeMessage, p: {
+  category: string; building: string | null; room: ChatRoom | null; text: string; resident: Resident; classification: Classification
+}): Promise<IntakeResult | null> {
+  if (dialectOf(deps.db) !== 'mysql') return null // SQLite's one writer: the locked path is the same work
+  const snapshot = configCache(deps.db).peek(msg.communityId)
+  if (!snapshot) return null
+  const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(snapshot.community.settings.merge ?? {}) }
+  if (!rule.enabled) return null
+  let read: Duplicate | null
+  try {
+    read = await findDuplicate(deps.db.manager, deps, rule, {
+      communityId: msg.communityId, category: p.category, building: p.building, chatRoomId: p.room?.id ?? null,
+      roomBuilding: buildingFromRoom(p.room?.topic), text: p.text, residentId: p.resident.id,
+    }, { community: snapshot, confirmed: false })
+  } catch (err) {
+    if (err instanceof StaleConfigError) return null // the locked path reads the configuration afresh
+    throw err
+  }
+  if (!read?.reporter) return null
+  const seen = read.request
+  return inTransaction(deps.db, async (em) => {
+    const cols = rawColumns(em, ServiceRequest)
+    const rows: Record<string, unknown>[] = await em.query(
+      `SELECT rr.role AS rr_role, ${cols.select('r', 'r_')} FROM requests r JOIN request_reporters rr ON rr.request_id = r.id AND rr.resident_id = ? `
+      + 'WHERE r.id = ? LOCK IN SHARE MODE',
+      [p.resident.id, seen.id],
+    )
+    const current = rows[0] ? cols.hydrate(rows[0], 'r_') : null
+    if (!current || !OPEN_STATUSES.includes(current.status) || current.category !== seen.category
+      || current.building !== seen.building || current.chatRoomId !== seen.chatRoomId || current.communityId !== msg.communityId) return null
+    const request = await addCoReporter(em, deps.clock, {
+      requestId: current.id, request: current, residentId: p.resident.id, resident: p.resident, source: msg.source, text: p.text,
+      channel: channelOf(msg), causeKey: msg.causeKey, roomTopic: msg.acknowledge === 'room' ? p.room?.topic ?? null : null,
+      existing: { role: rows[0]!.rr_role as RequestReporter['role'] },
+    })
+    const result: IntakeResult = { kind: 'attached', request, classification: p.classification }
+    await msg.within?.(em, result)
+    return result
+  })
+}
+
+interface DuplicateQuery {
+  communityId: number; category: string; building: string | null; chatRoomId: number | null; roomBuilding: string | null; text: string
+  /** the sender: MySQL reads their reporter row on the match with it */
+  residentId: number
+}
+
+/** The open request a report merges into, and (MySQL) the sender's reporter row on it as read (undefined: not read). */
+interface Duplicate { request: ServiceRequest; reporter?: Pick<RequestReporter, 'role'> | null }
 
 const reporterOf = async (em: EntityManager, msg: IntakeMessage) => {
   const resident = await residentOf(em, msg)

@@ -31,10 +31,12 @@ export async function addCoReporter(em: EntityManager, clock: Clock, p: {
   /** The request and the resident as the caller read them in this transaction (saves reading them again). */
   request?: ServiceRequest
   resident?: Resident
+  /** The resident's reporter row on it as the caller read it in this transaction (null: none); else it is read here. */
+  existing?: Pick<RequestReporter, 'role'> | null
 }) {
   const request = p.request?.id === p.requestId ? p.request : await em.findOne(ServiceRequest, { where: { id: p.requestId } })
   if (!request) throw new NotFoundError('工单', 'request_not_found')
-  const existing = await em.findOne(RequestReporter, { where: { requestId: p.requestId, residentId: p.residentId } })
+  const existing = p.existing !== undefined ? p.existing : await em.findOne(RequestReporter, { where: { requestId: p.requestId, residentId: p.residentId } })
   if (!existing) {
     await em.save(RequestReporter, em.create(RequestReporter, {
       requestId: p.requestId, residentId: p.residentId, role: 'co_reporter', source: p.source, text: p.text, createdAt: clock.now(),

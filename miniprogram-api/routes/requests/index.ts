@@ -77,17 +77,17 @@ export function requestRoutes(router: Router): void {
       // command: the one intake pipeline, as the bot uses it; the photos and the inbox row commit with the request
       let attached: number[] = []
       const result = await deps.runIntake({ ...deps, logger: ctx.state.logger, classifier: deps.classifier }, {
-        communityId, source: 'miniprogram', text: body.text, residentId: me.id, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
+        communityId, source: 'miniprogram', text: body.text, residentId: me.id, resident: me.communityId === communityId ? me : undefined, causeKey: `inbox:${inboxId}`, acknowledge: 'none',
         hints: { building: body.building ?? null, unit: body.unit ?? null, room: body.room ?? null, category: body.category ?? null },
         within: async (tx, filed) => {
           // The request exists now (new, or someone else's the resident was added to): photos that no longer fit are left out, not a failure.
           attached = await attachPhotos(tx, deps.clock, { requestId: filed.request.id, ids: photoIds, viewer, actor: { type: 'resident', id: me.id }, channel: CHANNEL, stage: 'report', bestEffort: true })
           if (attached.length < photoIds.length) ctx.state.logger.info({ serviceRequestId: filed.request.id, given: photoIds, attached }, 'some photos were not attached')
-          await markProcessed(tx, deps, inboxId, filed.request.id, filed.kind)
+          await markProcessed(tx, deps, received.inbox, filed.request.id, filed.kind)
         },
       })
       if (result.kind === 'chatter') {
-        await inTransaction(deps.db, (tx) => markProcessed(tx, deps, inboxId, null, 'chatter'))
+        await inTransaction(deps.db, (tx) => markProcessed(tx, deps, received.inbox, null, 'chatter'))
         ctx.state.logger.info({ inboxId, reasons: result.classification.reasons }, 'mini-program submission read as chatter')
         throw new NotARequestError()
       }
