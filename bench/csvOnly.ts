@@ -8,22 +8,19 @@
 // on a shared machine.
 import 'reflect-metadata'
 import { createHash } from 'node:crypto'
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
-import mysql from 'mysql2/promise'
+import { loadavg } from 'node:os'
 import type { DataSource } from 'typeorm'
 import { createApi } from '../miniprogram-api/server.js'
 import { importCommunityFile } from '../src/community/import.js'
 import { parseConfig } from '../src/config.js'
-import { openDatabase } from '../src/db/dataSource.js'
 import { Community, Grid, Resident, ServiceRequest, Staff } from '../src/db/entities/index.js'
 import { OfflineClassifier } from '../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../src/logger.js'
-import type { FileStorage } from '../src/storage/index.js'
 import { rawInserts } from './baselines.js'
+import { BENCH_KEY, noFiles, openBenchDb } from './benchDb.js'
 import { seedRequests } from './seed.js'
 
 const ROWS = Number(process.env.BENCH_ROWS) || 1_000_000
@@ -31,41 +28,17 @@ const PORT = Number(process.env.BENCH_PORT) || 3300
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined)
 const RUNS = Number(arg('--runs') ?? 1)
 const OUT = arg('--out')
-const KEY = 'bench-encryption-key-0123456789abcdef'
+const KEY = BENCH_KEY
 const log = (...a: unknown[]) => console.error('[csv]', ...a)
-const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
 
 async function seededCount(db: DataSource): Promise<number> {
   const [{ n }] = await db.query("SELECT COUNT(*) AS n FROM requests WHERE no LIKE 'B%'")
   return Number(n)
 }
 
-async function open(): Promise<{ db: DataSource; url: string; cleanup: () => Promise<void> }> {
-  const given = process.env.DATABASE_URL
-  if (!given || given.startsWith('sqlite:')) {
-    const dir = mkdtempSync(join(tmpdir(), 'jiesu-bench-csv-'))
-    const url = `sqlite:${join(dir, 'bench.db')}`
-    return { db: await openDatabase(url), url, cleanup: async () => rmSync(dir, { recursive: true, force: true }) }
-  }
-  const u = new URL(given)
-  const name = u.pathname.slice(1)
-  if (!/^jiesu_bench\w*$/.test(name)) throw new Error(`DATABASE_URL must name a database jiesu_bench… (got "${name}")`)
-  if (!process.env.BENCH_RESEED) {
-    try {
-      const db = await openDatabase(given, { poolSize: 20 })
-      if ((await seededCount(db)) >= ROWS) return { db, url: given, cleanup: async () => {} }
-      await db.destroy()
-    } catch { /* not there yet: seeded below */ }
-  }
-  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-  await admin.end()
-  return { db: await openDatabase(given, { poolSize: 20 }), url: given, cleanup: async () => {} }
-}
 
 async function main() {
-  const { db, url, cleanup } = await open()
+  const { db, url, cleanup } = await openBenchDb({ keep: async (db) => !process.env.BENCH_RESEED && (await seededCount(db)) >= ROWS })
   let community = await db.getRepository(Community).findOne({ where: {}, order: { id: 'ASC' } })
   if (!community || (await seededCount(db)) < ROWS) {
     const { communityId } = await importCommunityFile(db, 'examples/community.yaml', { encryptionKey: KEY })
@@ -127,7 +100,7 @@ async function main() {
     }))
   }
   server.closeAllConnections(); server.close()
-  await raw.close(); await db.destroy(); await cleanup()
+  await raw.close(); await cleanup()
 }
 
 main().then(() => process.exit(0), (err) => { console.error(err); process.exit(1) })

@@ -21,14 +21,14 @@ import { createApi } from '../miniprogram-api/server.js'
 import { systemClock } from '../src/clock.js'
 import { importCommunityFile } from '../src/community/import.js'
 import { parseConfig } from '../src/config.js'
-import { dialectOf, openDatabase } from '../src/db/dataSource.js'
+import { dialectOf } from '../src/db/dataSource.js'
 import { ChatRoom, Grid, RequestReporter, Resident, ServiceRequest, Staff } from '../src/db/entities/index.js'
 import { classifyText, OfflineClassifier } from '../src/intake/classifier/offlineClassifier.js'
 import { silentLogger } from '../src/logger.js'
-import type { FileStorage } from '../src/storage/index.js'
 import { runStatsRollup } from '../src/jobs/statsRollup.js'
 import { computeStats } from '../src/stats/rates.js'
 import { bareKoa, rawInserts, type RawDb } from './baselines.js'
+import { BENCH_JWT, BENCH_KEY, noFiles, openBenchDb } from './benchDb.js'
 import { corpus } from './corpus.js'
 import { seedRequests } from './seed.js'
 
@@ -42,8 +42,8 @@ const ROWS = Number(process.env.BENCH_ROWS) || (QUICK ? 100_000 : 1_000_000)
 const INGEST_N = Number(process.env.BENCH_INGEST) || (QUICK ? 400 : 2000)
 const LOAD_S = QUICK ? 4 : 10
 const PORT = Number(process.env.BENCH_PORT) || 3300
-const KEY = 'bench-encryption-key-0123456789abcdef'
-const JWT = 'bench-jwt-secret-0123456789abcdef-0123456789'
+const KEY = BENCH_KEY
+const JWT = BENCH_JWT
 const log = (...a: unknown[]) => console.error('[bench]', ...a)
 const run = promisify(execFile)
 
@@ -64,27 +64,7 @@ async function timeIt(runs: number, fn: () => Promise<unknown>): Promise<number>
   return median(ms)
 }
 
-/** The database for this run, emptied and migrated. */
-async function openBenchDb(): Promise<{ db: DataSource; url: string; cleanup: () => Promise<void> }> {
-  const given = process.env.DATABASE_URL
-  if (!given || given.startsWith('sqlite:')) {
-    const dir = mkdtempSync(join(tmpdir(), 'jiesu-bench-'))
-    const url = `sqlite:${join(dir, 'bench.db')}`
-    const db = await openDatabase(url)
-    return { db, url, cleanup: async () => { await db.destroy(); rmSync(dir, { recursive: true, force: true }) } }
-  }
-  const u = new URL(given)
-  const name = u.pathname.slice(1)
-  if (!/^jiesu_bench\w*$/.test(name)) throw new Error(`DATABASE_URL must name a database jiesu_bench…: it is dropped and re-created (got "${name}")`)
-  const admin = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) })
-  await admin.query(`DROP DATABASE IF EXISTS \`${name}\``)
-  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-  await admin.end()
-  const db = await openDatabase(given, { poolSize: 20 })
-  return { db, url: given, cleanup: async () => { await db.destroy() } }
-}
 
-const noFiles: FileStorage = { put: async () => undefined, get: async () => null, delete: async () => undefined }
 
 async function benchIngest(db: DataSource, config: ReturnType<typeof parseConfig>, communityId: number, raw: RawDb) {
   const grid = await db.getRepository(Grid).findOneByOrFail({ communityId })
