@@ -31,11 +31,12 @@ import { bareKoa, rawInserts, type RawDb } from './baselines.js'
 import { BENCH_JWT, BENCH_KEY, noFiles, openBenchDb } from './benchDb.js'
 import { corpus } from './corpus.js'
 import { seedRequests } from './seed.js'
+import { startupFigures } from './startup.js'
 
 const QUICK = process.argv.includes('--quick')
 /** `--only ingest|api|reports`: one group of figures (the database is still emptied and the community imported). */
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null
-if (ONLY !== null && !['ingest', 'api', 'reports'].includes(ONLY!)) throw new Error(`--only takes "ingest", "api" or "reports" (got "${ONLY}")`)
+if (ONLY !== null && !['ingest', 'api', 'reports', 'startup'].includes(ONLY!)) throw new Error(`--only takes "ingest", "api", "reports" or "startup" (got "${ONLY}")`)
 /** messages the rss_100k child ingests (BENCH_RSS_MESSAGES; the quick run 10,000); BENCH_RSS_DB=sqlite: on SQLite whatever DATABASE_URL says */
 const RSS_N = Number(process.env.BENCH_RSS_MESSAGES) || (QUICK ? 10_000 : 100_000)
 const ROWS = Number(process.env.BENCH_ROWS) || (QUICK ? 100_000 : 1_000_000)
@@ -120,8 +121,15 @@ async function load(url: string, o: { method?: 'GET' | 'POST'; token: string; bo
   return { rps: ok / LOAD_S, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors }
 }
 
+async function benchStartup() {
+  log('start-up: npm start and bare Koa, each started 3 times…')
+  const start = await startupFigures(3)
+  report({ name: 'startup_healthz', value: start.jiesuMs, unit: 'ms', baseline: start.bareMs, ratio: timeRatio(start.jiesuMs, start.bareMs), note: 'spawn of node --import tsx app/main.ts (fresh SQLite, bot on an uninstalled puppet) to the first 200 from /healthz; baseline: bare Koa under tsx' })
+}
+
 async function main() {
   const t0 = performance.now()
+  if (ONLY === 'startup') return benchStartup()
   const { db, url, cleanup } = await openBenchDb()
   const dialect = dialectOf(db)
   log(`database ${dialect}, ${ROWS.toLocaleString()} rows${QUICK ? ' (quick)' : ''}`)
@@ -252,6 +260,8 @@ async function main() {
 
   server.closeAllConnections(); server.close()
   await bare.close(); await raw.close(); await cleanup()
+
+  await benchStartup()
 
   // rss_100k in a process of its own (bench/rss.ts), on a fresh database of the same kind.
   log(`rss: a child process ingesting ${RSS_N.toLocaleString()} messages…`)
