@@ -3,6 +3,7 @@ import { dayBatches, type PeriodRead } from '../../src/requests/periodColumns.js
 import { PERIOD_SELECT } from '../../src/requests/periodColumns.js'
 import { knownLocalHours } from '../../src/time.js'
 import { csvRowWriterWith } from './csvRows.js'
+import { LineBytes } from './lineBytes.js'
 import type { CsvWorkerData, DayJob, DayResult } from './requestsCsvWorkers.js'
 
 // One worker of a CSV export: reads whole days on a connection of its own and returns each day's lines as UTF-8 bytes.
@@ -22,7 +23,8 @@ function newHours(): [string, string | null][] | undefined {
   handedBack = hours.size
   return added
 }
-const encoder = new TextEncoder()
+/** one writer for the worker: each day's buffer starts near the size of the last */
+const lines = new LineBytes()
 
 /** what closes the worker's connection, once its reads are done */
 let closeConnection = () => {}
@@ -52,11 +54,15 @@ let queue: Promise<void> = Promise.resolve()
 
 async function writeDay(job: DayJob): Promise<DayResult> {
   const read = await reader
-  let text = ''
-  for await (const rows of dayBatches(read, data.communityId, job.lo, job.hi, data.batchSize)) {
-    for (const r of rows) text += row(r) + '\r\n'
+  try {
+    for await (const rows of dayBatches(read, data.communityId, job.lo, job.hi, data.batchSize)) {
+      for (const r of rows) lines.push(row(r))
+    }
+  } catch (err) {
+    lines.take() // a failed day's lines are dropped, not written before the next day's
+    throw err
   }
-  return { day: job.day, bytes: encoder.encode(text), localHours: newHours() }
+  return { day: job.day, bytes: lines.take(), localHours: newHours() }
 }
 
 // Days one after another: the first asked is the first the response needs. 'end': the file is written, close.

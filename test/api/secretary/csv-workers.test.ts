@@ -40,6 +40,8 @@ describeEachDb('CSV export in worker threads', (kind) => {
     // text that needs quoting, a formula, a phone to mask, a line break; one ties another's created_at
     await db.query(`UPDATE requests SET original_text = ?, resolution_note = ? WHERE no IN ('B3950', 'B3960', 'B3990')`,
       ['漏水, 电话13812345678，"急"\n谢谢', '=已处理'])
+    // a line longer than a worker's first day buffer (it grows mid-day), and characters outside the BMP
+    await db.query(`UPDATE requests SET original_text = ? WHERE no = 'B3955'`, [`${'长'.repeat(30_000)} 🏠漏水🚰`])
     const [tie] = await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3970'`)
     await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3971'`, [tie.at])
     const staff = await db.getRepository(Staff).findBy({ communityId })
@@ -55,6 +57,7 @@ describeEachDb('CSV export in worker threads', (kind) => {
     const rows = expected.toString('utf8').split('\r\n').length - 2
     expect(rows).toBeGreaterThan(80) // ~4000 over a year: ~10 a day
     expect(expected.toString('utf8')).toContain('138****5678')
+    expect(expected.toString('utf8')).toContain(`${'长'.repeat(30_000)} 🏠漏水🚰`)
     for (const workers of [1, 2, 3]) {
       const got = await bytesOf(requestsCsvInWorkers(csvWorkerDatabase(db)!, q, context, { workers }))
       expect(got.equals(expected)).toBe(true)
