@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm'
 import { In } from 'typeorm'
 import { Community, RequestReporter, Resident, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import type { CommunitySnapshot } from '../../src/community/snapshot.js'
 import { displayName } from '../../src/requests/messages.js'
 import { presentRequest, presentTask, type RequestView, type TaskView } from './request.js'
 
@@ -8,9 +9,21 @@ import { presentRequest, presentTask, type RequestView, type TaskView } from './
 
 const ids = (xs: (number | null)[]) => [...new Set(xs.filter((x): x is number => x != null))]
 
-async function context(em: EntityManager, rows: ServiceRequest[]) {
+/**
+ * A community snapshot the caller holds (the one intake confirmed in the transaction it just committed): rows
+ * of that community take their settings and assignee from it, with no statement.
+ */
+export type KnownCommunity = Pick<CommunitySnapshot, 'community' | 'staff'>
+
+async function context(em: EntityManager, rows: ServiceRequest[], known?: KnownCommunity) {
   const staffIds = ids(rows.map((r) => r.assigneeStaffId))
   const communityIds = ids(rows.map((r) => r.communityId))
+  if (known && communityIds.every((id) => id === known.community.id) && staffIds.every((id) => known.staff.some((s) => s.id === id))) {
+    return {
+      assignee: (r: ServiceRequest) => known.staff.find((s) => s.id === r.assigneeStaffId) ?? null,
+      settings: (_: ServiceRequest) => known.community.settings,
+    }
+  }
   const [staff, communities] = await Promise.all([
     staffIds.length ? em.find(Staff, { where: { id: In(staffIds) }, select: { id: true, name: true } }) : [],
     communityIds.length ? em.find(Community, { where: { id: In(communityIds) } }) : [],
@@ -22,8 +35,8 @@ async function context(em: EntityManager, rows: ServiceRequest[]) {
 }
 
 /** Requests as residents see them. `ownText(r)`: the viewer wrote it (else phone/ID numbers in it are masked). */
-export async function presentRequests(em: EntityManager, rows: ServiceRequest[], o: { now: Date; ownText: (r: ServiceRequest) => boolean }): Promise<RequestView[]> {
-  const c = await context(em, rows)
+export async function presentRequests(em: EntityManager, rows: ServiceRequest[], o: { now: Date; ownText: (r: ServiceRequest) => boolean; known?: KnownCommunity }): Promise<RequestView[]> {
+  const c = await context(em, rows, o.known)
   return rows.map((r) => presentRequest(r, { assignee: c.assignee(r), settings: c.settings(r), now: o.now, maskText: !o.ownText(r) }))
 }
 

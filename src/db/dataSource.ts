@@ -7,6 +7,7 @@ import { SnakeNamingStrategy } from './namingStrategy.js'
 import { MIGRATIONS } from '../../migrations/index.js'
 import { ConfigChangeSubscriber } from '../community/cache.js'
 import { bindSqliteNumbers } from './sqliteParameters.js'
+import './mysqlPromiseWrappers.js'
 
 export type Dialect = 'sqlite' | 'mysql'
 
@@ -58,6 +59,8 @@ export function createDataSource(databaseUrl: string, opts: { logging?: boolean;
     charset: 'utf8mb4_unicode_ci',
     // Store and read every DATETIME as UTC so both databases agree.
     timezone: 'Z',
+    // No stack captured per statement (mysql2's default): TypeORM's QueryFailedError names the statement.
+    trace: false,
     extra: { connectionLimit: opts.poolSize ?? 10 },
   })
 }

@@ -50,6 +50,10 @@ describeEachDb('mini-program: a resident repeating their own report', (kind) => 
     const inbox = await t.db.getRepository(InboxMessage).findOneByOrFail({ messageId: `mp:${li.user.id}:repeat-2` })
     expect(inbox).toMatchObject({ status: 'processed', requestId: id })
     expect(sql.some((q) => /intake_locks/.test(q)), sql.join('\n')).toBe(false)
+    // The answer is presented from the community snapshot intake confirmed: no settings or staff SELECT after it.
+    expect(sql.some((q) => /AS [`"](Community_id|Staff_name)[`"]/.test(q)), sql.join('\n')).toBe(false)
+    expect(first.json.request.assignee?.name).toBeTruthy()
+    expect(again.json.request.assignee).toEqual(first.json.request.assignee)
     if (kind === 'mysql') expect(sql.some((q) => /LOCK IN SHARE MODE/.test(q)), sql.join('\n')).toBe(true)
     console.log(`[${kind}] a repeat of one's own report: ${sql.length} statements, ${transactions} transactions`)
     if (process.env.SHOW_SQL) console.log(sql.map((q) => q.slice(0, 110)).join('\n'))

@@ -15,7 +15,8 @@ import { inputOf, validate } from '../../middleware/validate.js'
 import { registerRoute } from '../../openapi.js'
 import { canComment, canRate, isReporter, loadVisibleRequest, viewerOf, type Viewer } from '../../policies.js'
 import { presentEvent } from '../../presenters/event.js'
-import { presentRequests } from '../../presenters/load.js'
+import { presentRequests, type KnownCommunity } from '../../presenters/load.js'
+import { configCache } from '../../../src/community/cache.js'
 import { presentRequest } from '../../presenters/request.js'
 import { loadMyRequests } from './list.js'
 import { requestDetail } from './detail.js'
@@ -38,8 +39,8 @@ const outcomeMessage = (outcome: 'created' | 'attached', no: string) => outcome 
   ? `已收到您反映的问题，工单号 ${no}，我们会尽快处理。`
   : `这个问题已有人反映，已并入工单 ${no}，处理进展会同步通知您。`
 
-async function presentOne(em: EntityManager, request: ServiceRequest, residentId: number, now: Date) {
-  return (await presentRequests(em, [request], { now, ownText: (r) => r.reporterResidentId === residentId }))[0]!
+async function presentOne(em: EntityManager, request: ServiceRequest, residentId: number, now: Date, known?: KnownCommunity) {
+  return (await presentRequests(em, [request], { now, ownText: (r) => r.reporterResidentId === residentId, known }))[0]!
 }
 
 export function requestRoutes(router: Router): void {
@@ -93,7 +94,9 @@ export function requestRoutes(router: Router): void {
       }
       ctx.state.logger.info({ inboxId, serviceRequestId: result.request.id, outcome: result.kind }, 'mini-program request received')
       ctx.status = result.kind === 'created' ? 201 : 200
-      ctx.body = { request: await presentOne(em, result.request, me.id, deps.clock.now()), outcome: result.kind, message: outcomeMessage(result.kind, result.request.no), photos: attached }
+      // Intake confirmed the cached snapshot's version in the transaction it committed: the response reads no configuration.
+      const known = configCache(deps.db).peek(communityId)
+      ctx.body = { request: await presentOne(em, result.request, me.id, deps.clock.now(), known), outcome: result.kind, message: outcomeMessage(result.kind, result.request.no), photos: attached }
     } catch (e) {
       if (!(e instanceof NotARequestError)) await markFailed(deps, inboxId, e)
       throw e
