@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa'
 import type { DataSource } from 'typeorm'
 import type { Clock } from '../../src/clock.js'
 import { DomainError } from '../../src/errors.js'
+import { dialectOf } from '../../src/db/dataSource.js'
 import { dateOf } from '../../src/db/rawDate.js'
 import { rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { bearerToken } from '../auth/tokens.js'
@@ -18,7 +19,7 @@ export class RateLimitedError extends DomainError {
  * counts against the same limits: a key may make `limit` hits in any window of `windowMs`.
  * A hit is recorded first and then counted; over the limit, it is taken back and the call refused. Two replicas
  * racing for a key's last slot may both be refused, never both admitted.
- * A call costs one INSERT per key and one SELECT for all keys, which reads at most one row per key: the hit
+ * A call costs one INSERT for all keys and one SELECT for all keys, which reads at most one row per key: the hit
  * `limit` places before the newest, by a backward range on ix_rate_limit_hits_key (limit_key, at).
  */
 export class RateLimiter {
@@ -33,8 +34,10 @@ export class RateLimiter {
     const now = this.o.clock.now()
     const since = sqlDate(db, new Date(now.getTime() - this.o.windowMs))
     const keys = checks.map((c) => c.key.slice(0, 191))
-    const mine: number[] = []
-    for (const key of keys) mine.push((await rawExecute(db, 'INSERT INTO rate_limit_hits (limit_key, at) VALUES (?, ?)', [key, sqlDate(db, now)])).insertId)
+    const at = sqlDate(db, now)
+    const { insertId } = await rawExecute(db, `INSERT INTO rate_limit_hits (limit_key, at) VALUES ${keys.map(() => '(?, ?)').join(', ')}`, keys.flatMap((key) => [key, at]))
+    // MySQL reports the statement's first id; SQLite its last (one writer: the statement's rows are consecutive).
+    const first = dialectOf(db) === 'sqlite' ? insertId - keys.length + 1 : insertId
     // Per key: the hit `limit` places before the newest in the window, if there is one (then the key is over its limit).
     const beyond = checks.map((_, i) => `(SELECT h.at FROM rate_limit_hits h WHERE h.limit_key = ? AND h.at > ? ORDER BY h.at DESC, h.id DESC LIMIT 1 OFFSET ?) AS k${i}`)
     const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))
@@ -45,7 +48,11 @@ export class RateLimiter {
       if (oldest) wait = Math.max(wait, oldest.getTime() + this.o.windowMs - now.getTime(), 1)
     })
     if (wait > 0) {
-      await rawExecute(db, `DELETE FROM rate_limit_hits WHERE id IN (${mine.map(() => '?').join(', ')})`, mine)
+      // Taken back per key: one hit of that key at that instant, from this statement's ids on (hits with the same
+      // key and time are interchangeable, and a multi-row INSERT's ids need not be consecutive on every server).
+      for (const key of keys) {
+        await rawExecute(db, 'DELETE FROM rate_limit_hits WHERE id = (SELECT id FROM (SELECT MIN(id) AS id FROM rate_limit_hits WHERE id >= ? AND limit_key = ? AND at = ?) t)', [first, key, at])
+      }
       throw new RateLimitedError(wait)
     }
     if (++this.takes % 500 === 0) await rawExecute(db, 'DELETE FROM rate_limit_hits WHERE at <= ?', [since])
