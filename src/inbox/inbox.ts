@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { InboxMessage } from '../db/entities/index.js'
 import { insertRows, isDuplicateKeyError } from '../db/insertRows.js'
+import { updateRow } from '../db/updateRow.js'
 
 /**
  * The inbox, for every channel: a received message is kept first (keyed by the channel's message id, so a
@@ -129,7 +130,7 @@ export async function markProcessed(em: EntityManager, clock: Clock, row: Pick<I
     return
   }
   const payload = extra ? { ...((await em.findOneBy(InboxMessage, { id: row.id }))?.payload ?? {}), ...extra } : undefined
-  await em.update(InboxMessage, { id: row.id }, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null, ...(payload ? { payload: payload as never } : {}) })
+  await updateRow(em, InboxMessage, row.id, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null, ...(payload ? { payload: payload as never } : {}) })
 }
 
 /** A failure: counts the attempt and keeps the row pending for a retry until MAX_INBOX_ATTEMPTS. */

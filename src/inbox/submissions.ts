@@ -3,6 +3,8 @@ import type { Clock } from '../clock.js'
 import { InboxMessage, ServiceRequest } from '../db/entities/index.js'
 import { dialectOf } from '../db/dataSource.js'
 import { inTransaction } from '../db/transaction.js'
+import { insertRows } from '../db/insertRows.js'
+import { updateRow } from '../db/updateRow.js'
 import { ConflictError, DomainError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { markProcessed as markRowProcessed } from './inbox.js'
@@ -64,9 +66,7 @@ export async function receive(deps: Deps, p: { residentId: number; key: string; 
  */
 async function keep(deps: Deps, row: InboxMessage): Promise<InboxMessage> {
   if (dialectOf(deps.db) === 'sqlite') return inTransaction(deps.db, (em) => em.save(InboxMessage, row))
-  const r = await deps.db.createQueryBuilder().insert().into(InboxMessage).values(row as never).updateEntity(false).execute()
-  row.id = Number((r.raw as { insertId: number }).insertId)
-  return row
+  return (await insertRows(deps.db.manager, InboxMessage, [row]))[0]!
 }
 
 export async function markFailed(deps: Deps, inboxId: number, err: unknown): Promise<void> {
@@ -83,5 +83,5 @@ export type Outcome = 'created' | 'attached' | 'chatter'
  */
 export async function markProcessed(em: EntityManager, deps: Pick<Deps, 'clock'>, inbox: number | Pick<InboxMessage, 'id' | 'payload'>, requestId: number | null, outcome: Outcome): Promise<void> {
   if (typeof inbox === 'number') return markRowProcessed(em, deps.clock, { id: inbox, requestId: null }, requestId, { outcome })
-  await em.update(InboxMessage, { id: inbox.id }, { status: 'processed', processedAt: deps.clock.now(), requestId, error: null, payload: { ...(inbox.payload ?? {}), outcome } as never })
+  await updateRow(em, InboxMessage, inbox.id, { status: 'processed', processedAt: deps.clock.now(), requestId, error: null, payload: { ...(inbox.payload ?? {}), outcome } as never })
 }

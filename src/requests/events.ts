@@ -22,10 +22,7 @@ export interface EventProps {
 
 /** Appends one row to the request's event log (never updated, never deleted). */
 export async function recordEvent(em: EntityManager, clock: Clock, p: EventProps): Promise<RequestEvent> {
-  return em.save(RequestEvent, em.create(RequestEvent, {
-    requestId: p.requestId, type: p.type, actorType: p.actor.type, actorId: p.actor.id, channel: p.channel,
-    fromStatus: p.fromStatus ?? null, toStatus: p.toStatus ?? null, data: p.data ?? null, createdAt: clock.now(),
-  }))
+  return (await recordEvents(em, clock, [p]))[0]!
 }
 
 /** Appends several rows to event logs in one INSERT, returned in order with their ids. */
