@@ -2,7 +2,7 @@ import type { Context, Next } from 'koa'
 import type { DataSource } from 'typeorm'
 import type { Clock } from '../../src/clock.js'
 import { DomainError } from '../../src/errors.js'
-import { dialectOf } from '../../src/db/dataSource.js'
+import { firstInsertedId } from '../../src/db/insertRows.js'
 import { dateOf } from '../../src/db/rawDate.js'
 import { rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { bearerToken } from '../auth/tokens.js'
@@ -36,8 +36,7 @@ export class RateLimiter {
     const keys = checks.map((c) => c.key.slice(0, 191))
     const at = sqlDate(db, now)
     const { insertId } = await rawExecute(db, `INSERT INTO rate_limit_hits (limit_key, at) VALUES ${keys.map(() => '(?, ?)').join(', ')}`, keys.flatMap((key) => [key, at]))
-    // MySQL reports the statement's first id; SQLite its last (one writer: the statement's rows are consecutive).
-    const first = dialectOf(db) === 'sqlite' ? insertId - keys.length + 1 : insertId
+    const first = firstInsertedId(db, insertId, keys.length)
     // Per key: the hit `limit` places before the newest in the window, if there is one (then the key is over its limit).
     const beyond = checks.map((_, i) => `(SELECT h.at FROM rate_limit_hits h WHERE h.limit_key = ? AND h.at > ? ORDER BY h.at DESC, h.id DESC LIMIT 1 OFFSET ?) AS k${i}`)
     const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))

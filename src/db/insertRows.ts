@@ -1,4 +1,5 @@
-import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm'
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm'
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js'
 import { dialectOf } from './dataSource.js'
 
 /**
@@ -43,27 +44,34 @@ export async function rawInsert(em: EntityManager, meta: EntityMetadata, rows: O
   const verb = !ignore ? 'INSERT' : dialectOf(em) === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE'
   const sql = `${verb} INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES ${rows.map(() => one).join(', ')}`
   const params: unknown[] = []
-  for (const row of rows) {
-    for (const c of columns) {
-      const v = driver.preparePersistentValue(c.getEntityValue(row), c)
-      params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v)
-    }
-  }
+  for (const row of rows) for (const c of columns) params.push(boundValue(em, c, c.getEntityValue(row)))
+  return (await queryOn(em, sql, params)).raw
+}
+
+/** A property's value as a bound parameter: the driver's own conversion (dates, simple-json), booleans as 1/0, undefined as NULL. */
+export function boundValue(em: EntityManager, column: ColumnMetadata, value: unknown): unknown {
+  const v = em.connection.driver.preparePersistentValue(value, column)
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v
+}
+
+/** Runs one statement in the caller's transaction when it has one, else on a query runner of its own. */
+export async function queryOn(em: EntityManager, sql: string, params: unknown[]): Promise<{ raw: unknown; affected?: number }> {
   const qr = em.queryRunner ?? em.connection.createQueryRunner()
   try {
-    return (await qr.query(sql, params, true)).raw
+    return await qr.query(sql, params, true)
   } finally {
     if (!em.queryRunner) await qr.release()
   }
 }
 
+/** The first id a multi-row INSERT of n rows wrote, from the id the driver reported: MySQL's first, SQLite's last. */
+export function firstInsertedId(db: DataSource | EntityManager, reported: number, n: number): number {
+  return dialectOf(db) === 'sqlite' ? reported - n + 1 : reported
+}
+
 /** The ids of the n rows the last INSERT wrote, from the driver's result. */
 function insertedIds(em: EntityManager, raw: unknown, n: number): number[] {
-  if (dialectOf(em) === 'sqlite') {
-    const last = Number(raw)
-    return Array.from({ length: n }, (_, i) => last - n + 1 + i)
-  }
-  const first = Number((raw as { insertId: number | bigint }).insertId)
+  const first = firstInsertedId(em, Number(dialectOf(em) === 'sqlite' ? raw : (raw as { insertId: number | bigint }).insertId), n)
   return Array.from({ length: n }, (_, i) => first + i)
 }
 
