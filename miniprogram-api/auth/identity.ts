@@ -16,11 +16,11 @@ export async function staffForResident(em: EntityManager, resident: Resident): P
 }
 
 /** A staff claim in a token still holds only while the staff row is active and the resident keeps that phone. */
-export function staffClaimHolds(resident: Resident, staff: Staff | null): staff is Staff {
+export function staffClaimHolds<S extends Pick<Staff, 'active' | 'phoneHash'>>(resident: Pick<Resident, 'phoneHash'>, staff: S | null): staff is S {
   return !!staff && staff.active && !!resident.phoneHash && staff.phoneHash === resident.phoneHash
 }
 
-export function principalFor(resident: Resident, staff: Staff | null): Principal {
+export function principalFor(resident: Pick<Resident, 'id' | 'communityId' | 'openid'>, staff: Pick<Staff, 'id' | 'communityId' | 'role'> | null): Principal {
   if (staff) return { kind: 'staff', staffId: staff.id, communityId: staff.communityId, role: staff.role, residentId: resident.id, openid: resident.openid }
   return { kind: 'resident', residentId: resident.id, communityId: resident.communityId, openid: resident.openid ?? '' }
 }

@@ -9,7 +9,7 @@ import { rateRequest } from '../../../src/requests/feedback.js'
 import { notifyReporters, notifyStaff } from '../../../src/requests/notify.js'
 import { soleCommunityId } from '../../auth/identity.js'
 import { depsOf, residentOf } from '../../deps.js'
-import { requireAuth } from '../../middleware/auth.js'
+import { admitCaller, requireAuth, requireTokenFirst, type Claims } from '../../middleware/auth.js'
 import { rateLimit } from '../../middleware/rateLimit.js'
 import { inputOf, validate } from '../../middleware/validate.js'
 import { registerRoute } from '../../openapi.js'
@@ -104,17 +104,16 @@ export function requestRoutes(router: Router): void {
   })
 
   registerRoute({ method: 'get', path: '/api/requests', summary: 'My requests (reported or co-reported), newest first; ?page&pageSize or ?cursor', tags: ['requests'], query: listRequestsQuery, response: listRequestsResponse })
-  router.get('/api/requests', requireAuth(), validate(listRequestsSchema), async (ctx) => {
+  router.get('/api/requests', requireTokenFirst(), validate(listRequestsSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { query } = inputOf(ctx, listRequestsSchema)
-    const me = residentOf(ctx)
-    const em = deps.db.manager
-    // No transaction: one statement reads the page, its assignees and settings, and the total.
-    const { rows, total } = await loadMyRequests(deps.db, { residentId: me.id, statuses: query.status, cursor: query.cursor, page: query.page, pageSize: query.pageSize })
+    // No transaction: one statement reads the caller, the page, its assignees and settings, and the total.
+    const { rows, total, caller } = await loadMyRequests(deps.db, { caller: ctx.state.claims as Claims, statuses: query.status, cursor: query.cursor, page: query.page, pageSize: query.pageSize })
+    const me = await admitCaller(ctx, caller)
     const now = deps.clock.now()
     ctx.body = {
       items: rows.map(({ request, assigneeName, settings }) => presentRequest(request, {
-        assignee: assigneeName == null ? null : { name: assigneeName }, settings, now, maskText: request.reporterResidentId !== me.id,
+        assignee: assigneeName == null ? null : { name: assigneeName }, settings, now, maskText: request.reporterResidentId !== me.residentId,
       })),
       page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
       nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.request.id : null,

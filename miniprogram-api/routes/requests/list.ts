@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm'
 import type { CommunitySettings } from '../../../src/community/settings.js'
-import { ServiceRequest } from '../../../src/db/entities/index.js'
+import { Resident, ServiceRequest, Staff } from '../../../src/db/entities/index.js'
+import { CALLER_RESIDENT_FIELDS, CALLER_STAFF_FIELDS, type CallerRows, type Claims } from '../../middleware/auth.js'
 import { rawArrays, rawColumns, rawQuery } from '../../../src/db/rawRows.js'
 import type { RequestStatus } from '../../../src/requests/stateMachine.js'
 import { PRESENTED_REQUEST_FIELDS } from '../../presenters/request.js'
@@ -13,6 +14,8 @@ export type ListedRequest = Pick<ServiceRequest, (typeof LIST_FIELDS)[number]>
 export interface MyRequestsPage {
   rows: { request: ListedRequest; assigneeName: string | null; settings: CommunitySettings | undefined }[]
   total: number
+  /** The caller's rows, read by the page's statement (null when the page is empty: nothing to read them with). */
+  caller: CallerRows | null
 }
 
 /**
@@ -28,12 +31,15 @@ async function settingsOf(db: DataSource, versions: Map<number, number>): Promis
 
 /**
  * One page of the requests a resident reported or co-reported, newest first, with each one's assignee name,
- * community settings (settingsOf) and the total: one statement, a keyset range on request_reporters (resident_id,
+ * community settings (settingsOf), the total and the caller's rows (admitCaller): one statement, a keyset range on request_reporters (resident_id,
  * request_id) joined by primary key (ids are assigned in report order, so id order is the newest-first order). Only when the
  * page is empty (past the end) is the total read by a second statement.
  */
-export async function loadMyRequests(db: DataSource, o: { residentId: number; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }): Promise<MyRequestsPage> {
+export async function loadMyRequests(db: DataSource, o: { caller: Claims; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }): Promise<MyRequestsPage> {
   const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
+  const me = rawColumns(db, Resident, CALLER_RESIDENT_FIELDS)
+  const claimed = rawColumns(db, Staff, CALLER_STAFF_FIELDS)
+  const residentId = o.caller.residentId
   const statuses = o.statuses ?? []
   const byStatus = statuses.length ? ` AND r.status IN (${statuses.map(() => '?').join(', ')})` : ''
   // Unfiltered, the total is the resident's row in resident_request_counts (kept by triggers); by status, counted
@@ -41,22 +47,27 @@ export async function loadMyRequests(db: DataSource, o: { residentId: number; st
   const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statuses.length ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
   const totalSql = statuses.length ? countSql : 'SELECT n FROM resident_request_counts WHERE resident_id = ?'
   const { at, rows } = await rawArrays(db,
-    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.config_version AS community_version, (${totalSql}) AS total`
+    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.config_version AS community_version, (${totalSql}) AS total,`
+    + ` ${me.select('me', 'me_')}, ${claimed.select('ms', 'ms_')}`
     + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
     + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
+    + ` JOIN ${me.table} me ON me.id = rr.resident_id LEFT JOIN ${claimed.table} ms ON ms.id = ?`
     + ` WHERE rr.resident_id = ?${byStatus}${o.cursor ? ' AND rr.request_id < ?' : ''}`
     + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?',
-    [o.residentId, ...statuses, o.residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
+    [residentId, ...statuses, o.caller.staffId ?? 0, residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
   )
-  const filter = [o.residentId, ...statuses]
+  const filter = [residentId, ...statuses]
   let total = rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, totalSql, filter))[0]?.n
   if (total == null) total = (await rawQuery(db, countSql, filter))[0]?.n
   const requests = cols.hydrateAll(rows, at, 'r_')
   const assigneeAt = at.get('assignee_name')!
   const versionAt = at.get('community_version')!
   const settings = await settingsOf(db, new Map(rows.map((row, i) => [requests[i]!.communityId, Number(row[versionAt])])))
+  const first = rows.slice(0, 1)
+  const caller = first.length ? { resident: me.hydrateAll(first, at, 'me_')[0]!, staffRow: first[0]![at.get('ms_id')!] == null ? null : claimed.hydrateAll(first, at, 'ms_')[0]! } : null
   return {
     rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: settings.get(requests[i]!.communityId) })),
     total: Number(total ?? 0),
+    caller,
   }
 }
