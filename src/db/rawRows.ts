@@ -118,7 +118,7 @@ const columnPositions = new WeakMap<SqliteStatement, Map<string, number>>()
 const sqliteParams = (params: unknown[]) => params.map((p) => (typeof p === 'boolean' ? Number(p) : p))
 
 interface MysqlConnection {
-  query(o: { sql: string; rowsAsArray?: boolean }, params: unknown[], cb: (err: Error | null, rows: unknown, fields: { name: string }[]) => void): void
+  query(o: { sql: string; rowsAsArray?: boolean; dateStrings?: boolean }, params: unknown[], cb: (err: Error | null, rows: unknown, fields: { name: string }[]) => void): void
   release(): void
 }
 
@@ -131,7 +131,7 @@ interface MysqlConnection {
 function mysqlQuery(db: DataSource, sql: string, params: unknown[], asArrays: boolean): Promise<unknown> {
   const driver = db.driver as unknown as { obtainMasterConnection(): Promise<MysqlConnection> }
   return driver.obtainMasterConnection().then((connection) => new Promise((resolve, reject) => {
-    connection.query(asArrays ? { sql, rowsAsArray: true } : { sql }, params, (err, rows, fields) => {
+    connection.query(asArrays ? { sql, rowsAsArray: true, dateStrings: true } : { sql }, params, (err, rows, fields) => {
       connection.release()
       if (err) reject(new QueryFailedError(sql, params, err))
       else resolve(asArrays ? { rows, fields } : rows)
@@ -151,7 +151,8 @@ export async function rawQuery(db: DataSource, sql: string, params: unknown[] = 
 
 /**
  * A raw SELECT whose rows come as arrays, with each column's position: better-sqlite3 builds no object per row,
- * which halves the time of a page of wide rows; mysql2 likewise (rowsAsArray).
+ * which halves the time of a page of wide rows; mysql2 likewise (rowsAsArray). DATETIMEs come as the database's
+ * text on both (hydrateAll makes the Dates): plain values, so that two reads of a page compare value by value.
  */
 export async function rawArrays(db: DataSource, sql: string, params: unknown[] = []): Promise<{ at: Map<string, number>; rows: unknown[][] }> {
   if (dialectOf(db) === 'mysql') {

@@ -17,8 +17,8 @@ import { canComment, canRate, isReporter, loadVisibleRequest, viewerOf, type Vie
 import { presentEvent } from '../../presenters/event.js'
 import { presentRequests, type KnownCommunity } from '../../presenters/load.js'
 import { configCache } from '../../../src/community/cache.js'
-import { presentRequest } from '../../presenters/request.js'
-import { loadMyRequests } from './list.js'
+import { readMyRequests } from './list.js'
+import { myRequestsJson } from './listBody.js'
 import { requestDetail } from './detail.js'
 import { checkBuilding, CommunityRequiredError } from '../me/index.js'
 import { attachPhotos, checkOwnPhotos } from '../photos/attach.js'
@@ -107,17 +107,12 @@ export function requestRoutes(router: Router): void {
   router.get('/api/requests', requireTokenFirst(), validate(listRequestsSchema), async (ctx) => {
     const deps = depsOf(ctx)
     const { query } = inputOf(ctx, listRequestsSchema)
-    // No transaction: one statement reads the caller, the page, its assignees and settings, and the total.
-    const { rows, total, caller } = await loadMyRequests(deps.db, { caller: ctx.state.claims as Claims, statuses: query.status, cursor: query.cursor, page: query.page, pageSize: query.pageSize })
-    const me = await admitCaller(ctx, caller)
-    const now = deps.clock.now()
-    ctx.body = {
-      items: rows.map(({ request, assigneeName, settings }) => presentRequest(request, {
-        assignee: assigneeName == null ? null : { name: assigneeName }, settings, now, maskText: request.reporterResidentId !== me.residentId,
-      })),
-      page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total,
-      nextCursor: rows.length === query.pageSize ? rows[rows.length - 1]!.request.id : null,
-    }
+    // No transaction: one statement reads the caller, the page, its assignees and settings' versions, and the total.
+    const list = { caller: ctx.state.claims as Claims, statuses: query.status, cursor: query.cursor, page: query.page, pageSize: query.pageSize }
+    const page = await readMyRequests(deps.db, list)
+    await admitCaller(ctx, page.caller)
+    ctx.type = 'application/json'
+    ctx.body = await myRequestsJson(deps.db, list, page, deps.clock.now())
   })
 
   registerRoute({ method: 'get', path: '/api/requests/:id', summary: 'A request with its timeline (whitelisted events, Chinese labels) and photos; reporters, its grid\'s leaders, its assignee and the 书记 may see it', tags: ['requests'], response: requestDetailResponse, errors: [404] })

@@ -29,13 +29,24 @@ async function settingsOf(db: DataSource, versions: Map<number, number>): Promis
   return out
 }
 
+export interface MyRequestsQuery { caller: Claims; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }
+
+/** A page as the database sent it (DATETIMEs as text), before anything is made of it: `presentMyRequests` compares these. */
+export interface MyRequestsRows {
+  at: Map<string, number>
+  rows: unknown[][]
+  total: number
+  /** The caller's rows, read by the page's statement (null when the page is empty: nothing to read them with). */
+  caller: CallerRows | null
+}
+
 /**
  * One page of the requests a resident reported or co-reported, newest first, with each one's assignee name,
- * community settings (settingsOf), the total and the caller's rows (admitCaller): one statement, a keyset range on request_reporters (resident_id,
- * request_id) joined by primary key (ids are assigned in report order, so id order is the newest-first order). Only when the
- * page is empty (past the end) is the total read by a second statement.
+ * community config version, the total and the caller's rows (admitCaller): one statement, a keyset range on
+ * request_reporters (resident_id, request_id) joined by primary key (ids are assigned in report order, so id order is
+ * the newest-first order). Only when the page is empty (past the end) is the total read by a second statement.
  */
-export async function loadMyRequests(db: DataSource, o: { caller: Claims; statuses?: RequestStatus[]; cursor?: number; page: number; pageSize: number }): Promise<MyRequestsPage> {
+export async function readMyRequests(db: DataSource, o: MyRequestsQuery): Promise<MyRequestsRows> {
   const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
   const me = rawColumns(db, Resident, CALLER_RESIDENT_FIELDS)
   const claimed = rawColumns(db, Staff, CALLER_STAFF_FIELDS)
@@ -59,15 +70,23 @@ export async function loadMyRequests(db: DataSource, o: { caller: Claims; status
   const filter = [residentId, ...statuses]
   let total = rows.length ? rows[0]![at.get('total')!] : (await rawQuery(db, totalSql, filter))[0]?.n
   if (total == null) total = (await rawQuery(db, countSql, filter))[0]?.n
-  const requests = cols.hydrateAll(rows, at, 'r_')
+  const first = rows.slice(0, 1)
+  const caller = first.length ? { resident: me.hydrateAll(first, at, 'me_')[0]!, staffRow: first[0]![at.get('ms_id')!] == null ? null : claimed.hydrateAll(first, at, 'ms_')[0]! } : null
+  return { at, rows, total: Number(total ?? 0), caller }
+}
+
+/** The page's requests, each with its assignee's name and its community's settings. */
+export async function hydrateMyRequests(db: DataSource, page: MyRequestsRows): Promise<MyRequestsPage['rows']> {
+  const { at, rows } = page
+  const requests = rawColumns(db, ServiceRequest, LIST_FIELDS).hydrateAll(rows, at, 'r_')
   const assigneeAt = at.get('assignee_name')!
   const versionAt = at.get('community_version')!
   const settings = await settingsOf(db, new Map(rows.map((row, i) => [requests[i]!.communityId, Number(row[versionAt])])))
-  const first = rows.slice(0, 1)
-  const caller = first.length ? { resident: me.hydrateAll(first, at, 'me_')[0]!, staffRow: first[0]![at.get('ms_id')!] == null ? null : claimed.hydrateAll(first, at, 'ms_')[0]! } : null
-  return {
-    rows: rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: settings.get(requests[i]!.communityId) })),
-    total: Number(total ?? 0),
-    caller,
-  }
+  return rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: settings.get(requests[i]!.communityId) }))
+}
+
+/** readMyRequests, hydrated. */
+export async function loadMyRequests(db: DataSource, o: MyRequestsQuery): Promise<MyRequestsPage> {
+  const page = await readMyRequests(db, o)
+  return { rows: await hydrateMyRequests(db, page), total: page.total, caller: page.caller }
 }
