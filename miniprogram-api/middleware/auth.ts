@@ -73,7 +73,7 @@ export function requireTokenFirst() {
     try {
       await next()
     } catch (e) {
-      if (!ctx.state.principal) await authenticate(ctx)
+      if (!ctx.state.principal && !(e instanceof UnauthorizedError)) await authenticate(ctx)
       throw e
     }
     if (!ctx.state.principal) throw new Error('requireTokenFirst: the route answered without admitting its caller')
