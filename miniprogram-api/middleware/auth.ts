@@ -9,20 +9,41 @@ import { depsOf } from '../deps.js'
 import type { Principal } from '../principal.js'
 import { bindRequestLog } from '../requestLog.js'
 
+export interface FoundCaller { resident: Resident | null; staffRow: Staff | null }
+
+/**
+ * The token's resident row and its claimed staff row, as part of a one-row SELECT:
+ * `SELECT <columns> FROM (SELECT 1 AS one) one <joins>`. loadCaller sends it alone; the rate limiter adds its counts
+ * to the same statement (rateLimit), and requireAuth then uses what it read.
+ */
+export function callerRead(db: DataSource, claims: Claims) {
+  const r = rawColumns(db, Resident)
+  const s = rawColumns(db, Staff)
+  return {
+    claims,
+    columns: `${r.select('r', 'r_')}, ${s.select('s', 's_')}`,
+    joins: `LEFT JOIN ${r.table} r ON r.id = ? LEFT JOIN ${s.table} s ON s.id = ?`,
+    params: [claims.residentId, claims.staffId ?? 0],
+    found: (row: Record<string, unknown> | undefined): FoundCaller => row?.r_id == null
+      ? { resident: null, staffRow: null }
+      : { resident: r.hydrate(row, 'r_'), staffRow: row.s_id == null ? null : s.hydrate(row, 's_') },
+  }
+}
+export type CallerRead = ReturnType<typeof callerRead>
+
 /**
  * The token's resident row and its claimed staff row, read fresh in one statement on every call (no cache to
  * go stale across replicas): a deactivated member or a changed phone loses the staff role at once.
  */
-export async function loadCaller(db: DataSource, claims: { residentId: number; staffId: number | null }): Promise<{ resident: Resident | null; staffRow: Staff | null }> {
-  const r = rawColumns(db, Resident)
-  const s = rawColumns(db, Staff)
-  const rows = await rawQuery(db, 
-    `SELECT ${r.select('r', 'r_')}, ${s.select('s', 's_')} FROM ${r.table} r LEFT JOIN ${s.table} s ON s.id = ? WHERE r.id = ?`,
-    [claims.staffId ?? 0, claims.residentId],
-  )
-  const row = rows[0]
-  if (!row) return { resident: null, staffRow: null }
-  return { resident: r.hydrate(row, 'r_'), staffRow: row.s_id == null ? null : s.hydrate(row, 's_') }
+export async function loadCaller(db: DataSource, claims: Claims): Promise<FoundCaller> {
+  const read = callerRead(db, claims)
+  const [row] = await rawQuery(db, `SELECT ${read.columns} FROM (SELECT 1 AS one) one ${read.joins}`, read.params)
+  return read.found(row)
+}
+
+/** What the rate limiter read of the caller in its own statement, for requireAuth (ctx.state.callerFound). */
+export function keepFoundCaller(ctx: Context, claims: Claims, found: FoundCaller): void {
+  ctx.state.callerFound = { claims, found }
 }
 
 /** The columns a route's own statement reads to admit the caller (requireTokenFirst): its principal and the staff claim. */
@@ -43,7 +64,10 @@ async function verifiedClaims(ctx: Context): Promise<Claims> {
 async function authenticate(ctx: Context): Promise<void> {
   const deps = depsOf(ctx)
   const claims = (ctx.state.claims as Claims | undefined) ?? await verifiedClaims(ctx)
-  const { resident, staffRow } = await loadCaller(deps.db, claims)
+  // Read by the rate limiter's statement a moment ago for the same claims, or read now.
+  const kept = ctx.state.callerFound as { claims: Claims; found: FoundCaller } | undefined
+  const same = kept && kept.claims.residentId === claims.residentId && kept.claims.staffId === claims.staffId
+  const { resident, staffRow } = same ? kept.found : await loadCaller(deps.db, claims)
   if (!resident) throw new UnauthorizedError('账号不存在，请重新登录', 'invalid_token')
   const staff = staffClaimHolds(resident, staffRow) ? staffRow : null
   ctx.state.resident = resident

@@ -7,6 +7,7 @@ import { dateOf } from '../../src/db/rawDate.js'
 import { rawExecute, rawQuery, sqlDate } from '../../src/db/rawRows.js'
 import { bearerToken } from '../auth/tokens.js'
 import { depsOf } from '../deps.js'
+import { callerRead, keepFoundCaller } from './auth.js'
 
 export class RateLimitedError extends DomainError {
   constructor(readonly retryAfterMs: number) {
@@ -27,9 +28,13 @@ export class RateLimiter {
 
   constructor(private readonly o: { db: DataSource; clock: Clock; windowMs: number }) {}
 
-  /** Records one hit against every key if all are under their limits; else throws 429 and records nothing. */
-  async take(checks: { key: string; limit: number }[]): Promise<void> {
-    if (!checks.length) return
+  /**
+   * Records one hit against every key if all are under their limits; else throws 429 and records nothing.
+   * `also`: more columns of a one-row read (`FROM (SELECT 1 AS one) one <joins>`) sent in the statement that counts
+   * the hits, whose row is returned: the caller's rows (rateLimit), for one round trip fewer.
+   */
+  async take(checks: { key: string; limit: number }[], also?: { columns: string; joins: string; params: unknown[] }): Promise<Record<string, unknown> | undefined> {
+    if (!checks.length) return undefined
     const { db } = this.o
     const now = this.o.clock.now()
     const since = sqlDate(db, new Date(now.getTime() - this.o.windowMs))
@@ -39,7 +44,8 @@ export class RateLimiter {
     const first = firstInsertedId(db, insertId, keys.length)
     // Per key: the hit `limit` places before the newest in the window, if there is one (then the key is over its limit).
     const beyond = checks.map((_, i) => `(SELECT h.at FROM rate_limit_hits h WHERE h.limit_key = ? AND h.at > ? ORDER BY h.at DESC, h.id DESC LIMIT 1 OFFSET ?) AS k${i}`)
-    const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}`, checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]))
+    const [row] = await rawQuery(db, `SELECT ${beyond.join(', ')}${also ? `, ${also.columns} FROM (SELECT 1 AS one) one ${also.joins}` : ''}`,
+      [...checks.flatMap((c, i) => [keys[i], since, Math.max(0, Math.floor(c.limit))]), ...(also?.params ?? [])])
     let wait = 0
     checks.forEach((_, i) => {
       const oldest = dateOf(row?.[`k${i}`])
@@ -55,6 +61,7 @@ export class RateLimiter {
       throw new RateLimitedError(wait)
     }
     if (++this.takes % 500 === 0) await rawExecute(db, 'DELETE FROM rate_limit_hits WHERE at <= ?', [since])
+    return row
   }
 }
 
@@ -72,8 +79,11 @@ export function rateLimit(opts: { perUser?: number; perIp?: number; bucket?: str
     const checks = [{ key: `${bucket}:ip:${ctx.ip}`, limit: opts.perIp ?? deps.config.RATE_LIMIT_WRITES_PER_IP }]
     const claims = await deps.tokens.peek(bearerToken(ctx.get('authorization')))
     if (claims) checks.push({ key: `${bucket}:user:${claims.residentId}`, limit: opts.perUser ?? deps.config.RATE_LIMIT_WRITES_PER_USER })
+    // The statement that counts the hits also reads the caller's rows, which requireAuth then uses.
+    const caller = claims ? callerRead(deps.db, claims) : null
     try {
-      await deps.limiter.take(checks)
+      const row = await deps.limiter.take(checks, caller ?? undefined)
+      if (caller) keepFoundCaller(ctx, caller.claims, caller.found(row))
     } catch (e) {
       if (e instanceof RateLimitedError) {
         ctx.set('Retry-After', String(Math.ceil(e.retryAfterMs / 1000)))

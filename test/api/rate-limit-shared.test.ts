@@ -32,7 +32,7 @@ describeEachDb('the write rate limit, shared through the database', (kind) => {
   })
   afterAll(() => close())
 
-  const outcome = (p: Promise<void>) => p.then(() => 'ok', (e) => (e instanceof RateLimitedError ? `429 ${Math.ceil(e.retryAfterMs / 1000)}s` : `error ${e}`))
+  const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e) => (e instanceof RateLimitedError ? `429 ${Math.ceil(e.retryAfterMs / 1000)}s` : `error ${e}`))
 
   it('admits `limit` hits in any window whichever process takes them, then refuses with the wait until the oldest leaves', async () => {
     const take = (i: number) => outcome(limiters[i % 2]!.take([{ key: 'writes:user:1', limit: 3 }]))

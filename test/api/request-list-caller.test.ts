@@ -1,29 +1,11 @@
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { DataSource } from 'typeorm'
 import { Resident, Staff } from '../../src/db/entities/index.js'
 import { startTestApi, type SignedIn, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
 import { fileRequest } from '../helpers/fixtures.js'
-
-/** Statements sent on MySQL connections from TypeORM's pool (raw ones included), by wrapping what hands them out. */
-function countMysqlStatements(db: DataSource) {
-  const driver = db.driver as unknown as { obtainMasterConnection(): Promise<{ query: (...a: unknown[]) => unknown }> }
-  const original = driver.obtainMasterConnection.bind(driver)
-  const seen = { n: 0 }
-  const wrapped = new WeakSet<object>()
-  driver.obtainMasterConnection = async () => {
-    const connection = await original()
-    if (!wrapped.has(connection)) {
-      wrapped.add(connection)
-      const query = connection.query.bind(connection)
-      connection.query = (...a: unknown[]) => { seen.n++; return query(...a) }
-    }
-    return connection
-  }
-  return seen
-}
+import { recordMysqlStatements } from '../helpers/mysqlStatements.js'
 
 // GET /api/requests reads the caller with its page, in one statement (requireTokenFirst + admitCaller): the
 // token is checked first, and a caller who no longer exists is still refused with 401, before any 400.
@@ -45,11 +27,11 @@ describeEachDb('GET /api/requests: the caller read with the page', (kind) => {
   it('a page costs one statement, caller check included', async () => {
     expect((await t.call('GET', '/api/requests', { token: li.token })).status).toBe(200) // the community cache is warm
     if (kind !== 'mysql') return
-    const seen = countMysqlStatements(t.db)
+    const seen = recordMysqlStatements(t.db)
     const res = await t.call('GET', '/api/requests', { token: li.token })
     expect(res.status).toBe(200)
     expect(res.json.items).toHaveLength(1)
-    expect(seen.n).toBe(1)
+    expect(seen.sql).toHaveLength(1)
   })
 
   it('answers as the caller it read: the staff claim holds only while the staff row is active', async () => {
