@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { dayBatches, type PeriodRead } from '../../src/requests/periodColumns.js'
-import { PERIOD_SELECT } from '../../src/requests/periodColumns.js'
+import { readDay, type SqlRead } from '../../src/requests/periodById.js'
 import { knownLocalHours } from '../../src/time.js'
 import { csvRowWriterWith } from './csvRows.js'
 import { LineBytes } from './lineBytes.js'
@@ -29,23 +28,24 @@ const lines = new LineBytes()
 /** what closes the worker's connection, once its reads are done */
 let closeConnection = () => {}
 
-async function openReader(): Promise<PeriodRead> {
+async function openReader(): Promise<SqlRead> {
   if (data.database.kind === 'sqlite') {
     const { default: Database } = await import('better-sqlite3')
     const conn = new Database(data.database.file, { readonly: true, fileMustExist: true })
     conn.pragma('busy_timeout = 5000')
     closeConnection = () => conn.close()
-    const statement = conn.prepare(PERIOD_SELECT.replace(/`/g, '"')).raw(true)
+    const statements = new Map<string, { all(...p: unknown[]): unknown[] }>()
+    const prepared = (sql: string) => statements.get(sql) ?? statements.set(sql, conn.prepare(sql.replace(/`/g, '"')).raw(true)).get(sql)!
     // integers bound as INTEGER (a JS number binds as REAL, which LIMIT refuses)
-    return async (p) => statement.all(...p.map((v) => (typeof v === 'number' ? BigInt(v) : v))) as unknown[][]
+    return async (sql, p) => prepared(sql).all(...p.map((v) => (typeof v === 'number' ? BigInt(v) : v))) as unknown[][]
   }
   const { default: mysql } = await import('mysql2')
   const { kind: _kind, ...options } = data.database
   const conn = mysql.createConnection({ ...options, timezone: 'Z' })
   conn.on('error', () => {}) // a lost connection fails the read in hand, reported below
   closeConnection = () => conn.end(() => {})
-  return (p) => new Promise((resolve, reject) => {
-    conn.query({ sql: PERIOD_SELECT, values: p, rowsAsArray: true, dateStrings: true }, (err, rows) => (err ? reject(err) : resolve(rows as unknown[][])))
+  return (sql, p) => new Promise((resolve, reject) => {
+    conn.query({ sql, values: p, rowsAsArray: true, dateStrings: true }, (err, rows) => (err ? reject(err) : resolve(rows as unknown[][])))
   })
 }
 
@@ -55,9 +55,8 @@ let queue: Promise<void> = Promise.resolve()
 async function writeDay(job: DayJob): Promise<DayResult> {
   const read = await reader
   try {
-    for await (const rows of dayBatches(read, data.communityId, job.lo, job.hi, data.batchSize)) {
-      for (const r of rows) lines.push(row(r))
-    }
+    const q = { communityId: data.communityId, lo: job.lo, hi: job.hi, batchSize: data.batchSize }
+    await readDay(read, q, (rows) => { for (const r of rows) lines.push(row(r)) }, () => lines.take())
   } catch (err) {
     lines.take() // a failed day's lines are dropped, not written before the next day's
     throw err

@@ -10,6 +10,7 @@ import { csvWorkerDatabase, requestsCsvInWorkers } from '../../../miniprogram-ap
 import { Grid, Staff } from '../../../src/db/entities/index.js'
 import { openDatabase } from '../../../src/db/dataSource.js'
 import { requestsCreatedIn } from '../../../src/requests/periodRows.js'
+import { utcDatetimeText } from '../../../src/time.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../../helpers/db.js'
 
 const DAY = 86_400_000
@@ -44,6 +45,12 @@ describeEachDb('CSV export in worker threads', (kind) => {
     await db.query(`UPDATE requests SET original_text = ? WHERE no = 'B3955'`, [`${'长'.repeat(30_000)} 🏠漏水🚰`])
     const [tie] = await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3970'`)
     await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3971'`, [tie.at])
+    // ids out of created_at order (the workers read a day along the primary key while they agree): one request
+    // a second before the one created just ahead of it, another moved back three days
+    const [[ahead], [far]] = [await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3984'`), await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3940'`)]
+    const earlier = (at: unknown, ms: number) => utcDatetimeText(new Date((at instanceof Date ? at : new Date(`${String(at).replace(' ', 'T')}Z`)).getTime() - ms))
+    await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3985'`, [earlier(ahead.at, 1000)])
+    await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3995'`, [earlier(far.at, 0)])
     const staff = await db.getRepository(Staff).findBy({ communityId })
     context = { timeZone: 'Asia/Shanghai', now, gridNames: new Map(grids.map((g) => [g.id, g.name])), staffNames: new Map(staff.map((s) => [s.id, s.name])) }
   }, 60_000)
