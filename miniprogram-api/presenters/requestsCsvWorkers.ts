@@ -1,19 +1,22 @@
 import { Readable } from 'node:stream'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { DataSource } from 'typeorm'
 import { dialectOf } from '../../src/db/dataSource.js'
 import type { PeriodRowsQuery } from '../../src/requests/periodRows.js'
 import { RATING_NAMES } from '../../src/requests/feedback.js'
 import { knownLocalHours } from '../../src/time.js'
 import { BOM, HEADER, type CsvContext } from './csvRows.js'
+import { keepCsvWorker, takeCsvWorker } from './csvWorkerPool.js'
 
 /** How a worker opens its own connection: mysql2's options, or the SQLite file read-only. */
 export type CsvWorkerDatabase =
   | { kind: 'mysql'; host: string; port: number; user: string; password: string; database: string; charset: string }
   | { kind: 'sqlite'; file: string }
 
-export interface CsvWorkerData {
-  database: CsvWorkerDatabase
+/** what a worker starts with: the database it reads */
+export interface CsvWorkerData { database: CsvWorkerDatabase }
+/** what a worker is told at the start of each export */
+export interface CsvExport {
   communityId: number
   batchSize: number
   context: CsvContext
@@ -23,6 +26,7 @@ export interface CsvWorkerData {
 }
 /** one day of the period, [lo, hi) in epoch ms */
 export interface DayJob { day: number; lo: number; hi: number }
+export type CsvWorkerMessage = { export: CsvExport } | DayJob | 'close'
 /** a day's lines, with the local hours the worker had to work out since its last result */
 export interface DayResult { day: number; bytes?: Uint8Array; error?: string; localHours?: [string, string | null][] }
 
@@ -46,16 +50,17 @@ export function csvWorkerDatabase(db: DataSource): CsvWorkerDatabase | null {
  * whole days on a connection of its own and returns a day's lines as one buffer; the days are written strictly in
  * order, at most DAYS_PER_WORKER per worker asked ahead of the response (backpressure: no more are asked while the
  * client is slow). At 1M rows one thread spent its time parsing and formatting rows; this spreads it over cores.
- * A worker's failure ends the stream with an error; destroying the stream (the client went away) stops the workers.
+ * Workers come from csvWorkerPool and go back to it once the file is written. A worker's failure ends the stream
+ * with an error; destroying the stream (the client went away) stops the workers, which are not kept.
  */
 export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQuery, c: CsvContext, opts: { workers?: number } = {}): Readable {
   const from = q.from.getTime(), to = q.to.getTime()
   const days = Math.max(0, Math.ceil((to - from) / DAY))
   const count = Math.min(opts.workers ?? 2, days)
-  const workerData: CsvWorkerData = { database, communityId: q.communityId, batchSize: q.batchSize ?? 2000, context: c, ratingNames: RATING_NAMES, localHours: knownLocalHours(c.timeZone) }
+  const job: CsvExport = { communityId: q.communityId, batchSize: q.batchSize ?? 2000, context: c, ratingNames: RATING_NAMES, localHours: knownLocalHours(c.timeZone) }
   const done = new Map<number, Uint8Array>()
   let asked = 0, written = 0, wanted = false, ended = false
-  const workers: { worker: Worker; busy: number }[] = []
+  const workers: { worker: Worker; busy: number; release: () => void }[] = []
 
   const stream = new Readable({
     read() { wanted = true; flush() },
@@ -85,22 +90,30 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
       if (bytes.length) wanted = stream.push(bytes)
       ask()
     }
-    if (!ended && written === days) { ended = true; stream.push(null); for (const w of workers) w.worker.postMessage('end') }
+    if (!ended && written === days) {
+      ended = true
+      stream.push(null)
+      // every day asked was answered: the workers are idle, kept for the next export
+      for (const w of workers) { w.release(); keepCsvWorker(database, w.worker) }
+    }
   }
 
   stream.push(BOM + HEADER + '\r\n')
   for (let i = 0; i < count; i++) {
-    const worker = new Worker(new URL('./csvWorker.mjs', import.meta.url), { workerData })
-    const w = { worker, busy: 0 }
-    worker.on('message', (r: DayResult) => {
+    const worker = takeCsvWorker(database)
+    const w = { worker, busy: 0, release: () => {} }
+    const onMessage = (r: DayResult) => {
       w.busy--
       if (r.error !== undefined || !r.bytes) return fail(`reading day ${r.day} failed: ${r.error}`)
       if (r.localHours) { const hours = knownLocalHours(c.timeZone); for (const [k, v] of r.localHours) hours.set(k, v) }
       done.set(r.day, r.bytes)
       flush()
-    })
-    worker.on('error', (err) => fail(`a worker failed: ${err.message}`))
-    worker.on('exit', (code) => { if (!ended) fail(`a worker exited with code ${code} before the file was written`) })
+    }
+    const onError = (err: Error) => fail(`a worker failed: ${err.message}`)
+    const onExit = (code: number) => { if (!ended) fail(`a worker exited with code ${code} before the file was written`) }
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit)
+    w.release = () => { worker.off('message', onMessage).off('error', onError).off('exit', onExit) }
+    worker.postMessage({ export: job } satisfies CsvWorkerMessage)
     workers.push(w)
   }
   ask()

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { seedRequests } from '../../../bench/seed.js'
 import { requestsCsvChunks, type CsvContext } from '../../../miniprogram-api/presenters/requestsCsv.js'
+import { closeIdleCsvWorkers, idleCsvWorkers } from '../../../miniprogram-api/presenters/csvWorkerPool.js'
 import { csvWorkerDatabase, requestsCsvInWorkers } from '../../../miniprogram-api/presenters/requestsCsvWorkers.js'
 import { Grid, Staff } from '../../../src/db/entities/index.js'
 import { openDatabase } from '../../../src/db/dataSource.js'
@@ -54,7 +55,7 @@ describeEachDb('CSV export in worker threads', (kind) => {
     const staff = await db.getRepository(Staff).findBy({ communityId })
     context = { timeZone: 'Asia/Shanghai', now, gridNames: new Map(grids.map((g) => [g.id, g.name])), staffNames: new Map(staff.map((s) => [s.id, s.name])) }
   }, 60_000)
-  afterAll(async () => { await close?.() })
+  afterAll(async () => { await closeIdleCsvWorkers(); await close?.() })
 
   it('writes the same bytes as the single-thread path, over several days', async () => {
     const q = { communityId, ...period }
@@ -71,6 +72,16 @@ describeEachDb('CSV export in worker threads', (kind) => {
     }
   }, 60_000)
 
+  it('keeps its workers for the next export, which writes the same bytes with them', async () => {
+    await closeIdleCsvWorkers()
+    const q = { communityId, ...period }
+    const first = await bytesOf(requestsCsvInWorkers(csvWorkerDatabase(db)!, q, context, { workers: 2 }))
+    expect(idleCsvWorkers()).toBe(2)
+    const second = await bytesOf(requestsCsvInWorkers(csvWorkerDatabase(db)!, q, context, { workers: 2 }))
+    expect(idleCsvWorkers()).toBe(2) // the same two, not two more
+    expect(second.equals(first)).toBe(true)
+  }, 60_000)
+
   it('ends the stream with an error when a worker cannot read', async () => {
     const database = kind === 'sqlite' ? { kind: 'sqlite' as const, file: join(tmpdir(), 'jiesu-no-such-dir', 'none.db') } : { ...csvWorkerDatabase(db)!, database: 'jiesu_no_such_database' }
     const stream = requestsCsvInWorkers(database as never, { communityId, ...period }, context)
@@ -81,8 +92,10 @@ describeEachDb('CSV export in worker threads', (kind) => {
     const stream = requestsCsvInWorkers(csvWorkerDatabase(db)!, { communityId, ...period }, context)
     const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve))
     expect(first.length).toBeGreaterThan(0)
+    const kept = idleCsvWorkers()
     stream.destroy()
     await new Promise((resolve) => stream.once('close', resolve))
     expect(stream.destroyed).toBe(true)
+    expect(idleCsvWorkers()).toBe(kept) // a stopped export's workers are ended, not kept
   }, 30_000)
 })
