@@ -31,6 +31,11 @@ export type CsvWorkerMessage = { export: CsvExport } | DayJob | 'close'
 export interface DayResult { day: number; bytes?: Uint8Array; error?: string; localHours?: [string, string | null][] }
 
 const DAY = 86_400_000
+/**
+ * workers per export: on 2 cores shared with MariaDB, a third fills the gaps while the others wait for a day's
+ * first reads (a 365-day export of 1M rows: ~4.6 s against ~5.0 s with two, back to back)
+ */
+export const CSV_WORKERS = 3
 /** days asked for and not yet written, per worker: one being read, one waiting (memory: a few days' text) */
 const DAYS_PER_WORKER = 2
 
@@ -56,7 +61,7 @@ export function csvWorkerDatabase(db: DataSource): CsvWorkerDatabase | null {
 export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQuery, c: CsvContext, opts: { workers?: number } = {}): Readable {
   const from = q.from.getTime(), to = q.to.getTime()
   const days = Math.max(0, Math.ceil((to - from) / DAY))
-  const count = Math.min(opts.workers ?? 2, days)
+  const count = Math.min(opts.workers ?? CSV_WORKERS, days)
   const job: CsvExport = { communityId: q.communityId, batchSize: q.batchSize ?? 2000, context: c, ratingNames: RATING_NAMES, localHours: knownLocalHours(c.timeZone) }
   const done = new Map<number, Uint8Array>()
   let asked = 0, written = 0, wanted = false, ended = false
@@ -121,7 +126,7 @@ export function requestsCsvInWorkers(database: CsvWorkerDatabase, q: PeriodRowsQ
   return stream
 }
 
-/** Exports on worker threads at once in this process; more run on the main thread (each starts 2 workers and 2 connections). */
+/** Exports on worker threads at once in this process; more run on the main thread (each holds CSV_WORKERS workers and connections). */
 export const MAX_EXPORTS_IN_WORKERS = 2
 let exportsInWorkers = 0
 
