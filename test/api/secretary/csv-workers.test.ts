@@ -6,10 +6,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { seedRequests } from '../../../bench/seed.js'
 import { requestsCsvChunks, type CsvContext } from '../../../miniprogram-api/presenters/requestsCsv.js'
+import { closeIdleCsvWorkers, idleCsvWorkers } from '../../../miniprogram-api/presenters/csvWorkerPool.js'
 import { csvWorkerDatabase, requestsCsvInWorkers } from '../../../miniprogram-api/presenters/requestsCsvWorkers.js'
 import { Grid, Staff } from '../../../src/db/entities/index.js'
 import { openDatabase } from '../../../src/db/dataSource.js'
 import { requestsCreatedIn } from '../../../src/requests/periodRows.js'
+import { utcDatetimeText } from '../../../src/time.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../../helpers/db.js'
 
 const DAY = 86_400_000
@@ -44,10 +46,16 @@ describeEachDb('CSV export in worker threads', (kind) => {
     await db.query(`UPDATE requests SET original_text = ? WHERE no = 'B3955'`, [`${'长'.repeat(30_000)} 🏠漏水🚰`])
     const [tie] = await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3970'`)
     await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3971'`, [tie.at])
+    // ids out of created_at order (the workers read a day along the primary key while they agree): one request
+    // a second before the one created just ahead of it, another moved back three days
+    const [[ahead], [far]] = [await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3984'`), await db.query(`SELECT created_at AS at FROM requests WHERE no = 'B3940'`)]
+    const earlier = (at: unknown, ms: number) => utcDatetimeText(new Date((at instanceof Date ? at : new Date(`${String(at).replace(' ', 'T')}Z`)).getTime() - ms))
+    await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3985'`, [earlier(ahead.at, 1000)])
+    await db.query(`UPDATE requests SET created_at = ? WHERE no = 'B3995'`, [earlier(far.at, 0)])
     const staff = await db.getRepository(Staff).findBy({ communityId })
     context = { timeZone: 'Asia/Shanghai', now, gridNames: new Map(grids.map((g) => [g.id, g.name])), staffNames: new Map(staff.map((s) => [s.id, s.name])) }
   }, 60_000)
-  afterAll(async () => { await close?.() })
+  afterAll(async () => { await closeIdleCsvWorkers(); await close?.() })
 
   it('writes the same bytes as the single-thread path, over several days', async () => {
     const q = { communityId, ...period }
@@ -64,6 +72,16 @@ describeEachDb('CSV export in worker threads', (kind) => {
     }
   }, 60_000)
 
+  it('keeps its workers for the next export, which writes the same bytes with them', async () => {
+    await closeIdleCsvWorkers()
+    const q = { communityId, ...period }
+    const first = await bytesOf(requestsCsvInWorkers(csvWorkerDatabase(db)!, q, context, { workers: 2 }))
+    expect(idleCsvWorkers()).toBe(2)
+    const second = await bytesOf(requestsCsvInWorkers(csvWorkerDatabase(db)!, q, context, { workers: 2 }))
+    expect(idleCsvWorkers()).toBe(2) // the same two, not two more
+    expect(second.equals(first)).toBe(true)
+  }, 60_000)
+
   it('ends the stream with an error when a worker cannot read', async () => {
     const database = kind === 'sqlite' ? { kind: 'sqlite' as const, file: join(tmpdir(), 'jiesu-no-such-dir', 'none.db') } : { ...csvWorkerDatabase(db)!, database: 'jiesu_no_such_database' }
     const stream = requestsCsvInWorkers(database as never, { communityId, ...period }, context)
@@ -74,8 +92,10 @@ describeEachDb('CSV export in worker threads', (kind) => {
     const stream = requestsCsvInWorkers(csvWorkerDatabase(db)!, { communityId, ...period }, context)
     const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve))
     expect(first.length).toBeGreaterThan(0)
+    const kept = idleCsvWorkers()
     stream.destroy()
     await new Promise((resolve) => stream.once('close', resolve))
     expect(stream.destroyed).toBe(true)
+    expect(idleCsvWorkers()).toBe(kept) // a stopped export's workers are ended, not kept
   }, 30_000)
 })
