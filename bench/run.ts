@@ -240,15 +240,20 @@ async function main() {
   const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage().rss) }, 50)
   // The client downloads in a process of its own (bench/download.mjs), as a browser would: reading 250 MB on this
   // process's event loop would bill the server with the client's work, which the raw SELECT baseline does not do.
-  const csvMs = await timeIt(1, async () => {
+  // The median of `runs` exports, as for the other reports; the first export of the process (which starts the
+  // export's worker threads) is reported too, as first_ms.
+  const csvTimes: number[] = []
+  const csvMs = await timeIt(runs, async () => {
+    const started = performance.now()
     const { stdout } = await run(process.execPath, ['bench/download.mjs', `${base}/api/requests.csv?from=${day(yearAgo)}&to=${day(now)}`], { env: { ...process.env, BENCH_AUTHORIZATION: auth.headers.authorization }, maxBuffer: 1 << 20 })
     const got = JSON.parse(stdout) as { status: number; bytes: number; lines: number }
     if (got.status !== 200) throw new Error(`GET /api/requests.csv: HTTP ${got.status}`)
     bytes = got.bytes; lines = got.lines
+    csvTimes.push(performance.now() - started)
   })
   clearInterval(sampler)
   const rawRows = await timeIt(1, () => raw.selectRows(communityId, new Date(now.getTime() - 366 * 86400_000), now))
-  report({ name: `csv_365d_${rows}`, value: csvMs, unit: 'ms', baseline: rawRows, ratio: timeRatio(csvMs, rawRows), rows: lines - 1, mb: Math.round(bytes / 1e5) / 10, rss_growth_mb: Math.round((rssPeak - rssBefore) / 1e5) / 10, target_ms: 5000 })
+  report({ name: `csv_365d_${rows}`, value: csvMs, unit: 'ms', baseline: rawRows, ratio: timeRatio(csvMs, rawRows), rows: lines - 1, mb: Math.round(bytes / 1e5) / 10, runs, first_ms: Math.round(csvTimes[0]!), rss_growth_mb: Math.round((rssPeak - rssBefore) / 1e5) / 10, target_ms: 5000 })
 
   const weekAgo = new Date(now.getTime() - 7 * 86400_000)
   const digestMs = await timeIt(runs, () => computeStats(db.manager, { communityId, from: weekAgo, to: now, now }))
