@@ -58,5 +58,5 @@ const cpu0 = process.cpuUsage()
 const r = JSON.parse((await cannon(seconds)).stdout) as { '2xx': number; non2xx: number; latency: { p50: number; p99: number } }
 const cpu = process.cpuUsage(cpu0)
 const ms = (cpu.user + cpu.system) / 1000
-console.log(JSON.stringify({ mode, calls: r['2xx'], non2xx: r.non2xx, rps: r['2xx'] / seconds, p50_ms: r.latency.p50, p99_ms: r.latency.p99, server_cpu_ms_per_call: +(ms / r['2xx']).toFixed(3), server_cpu_share: +(ms / (seconds * 1000)).toFixed(2) }))
+console.log(JSON.stringify({ mode, calls: r['2xx'], non2xx: r.non2xx, rps: r['2xx'] / seconds, p50_ms: r.latency.p50, p99_ms: r.latency.p99, server_cpu_ms_per_call: +(ms / r['2xx']).toFixed(3), server_cpu_share: +(ms / (seconds * 1000)).toFixed(2), system_share: +(cpu.system / (cpu.user + cpu.system)).toFixed(2) }))
 server.closeAllConnections(); server.close(); await cleanup()

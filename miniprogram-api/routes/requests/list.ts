@@ -47,24 +47,10 @@ export interface MyRequestsRows {
  * the newest-first order). Only when the page is empty (past the end) is the total read by a second statement.
  */
 export async function readMyRequests(db: DataSource, o: MyRequestsQuery): Promise<MyRequestsRows> {
-  const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
-  const me = rawColumns(db, Resident, CALLER_RESIDENT_FIELDS)
-  const claimed = rawColumns(db, Staff, CALLER_STAFF_FIELDS)
   const residentId = o.caller.residentId
   const statuses = o.statuses ?? []
-  const byStatus = statuses.length ? ` AND r.status IN (${statuses.map(() => '?').join(', ')})` : ''
-  // Unfiltered, the total is the resident's row in resident_request_counts (kept by triggers); by status, counted
-  // on the resident's reporter rows joined to their requests. (NULL, for a resident without a count row: counted.)
-  const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statuses.length ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
-  const totalSql = statuses.length ? countSql : 'SELECT n FROM resident_request_counts WHERE resident_id = ?'
-  const { at, rows } = await rawArrays(db,
-    `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.config_version AS community_version, (${totalSql}) AS total,`
-    + ` ${me.select('me', 'me_')}, ${claimed.select('ms', 'ms_')}`
-    + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
-    + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
-    + ` JOIN ${me.table} me ON me.id = rr.resident_id LEFT JOIN ${claimed.table} ms ON ms.id = ?`
-    + ` WHERE rr.resident_id = ?${byStatus}${o.cursor ? ' AND rr.request_id < ?' : ''}`
-    + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?',
+  const { me, claimed, pageSql, totalSql, countSql } = statementsFor(db, statuses.length, !!o.cursor)
+  const { at, rows } = await rawArrays(db, pageSql,
     [residentId, ...statuses, o.caller.staffId ?? 0, residentId, ...statuses, ...(o.cursor ? [o.cursor] : []), o.pageSize, o.cursor ? 0 : (o.page - 1) * o.pageSize],
   )
   const filter = [residentId, ...statuses]
@@ -73,6 +59,36 @@ export async function readMyRequests(db: DataSource, o: MyRequestsQuery): Promis
   const first = rows.slice(0, 1)
   const caller = first.length ? { resident: me.hydrateAll(first, at, 'me_')[0]!, staffRow: first[0]![at.get('ms_id')!] == null ? null : claimed.hydrateAll(first, at, 'ms_')[0]! } : null
   return { at, rows, total: Number(total ?? 0), caller }
+}
+
+/** The statements of readMyRequests, built once per data source and shape (how many statuses, whether by cursor). */
+const statements = new WeakMap<DataSource, Map<string, ReturnType<typeof buildStatements>>>()
+function statementsFor(db: DataSource, statusCount: number, byCursor: boolean) {
+  let forDb = statements.get(db)
+  if (!forDb) statements.set(db, (forDb = new Map()))
+  const key = `${statusCount}|${byCursor}`
+  let made = forDb.get(key)
+  if (!made) forDb.set(key, (made = buildStatements(db, statusCount, byCursor)))
+  return made
+}
+
+function buildStatements(db: DataSource, statusCount: number, byCursor: boolean) {
+  const cols = rawColumns(db, ServiceRequest, LIST_FIELDS)
+  const me = rawColumns(db, Resident, CALLER_RESIDENT_FIELDS)
+  const claimed = rawColumns(db, Staff, CALLER_STAFF_FIELDS)
+  const byStatus = statusCount ? ` AND r.status IN (${Array.from({ length: statusCount }, () => '?').join(', ')})` : ''
+  // Unfiltered, the total is the resident's row in resident_request_counts (kept by triggers); by status, counted
+  // on the resident's reporter rows joined to their requests. (NULL, for a resident without a count row: counted.)
+  const countSql = `SELECT COUNT(*) AS n FROM request_reporters rr${statusCount ? ` JOIN ${cols.table} r ON r.id = rr.request_id` : ''} WHERE rr.resident_id = ?${byStatus}`
+  const totalSql = statusCount ? countSql : 'SELECT n FROM resident_request_counts WHERE resident_id = ?'
+  const pageSql = `SELECT ${cols.select('r', 'r_')}, s.name AS assignee_name, c.config_version AS community_version, (${totalSql}) AS total,`
+    + ` ${me.select('me', 'me_')}, ${claimed.select('ms', 'ms_')}`
+    + ` FROM request_reporters rr JOIN ${cols.table} r ON r.id = rr.request_id`
+    + ' LEFT JOIN staff s ON s.id = r.assignee_staff_id LEFT JOIN communities c ON c.id = r.community_id'
+    + ` JOIN ${me.table} me ON me.id = rr.resident_id LEFT JOIN ${claimed.table} ms ON ms.id = ?`
+    + ` WHERE rr.resident_id = ?${byStatus}${byCursor ? ' AND rr.request_id < ?' : ''}`
+    + ' ORDER BY rr.request_id DESC LIMIT ? OFFSET ?'
+  return { me, claimed, pageSql, totalSql, countSql }
 }
 
 /** The page's requests, each with its assignee's name and its community's settings. */
