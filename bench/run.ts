@@ -168,12 +168,6 @@ async function main() {
   log(`seeded ${seeded.requests} requests, ${seeded.events} events in ${(seeded.ms / 1000).toFixed(1)} s`)
   const rows = ROWS >= 1e6 ? `${ROWS / 1e6}m` : `${ROWS / 1000}k`
 
-  // The daily rollups the dashboard reads, built by the job as it runs in production (here: the whole seeded year at once).
-  log('stats_rollup job over the seeded year…')
-  const rollupStart = performance.now()
-  const rolled = await runStatsRollup({ db, clock: systemClock, logger: silentLogger })
-  const rollupMs = performance.now() - rollupStart
-  report({ name: `stats_rollup_backfill_${rows}`, value: rollupMs, unit: 'ms', baseline: null, ratio: null, days: rolled.acted, note: 'the stats_rollup job rolling up every seeded day once; later runs re-roll only changed days' })
 
   // A resident with 50 requests; the 书记 (signed in by phone) reporter of 10,000.
   const secretary = await db.getRepository(Staff).findOneByOrFail({ communityId, role: 'secretary' })
@@ -225,6 +219,14 @@ async function main() {
       return
     }
   }
+
+  // The daily rollups the dashboard reads, built by the job as it runs in production (here: the whole seeded year at
+  // once). After the API figures: its minute of MariaDB work (and the purge it leaves behind) is not theirs to share.
+  log('stats_rollup job over the seeded year…')
+  const rollupStart = performance.now()
+  const rolled = await runStatsRollup({ db, clock: systemClock, logger: silentLogger })
+  const rollupMs = performance.now() - rollupStart
+  report({ name: `stats_rollup_backfill_${rows}`, value: rollupMs, unit: 'ms', baseline: null, ratio: null, days: rolled.acted, note: 'the stats_rollup job rolling up every seeded day once; later runs re-roll only changed days' })
 
   // The 书记's reports over the seeded year.
   const day = (d: Date) => d.toISOString().slice(0, 10)
