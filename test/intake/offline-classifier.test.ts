@@ -300,3 +300,25 @@ describe('direct messages that say too little to act on', () => {
     expect((await classifier.classify({ text, room: 'private' })).isRequest).toBe(true)
   })
 })
+
+describe('OfflineClassifier remembers what it classified', () => {
+  it('gives the same words in the same room the same answer as classifyText, each time a copy of its own', async () => {
+    const classifier = new OfflineClassifier()
+    const texts = ['3号楼楼道灯坏了，晚上很黑', '早上好☀️', '楼道里好大一股煤气味！！', '我奶奶在卫生间摔倒了起不来']
+    for (let round = 0; round < 2; round++) {
+      for (const text of texts) {
+        for (const room of [undefined, '幸福里5号楼业主群']) {
+          const got = await classifier.classify({ text, room })
+          expect(got).toEqual(c(text, room))
+          got.reasons.push('changed by a caller')
+          got.location.building = 'changed'
+        }
+      }
+    }
+    // the room takes part: a building named only by the group's topic
+    const inRoom = await classifier.classify({ text: '楼道灯坏了', room: '幸福里5号楼业主群' })
+    const alone = await classifier.classify({ text: '楼道灯坏了' })
+    expect(inRoom.location.building).toBe(c('楼道灯坏了', '幸福里5号楼业主群').location.building)
+    expect(alone.location.building).toBe(c('楼道灯坏了').location.building)
+  })
+})
