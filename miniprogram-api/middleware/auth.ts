@@ -20,7 +20,6 @@ export function callerRead(db: DataSource, claims: Claims) {
   const r = rawColumns(db, Resident)
   const s = rawColumns(db, Staff)
   return {
-    claims,
     columns: `${r.select('r', 'r_')}, ${s.select('s', 's_')}`,
     joins: `LEFT JOIN ${r.table} r ON r.id = ? LEFT JOIN ${s.table} s ON s.id = ?`,
     params: [claims.residentId, claims.staffId ?? 0],
@@ -29,7 +28,6 @@ export function callerRead(db: DataSource, claims: Claims) {
       : { resident: r.hydrate(row, 'r_'), staffRow: row.s_id == null ? null : s.hydrate(row, 's_') },
   }
 }
-export type CallerRead = ReturnType<typeof callerRead>
 
 /**
  * The token's resident row and its claimed staff row, read fresh in one statement on every call (no cache to
@@ -69,11 +67,17 @@ async function authenticate(ctx: Context): Promise<void> {
   const same = kept && kept.claims.residentId === claims.residentId && kept.claims.staffId === claims.staffId
   const { resident, staffRow } = same ? kept.found : await loadCaller(deps.db, claims)
   if (!resident) throw new UnauthorizedError('账号不存在，请重新登录', 'invalid_token')
-  const staff = staffClaimHolds(resident, staffRow) ? staffRow : null
+  const staff = admit(ctx, { resident, staffRow })
   ctx.state.resident = resident
   ctx.state.staff = staff
-  ctx.state.principal = principalFor(resident, staff)
-  bindRequestLog(ctx, { residentId: resident.id, ...(staff ? { staffId: staff.id } : {}) })
+}
+
+/** The caller as its rows show it: the staff claim only while it holds; sets ctx.state.principal and the log's ids. */
+function admit<R extends CallerRows['resident'], S extends NonNullable<CallerRows['staffRow']>>(ctx: Context, rows: { resident: R; staffRow: S | null }): S | null {
+  const staff = staffClaimHolds(rows.resident, rows.staffRow) ? rows.staffRow : null
+  ctx.state.principal = principalFor(rows.resident, staff)
+  bindRequestLog(ctx, { residentId: rows.resident.id, ...(staff ? { staffId: staff.id } : {}) })
+  return staff
 }
 
 /** `Authorization: Bearer <jwt>` → ctx.state.principal (+ ctx.state.resident / ctx.state.staff). 401 otherwise. */
@@ -110,12 +114,8 @@ export function requireTokenFirst() {
  * (an empty page, or a caller who no longer exists), so the caller is read as requireAuth() reads it.
  */
 export async function admitCaller(ctx: Context, found: CallerRows | null): Promise<Principal> {
-  if (!found) await authenticate(ctx)
-  else {
-    const staff = staffClaimHolds(found.resident, found.staffRow) ? found.staffRow : null
-    ctx.state.principal = principalFor(found.resident, staff)
-    bindRequestLog(ctx, { residentId: found.resident.id, ...(staff ? { staffId: staff.id } : {}) })
-  }
+  if (found) admit(ctx, found)
+  else await authenticate(ctx)
   return ctx.state.principal as Principal
 }
 

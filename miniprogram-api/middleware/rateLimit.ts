@@ -83,7 +83,7 @@ export function rateLimit(opts: { perUser?: number; perIp?: number; bucket?: str
     const caller = claims ? callerRead(deps.db, claims) : null
     try {
       const row = await deps.limiter.take(checks, caller ?? undefined)
-      if (caller) keepFoundCaller(ctx, caller.claims, caller.found(row))
+      if (claims && caller) keepFoundCaller(ctx, claims, caller.found(row))
     } catch (e) {
       if (e instanceof RateLimitedError) {
         ctx.set('Retry-After', String(Math.ceil(e.retryAfterMs / 1000)))

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
 import { VirtualClock } from '../../src/clock.js'
 import { RequestReporter, Resident, ServiceRequest } from '../../src/db/entities/index.js'
-import { loadMyRequests } from '../../miniprogram-api/routes/requests/list.js'
+import { readMyRequests } from '../../miniprogram-api/routes/requests/list.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { fileRequest, resident, T0 } from '../helpers/fixtures.js'
 
@@ -26,8 +26,8 @@ describeEachDb('resident_request_counts, kept by triggers', (kind) => {
     for (const id of ids) {
       const n = await counted(id)
       expect(Number(await stored(id))).toBe(n)
-      expect((await loadMyRequests(db, { caller: { residentId: id, staffId: null }, page: 1, pageSize: 2 })).total).toBe(n)
-      expect((await loadMyRequests(db, { caller: { residentId: id, staffId: null }, page: 9, pageSize: 2 })).total).toBe(n) // past the end
+      expect((await readMyRequests(db, { caller: { residentId: id, staffId: null }, page: 1, pageSize: 2 })).total).toBe(n)
+      expect((await readMyRequests(db, { caller: { residentId: id, staffId: null }, page: 9, pageSize: 2 })).total).toBe(n) // past the end
     }
   }
 
@@ -62,10 +62,10 @@ describeEachDb('resident_request_counts, kept by triggers', (kind) => {
     const x = await fileRequest(db, clock, communityId, { reporterId: wang.id })
     await fileRequest(db, clock, communityId, { reporterId: wang.id })
     await db.getRepository(ServiceRequest).update({ id: x.id }, { status: 'closed' })
-    expect((await loadMyRequests(db, { caller: { residentId: wang.id, staffId: null }, statuses: ['closed'], page: 1, pageSize: 20 })).total).toBe(1)
+    expect((await readMyRequests(db, { caller: { residentId: wang.id, staffId: null }, statuses: ['closed'], page: 1, pageSize: 20 })).total).toBe(1)
     await db.query('DELETE FROM resident_request_counts WHERE resident_id = ?', [wang.id])
-    expect((await loadMyRequests(db, { caller: { residentId: wang.id, staffId: null }, page: 1, pageSize: 1 })).total).toBe(2)
-    expect((await loadMyRequests(db, { caller: { residentId: wang.id, staffId: null }, page: 5, pageSize: 1 })).total).toBe(2)
+    expect((await readMyRequests(db, { caller: { residentId: wang.id, staffId: null }, page: 1, pageSize: 1 })).total).toBe(2)
+    expect((await readMyRequests(db, { caller: { residentId: wang.id, staffId: null }, page: 5, pageSize: 1 })).total).toBe(2)
     // the resident's row goes with the resident
     await db.getRepository(Resident).delete({ id: wang.id })
     expect(await stored(wang.id)).toBeUndefined()

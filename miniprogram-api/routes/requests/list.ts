@@ -11,12 +11,8 @@ import { configCache } from '../../../src/community/cache.js'
 const LIST_FIELDS = [...PRESENTED_REQUEST_FIELDS, 'reporterResidentId'] as const
 export type ListedRequest = Pick<ServiceRequest, (typeof LIST_FIELDS)[number]>
 
-export interface MyRequestsPage {
-  rows: { request: ListedRequest; assigneeName: string | null; settings: CommunitySettings | undefined }[]
-  total: number
-  /** The caller's rows, read by the page's statement (null when the page is empty: nothing to read them with). */
-  caller: CallerRows | null
-}
+/** A page's request, with its assignee's name and its community's settings. */
+export interface ListedRequestRow { request: ListedRequest; assigneeName: string | null; settings: CommunitySettings | undefined }
 
 /**
  * The settings of the page's communities (their SLA rules colour each row), from the per-process community cache
@@ -92,17 +88,11 @@ function buildStatements(db: DataSource, statusCount: number, byCursor: boolean)
 }
 
 /** The page's requests, each with its assignee's name and its community's settings. */
-export async function hydrateMyRequests(db: DataSource, page: MyRequestsRows): Promise<MyRequestsPage['rows']> {
+export async function hydrateMyRequests(db: DataSource, page: MyRequestsRows): Promise<ListedRequestRow[]> {
   const { at, rows } = page
   const requests = rawColumns(db, ServiceRequest, LIST_FIELDS).hydrateAll(rows, at, 'r_')
   const assigneeAt = at.get('assignee_name')!
   const versionAt = at.get('community_version')!
   const settings = await settingsOf(db, new Map(rows.map((row, i) => [requests[i]!.communityId, Number(row[versionAt])])))
   return rows.map((row, i) => ({ request: requests[i]!, assigneeName: (row[assigneeAt] as string | null) ?? null, settings: settings.get(requests[i]!.communityId) }))
-}
-
-/** readMyRequests, hydrated. */
-export async function loadMyRequests(db: DataSource, o: MyRequestsQuery): Promise<MyRequestsPage> {
-  const page = await readMyRequests(db, o)
-  return { rows: await hydrateMyRequests(db, page), total: page.total, caller: page.caller }
 }

@@ -1,13 +1,14 @@
 import type { DataSource } from 'typeorm'
 import { slaColor } from '../../../src/jobs/sla.js'
+import { LeastRecentlyUsed } from '../../../src/lru.js'
 import { presentRequest } from '../../presenters/request.js'
-import { hydrateMyRequests, type MyRequestsPage, type MyRequestsQuery, type MyRequestsRows } from './list.js'
+import { hydrateMyRequests, type ListedRequestRow, type MyRequestsQuery, type MyRequestsRows } from './list.js'
 
-interface Presented { rows: unknown[][]; total: number; listed: MyRequestsPage['rows']; colours: string[]; json: string }
+interface Presented { rows: unknown[][]; total: number; listed: ListedRequestRow[]; colours: string[]; json: string }
 
 /** Pages kept per process: a page's JSON is a few KB. */
 const PAGES = 500
-const presented = new WeakMap<DataSource, Map<string, Presented>>()
+const presented = new WeakMap<DataSource, LeastRecentlyUsed<string, Presented>>()
 
 const keyOf = (q: MyRequestsQuery) => `${q.caller.residentId}|${q.statuses?.join(',') ?? ''}|${q.cursor ?? ''}|${q.page}|${q.pageSize}`
 
@@ -31,15 +32,11 @@ function sameRows(a: unknown[][], b: unknown[][]): boolean {
  */
 export async function myRequestsJson(db: DataSource, query: MyRequestsQuery, page: MyRequestsRows, now: Date): Promise<string> {
   let pages = presented.get(db)
-  if (!pages) presented.set(db, (pages = new Map()))
+  if (!pages) presented.set(db, (pages = new LeastRecentlyUsed(PAGES)))
   const key = keyOf(query)
   const last = pages.get(key)
   if (last && last.total === page.total && sameRows(last.rows, page.rows)
-    && last.listed.every(({ request, settings }, i) => slaColor(request, now, settings) === last.colours[i])) {
-    pages.delete(key)
-    pages.set(key, last)
-    return last.json
-  }
+    && last.listed.every(({ request, settings }, i) => slaColor(request, now, settings) === last.colours[i])) return last.json
   const listed = await hydrateMyRequests(db, page)
   const items = listed.map(({ request, assigneeName, settings }) => presentRequest(request, {
     assignee: assigneeName == null ? null : { name: assigneeName }, settings, now, maskText: request.reporterResidentId !== query.caller.residentId,
@@ -49,8 +46,6 @@ export async function myRequestsJson(db: DataSource, query: MyRequestsQuery, pag
     page: query.cursor ? 1 : query.page, pageSize: query.pageSize, total: page.total,
     nextCursor: listed.length === query.pageSize ? listed[listed.length - 1]!.request.id : null,
   })
-  pages.delete(key)
   pages.set(key, { rows: page.rows, total: page.total, listed, colours: items.map((x) => x.slaColor), json })
-  if (pages.size > PAGES) pages.delete(pages.keys().next().value!)
   return json
 }

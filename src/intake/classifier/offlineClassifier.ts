@@ -4,6 +4,7 @@ import { decide } from './decision.js'
 import { shippedModel, type LinearModel } from './model.js'
 import type { Classification, Classifier, ClassifierInput } from './types.js'
 import { emptyLocation } from './types.js'
+import { LeastRecentlyUsed } from '../../lru.js'
 
 /** Classifications remembered per classifier: the same words in the same chat are classified once. */
 const REMEMBERED = 2000
@@ -13,8 +14,8 @@ const REMEMBERED_MAX_CHARS = 500
 export class OfflineClassifier implements Classifier {
   readonly method = 'offline' as const
   readonly model: LinearModel
-  /** By room and text, least recently used out first: the model is fixed for the instance, so this is exact. */
-  private readonly remembered = new Map<string, Classification>()
+  /** By room and text: the model is fixed for the instance, so this is exact. */
+  private readonly remembered = new LeastRecentlyUsed<string, Classification>(REMEMBERED)
   constructor(model: LinearModel = shippedModel()) {
     this.model = model
   }
@@ -23,12 +24,7 @@ export class OfflineClassifier implements Classifier {
     if (input.text.length > REMEMBERED_MAX_CHARS) return Promise.resolve(classifyWith(this.model, input))
     const key = `${input.room ?? ''}\u0000${input.text}`
     let known = this.remembered.get(key)
-    if (known) this.remembered.delete(key)
-    else {
-      known = classifyWith(this.model, input)
-      if (this.remembered.size >= REMEMBERED) this.remembered.delete(this.remembered.keys().next().value!)
-    }
-    this.remembered.set(key, known)
+    if (!known) this.remembered.set(key, (known = classifyWith(this.model, input)))
     // A copy: callers may add to what they are given.
     return Promise.resolve({ ...known, location: { ...known.location }, reasons: [...known.reasons] })
   }
