@@ -247,9 +247,9 @@ async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: Duplica
     lock.confirmed = true
   }
   for (const row of rows) {
-    if (row.rid == null) continue
-    const c = cols.hydrate(row, 'r_')
-    if (problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) return { request: c, reporter: row.rr_role == null ? null : { role: row.rr_role as RequestReporter['role'] } }
+    // only the match is hydrated: up to 20 wide rows are read for one report
+    if (row.rid == null || problemSimilarity(String(row.r_originalText), p.text) < rule.minSimilarity) continue
+    return { request: cols.hydrate(row, 'r_'), reporter: row.rr_role == null ? null : { role: row.rr_role as RequestReporter['role'] } }
   }
   return null
 }
