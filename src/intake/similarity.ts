@@ -1,3 +1,4 @@
+import { LeastRecentlyUsed } from '../lru.js'
 import { normalizeText } from './normalize.js'
 
 // Words that say nothing about *which* problem it is: location forms, particles, politeness, generic verbs.
@@ -28,18 +29,33 @@ const SAME_THING: [RegExp, string][] = [
 ]
 
 function contentOf(text: string): string {
-  return normalizeText(text).toUpperCase().replace(CONTACT, '').replace(LOCATION, '').replace(FILLER, '')
+  return readingOf(text).content
+}
+
+/**
+ * What the comparisons need of a text, worked out once per text: a report is compared with up to 20 open
+ * requests, whose texts come back report after report (pure functions of the text, so remembering them is exact).
+ */
+interface Reading { content: string; things: Set<string>; grams: Set<string> }
+const readings = new LeastRecentlyUsed<string, Reading>(2000)
+function readingOf(text: string): Reading {
+  const known = readings.get(text)
+  if (known) return known
+  const s = normalizeText(text)
+  const content = s.toUpperCase().replace(CONTACT, '').replace(LOCATION, '').replace(FILLER, '')
+  const things = new Set<string>()
+  for (const [re, token] of SAME_THING) {
+    re.lastIndex = 0
+    if (re.test(s)) things.add(token)
+  }
+  const reading = { content, things, grams: content.length < 2 ? new Set(content) : bigrams(content) }
+  if (text.length <= 2000) readings.set(text, reading)
+  return reading
 }
 
 /** The things a report is about, folded to one token per family (电梯, 门禁, 停水 …). */
 function thingsOf(text: string): Set<string> {
-  const s = normalizeText(text)
-  const out = new Set<string>()
-  for (const [re, token] of SAME_THING) {
-    re.lastIndex = 0
-    if (re.test(s)) out.add(token)
-  }
-  return out
+  return readingOf(text).things
 }
 
 function bigrams(s: string): Set<string> {
@@ -71,9 +87,10 @@ function thingOverlap(a: string, b: string): number {
 }
 
 function textOverlap(a: string, b: string): number {
-  const ca = contentOf(a), cb = contentOf(b)
+  const ra = readingOf(a), rb = readingOf(b)
+  const ca = ra.content, cb = rb.content
   if (!ca || !cb) return 0
-  const [ga, gb] = ca.length < 2 || cb.length < 2 ? [new Set(ca), new Set(cb)] : [bigrams(ca), bigrams(cb)]
+  const [ga, gb] = ca.length < 2 || cb.length < 2 ? [new Set(ca), new Set(cb)] : [ra.grams, rb.grams]
   let shared = 0
   for (const g of ga) if (gb.has(g)) shared++
   return shared / Math.min(ga.size, gb.size)

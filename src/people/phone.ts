@@ -12,7 +12,16 @@ export function maskMobile(phone: string): string {
   return p.length >= 7 ? `${p.slice(0, 3)}****${p.slice(-4)}` : '****'
 }
 
-const keyOf = (secret: string) => createHash('sha256').update(secret).digest()
+// Derived once per secret: hashing a sender's name is on every filed report (the care roster's check).
+const keys = new Map<string, Buffer>()
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret)
+  if (!key) {
+    if (keys.size >= 8) keys.clear()
+    keys.set(secret, (key = createHash('sha256').update(secret).digest()))
+  }
+  return key
+}
 
 /** A keyed hash for finding a person by phone without storing the number in clear. */
 export function hashPhone(phone: string, secret: string): string {

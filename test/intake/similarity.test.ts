@@ -50,4 +50,13 @@ describe('problemSimilarity ignores what residents add that is not the problem',
     ['3号楼电梯坏了，联系电话13812345678', '3栋电梯又停了 手机13987654321'],
     ['5号楼停水了，王先生 13800001111', '5栋一直没有水'],
   ])('%s ~ %s (the same problem still)', (a, b) => expect(problemSimilarity(a, b)).toBeGreaterThanOrEqual(0.5))
+  it('a text\'s reading is remembered, which changes no score: every pair scores alike first and again, either way round', () => {
+    const texts = ['3号楼电梯坏了', '三栋电梯又停了', '楼道灯坏了', '电', '5栋一直没有水', '5号楼停水了', '灯']
+    const pairs = texts.flatMap((a) => texts.map((b) => [a, b] as const))
+    const first = pairs.map(([a, b]) => problemSimilarity(a, b))
+    expect(pairs.map(([a, b]) => problemSimilarity(b, a))).toEqual(first)
+    expect(pairs.map(([a, b]) => problemSimilarity(a, b))).toEqual(first)
+    expect(first).toContain(0)
+    expect(first).toContain(1)
+  })
 })
