@@ -12,15 +12,7 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, tar
   if (!rows.length) return []
   const meta = em.connection.getMetadata(target)
   const generated = meta.primaryColumns.find((c) => c.isGenerated)
-  const full = rows.map((row) => {
-    const entity = em.create(target, {} as never) as T
-    for (const c of meta.columns) {
-      if (c === generated) continue
-      const given = c.getEntityValue(row as ObjectLiteral)
-      c.setEntityValue(entity, given !== undefined ? given : typeof c.default === 'function' ? undefined : c.default !== undefined ? c.default : c.isNullable ? null : undefined)
-    }
-    return entity
-  })
+  const full = rows.map((row) => completeRow(em, target, meta, row))
   const raw = await rawInsert(em, meta, full, '')
   if (generated) {
     const ids = insertedIds(em, raw, full.length)
@@ -37,12 +29,10 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, tar
  * configuration entities of src/community/cache.ts). `ignore`: a row a unique key refuses is skipped.
  */
 export async function rawInsert(em: EntityManager, meta: EntityMetadata, rows: ObjectLiteral[], ignore: '' | 'ignore'): Promise<unknown> {
-  const driver = em.connection.driver
-  const generated = meta.primaryColumns.find((c) => c.isGenerated)
-  const columns = meta.columns.filter((c) => c !== generated)
+  const { columns, into } = insertTarget(em, meta)
   const one = `(${columns.map(() => '?').join(', ')})`
   const verb = !ignore ? 'INSERT' : dialectOf(em) === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE'
-  const sql = `${verb} INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES ${rows.map(() => one).join(', ')}`
+  const sql = `${verb} ${into} VALUES ${rows.map(() => one).join(', ')}`
   const params: unknown[] = []
   for (const row of rows) for (const c of columns) params.push(boundValue(em, c, c.getEntityValue(row)))
   return (await queryOn(em, sql, params)).raw
@@ -84,6 +74,25 @@ export function isDuplicateKeyError(err: unknown): boolean {
 }
 
 /**
+ * Inserts one row only when `condition` (SQL, its parameters bound after the row's) holds as the row is written:
+ * INSERT … SELECT … WHERE, one statement, so nothing can change in between (a locking read in the condition, on
+ * MySQL, holds what it read to commit). Returns the row with its id, or null when the condition was false.
+ * Every column is written as in insertRows; no entity listeners run (give audit times).
+ */
+export async function insertRowIf<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Partial<T>, condition: string, conditionParams: unknown[]): Promise<T | null> {
+  const meta = em.connection.getMetadata(target)
+  const { columns, into } = insertTarget(em, meta)
+  const entity = completeRow(em, target, meta, row)
+  const select = `SELECT ${columns.map(() => '?').join(', ')}${dialectOf(em) === 'mysql' ? ' FROM DUAL' : ''}` // SQLite has no DUAL
+  const params = [...columns.map((c) => boundValue(em, c, c.getEntityValue(entity))), ...conditionParams]
+  const { raw, affected } = await queryOn(em, `INSERT ${into} ${select} WHERE ${condition}`, params)
+  if (!affected) return null
+  const generated = meta.primaryColumns.find((c) => c.isGenerated)
+  if (generated) generated.setEntityValue(entity, insertedIds(em, raw, 1)[0])
+  return entity
+}
+
+/**
  * Inserts one row unless a row with the same values in `uniqueBy` exists (INSERT … SELECT … WHERE NOT EXISTS,
  * one statement; on MySQL a locking read, so two writers cannot both insert). Returns the row with its id, or
  * null when one existed. Every column is written as in insertRows; no entity listeners run (give audit times).
@@ -91,30 +100,27 @@ export function isDuplicateKeyError(err: unknown): boolean {
 export async function insertRowIfAbsent<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Partial<T>, uniqueBy: (keyof T & string)[]): Promise<T | null> {
   const meta = em.connection.getMetadata(target)
   const driver = em.connection.driver
+  const keys = uniqueBy.map((k) => meta.findColumnWithPropertyName(k)!)
+  const absent = `NOT EXISTS (SELECT 1 FROM ${driver.escape(meta.tableName)} WHERE ${keys.map((k) => `${driver.escape(k.databaseName)} = ?`).join(' AND ')})`
+  return insertRowIf(em, target, row, absent, keys.map((k) => boundValue(em, k, k.getEntityValue(row as ObjectLiteral))))
+}
+
+/** "INTO table (columns)" for every column but the generated id, and those columns in that order. */
+function insertTarget(em: EntityManager, meta: EntityMetadata): { columns: ColumnMetadata[]; into: string } {
+  const driver = em.connection.driver
+  const generated = meta.primaryColumns.find((c) => c.isGenerated)
+  const columns = meta.columns.filter((c) => c !== generated)
+  return { columns, into: `INTO ${driver.escape(meta.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')})` }
+}
+
+/** The row as the table will hold it: every column but the generated id, one not given taking its declared default, else null. */
+function completeRow<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, meta: EntityMetadata, row: Partial<T>): T {
   const generated = meta.primaryColumns.find((c) => c.isGenerated)
   const entity = em.create(target, {} as never) as T
-  const columns = meta.columns.filter((c) => c !== generated)
-  for (const c of columns) {
+  for (const c of meta.columns) {
+    if (c === generated) continue
     const given = c.getEntityValue(row as ObjectLiteral)
-    c.setEntityValue(entity, given !== undefined ? given : c.default !== undefined && typeof c.default !== 'function' ? c.default : c.isNullable ? null : undefined)
+    c.setEntityValue(entity, given !== undefined ? given : typeof c.default === 'function' ? undefined : c.default !== undefined ? c.default : c.isNullable ? null : undefined)
   }
-  const keys = uniqueBy.map((k) => meta.findColumnWithPropertyName(k)!)
-  const table = driver.escape(meta.tableName)
-  const value = (c: (typeof columns)[number]) => {
-    const v = driver.preparePersistentValue(c.getEntityValue(entity), c)
-    return typeof v === 'boolean' ? (v ? 1 : 0) : v
-  }
-  const sql = `INSERT INTO ${table} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) `
-    + `SELECT ${columns.map(() => '?').join(', ')}${dialectOf(em) === 'mysql' ? ' FROM DUAL' : ''} `
-    + `WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${keys.map((k) => `${driver.escape(k.databaseName)} = ?`).join(' AND ')})`
-  const params = [...columns.map(value), ...keys.map(value)]
-  const qr = em.queryRunner ?? em.connection.createQueryRunner()
-  try {
-    const result = await qr.query(sql, params, true)
-    if (!result.affected) return null
-    if (generated) generated.setEntityValue(entity, dialectOf(em) === 'sqlite' ? Number(result.raw) : Number((result.raw as { insertId: number }).insertId))
-    return entity
-  } finally {
-    if (!em.queryRunner) await qr.release()
-  }
+  return entity
 }

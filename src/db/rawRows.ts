@@ -139,12 +139,16 @@ function mysqlQuery(db: DataSource, sql: string, params: unknown[], asArrays: bo
   }))
 }
 
+/** Told to TypeORM's logger as its own statements are, so that the query log (and a count of statements) has them too. */
+const logged = (db: DataSource, sql: string, params: unknown[]) => db.logger.logQuery(sql, params)
+
 /**
  * A raw statement with `?` placeholders, outside any transaction (hot paths: TypeORM's query runner costs more
  * than SQLite takes to answer a primary-key lookup). Rows for a SELECT; for anything else the affected count and
  * the id an INSERT assigned.
  */
 export async function rawQuery(db: DataSource, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  logged(db, sql, params)
   if (dialectOf(db) === 'mysql') return mysqlQuery(db, sql, params, false) as Promise<Record<string, unknown>[]>
   return sqliteStatement(db, sql).all(...sqliteParams(params))
 }
@@ -155,6 +159,7 @@ export async function rawQuery(db: DataSource, sql: string, params: unknown[] = 
  * text on both (hydrateAll makes the Dates): plain values, so that two reads of a page compare value by value.
  */
 export async function rawArrays(db: DataSource, sql: string, params: unknown[] = []): Promise<{ at: Map<string, number>; rows: unknown[][] }> {
+  logged(db, sql, params)
   if (dialectOf(db) === 'mysql') {
     const { rows, fields } = await mysqlQuery(db, sql, params, true) as unknown as { rows: unknown[][]; fields: { name: string }[] }
     return { at: new Map(fields.map((f, i) => [f.name, i])), rows }
@@ -166,6 +171,7 @@ export async function rawArrays(db: DataSource, sql: string, params: unknown[] =
 }
 
 export async function rawExecute(db: DataSource, sql: string, params: unknown[] = []): Promise<{ affected: number; insertId: number }> {
+  logged(db, sql, params)
   if (dialectOf(db) === 'mysql') {
     const r = (await mysqlQuery(db, sql, params, false)) as unknown as { affectedRows?: number; insertId?: number }
     return { affected: Number(r.affectedRows ?? 0), insertId: Number(r.insertId ?? 0) }

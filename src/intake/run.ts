@@ -6,7 +6,7 @@ import { DEFAULT_MERGE_RULE, type MergeRule } from '../community/settings.js'
 import { ChatRoom, RequestReporter, Resident, ServiceRequest } from '../db/entities/index.js'
 import { inTransaction } from '../db/transaction.js'
 import { NotFoundError, ValidationError } from '../errors.js'
-import { addCoReporter } from '../requests/admin.js'
+import { addCoReporter, coReportedEvent, tellCoReporter } from '../requests/admin.js'
 import { createRequest, type Acknowledgement } from '../requests/create.js'
 import { OPEN_STATUSES } from '../requests/stateMachine.js'
 import { linkRequestToTopics } from '../proactive/topics.js'
@@ -257,10 +257,11 @@ async function findDuplicateMysql(em: EntityManager, rule: MergeRule, p: Duplica
 /**
  * MySQL: the sender re-posting what they already reported — the open request this text would merge into (the one
  * findDuplicate picks) has them as a reporter — adds no reporter row, so it needs no merge lock. A lock-free read
- * finds that request; a transaction then takes a shared lock on its row and the sender's reporter row (a closing
- * or re-categorising UPDATE waits for this commit, and this one sees any that committed first) and, when both are
- * still as read, records the repeat as an attach does: the co_reported event, the resident's message, the caller's
- * within (the inbox row). Null when it is no such repeat or it changed meanwhile: the caller runs the locked path.
+ * finds that request; a transaction then records the repeat as an attach does — the co_reported event, the
+ * resident's message, the caller's within (the inbox row) — the event's INSERT writing only while the request and
+ * the sender's reporter row are still as read, under a shared lock on both (coReportedEvent's asRead: a closing,
+ * re-categorising or reassigning UPDATE waits for this commit, and one that committed first makes it write
+ * nothing). Null when it is no such repeat or it changed meanwhile: the caller runs the locked path.
  */
 async function repeatOfOwnReport(deps: IntakeDeps, msg: IntakeMessage, p: {
   category: string; building: string | null; room: ChatRoom | null; text: string; resident: Resident; classification: Classification
@@ -281,23 +282,16 @@ async function repeatOfOwnReport(deps: IntakeDeps, msg: IntakeMessage, p: {
     throw err
   }
   if (!read?.reporter) return null
-  const seen = read.request
+  const seen = read.request, existing = read.reporter
   return inTransaction(deps.db, async (em) => {
-    const cols = rawColumns(em, ServiceRequest)
-    const rows: Record<string, unknown>[] = await em.query(
-      `SELECT rr.role AS rr_role, ${cols.select('r', 'r_')} FROM requests r JOIN request_reporters rr ON rr.request_id = r.id AND rr.resident_id = ? `
-      + 'WHERE r.id = ? LOCK IN SHARE MODE',
-      [p.resident.id, seen.id],
-    )
-    const current = rows[0] ? cols.hydrate(rows[0], 'r_') : null
-    if (!current || !OPEN_STATUSES.includes(current.status) || current.category !== seen.category
-      || current.building !== seen.building || current.chatRoomId !== seen.chatRoomId || current.communityId !== msg.communityId) return null
-    const request = await addCoReporter(em, deps.clock, {
-      requestId: current.id, request: current, residentId: p.resident.id, resident: p.resident, source: msg.source, text: p.text,
-      channel: channelOf(msg), causeKey: msg.causeKey, roomTopic: msg.acknowledge === 'room' ? p.room?.topic ?? null : null,
-      existing: { role: rows[0]!.rr_role as RequestReporter['role'] },
+    const event = await coReportedEvent(em, deps.clock, {
+      requestId: seen.id, residentId: p.resident.id, source: msg.source, text: p.text, channel: channelOf(msg), existing, asRead: seen,
     })
-    const result: IntakeResult = { kind: 'attached', request, classification: p.classification }
+    if (!event) return null // closed, moved or reassigned since the read
+    await tellCoReporter(em, deps.clock, {
+      request: seen, resident: p.resident, existing, event, causeKey: msg.causeKey, roomTopic: msg.acknowledge === 'room' ? p.room?.topic ?? null : null,
+    })
+    const result: IntakeResult = { kind: 'attached', request: seen, classification: p.classification }
     await msg.within?.(em, result)
     return result
   })
