@@ -89,20 +89,20 @@ export async function tellCoReporter(em: EntityManager, clock: Clock, p: {
 }
 
 /**
- * SQL (and its parameters) true while the request is still open and the one the caller read: the same community,
- * category, place (building, room) and assignee, and the resident's reporter row as read (read as none: the row's
- * unique key refuses a second one). MySQL reads it with a shared lock held to commit, so a closing, moving or
+ * SQL (and its parameters) true while the request is still open and the one the caller read: the same status (the
+ * answer shows it), community, category, place (building, room) and assignee, and the resident's reporter row as
+ * read (read as none: the row's unique key refuses a second one). MySQL reads it with a shared lock held to commit, so a closing, moving or
  * reassigning UPDATE waits for this transaction and one that committed first is seen; SQLite's one writer needs none.
  */
 function stillAsRead(em: EntityManager, read: ServiceRequest, residentId: number, existing: CoReport['existing']): [string, unknown[]] {
   const mysql = dialectOf(em) === 'mysql'
   const same = mysql ? '<=>' : 'IS' // equal, or both NULL
   const reporter = existing ? 'JOIN request_reporters rr ON rr.request_id = r.id AND rr.resident_id = ? AND rr.role = ? ' : ''
-  const sql = `EXISTS (SELECT 1 FROM requests r ${reporter}WHERE r.id = ? AND r.status IN (${OPEN_STATUSES.map(() => '?').join(', ')}) `
+  const sql = `EXISTS (SELECT 1 FROM requests r ${reporter}WHERE r.id = ? AND r.status IN (${OPEN_STATUSES.map(() => '?').join(', ')}) AND r.status = ? `
     + `AND r.community_id = ? AND r.category = ? AND r.building ${same} ? AND r.chat_room_id ${same} ? AND r.assignee_staff_id ${same} ?`
     + `${mysql ? ' LOCK IN SHARE MODE' : ''})`
   return [sql, [
-    ...(existing ? [residentId, existing.role] : []), read.id, ...OPEN_STATUSES,
+    ...(existing ? [residentId, existing.role] : []), read.id, ...OPEN_STATUSES, read.status,
     read.communityId, read.category, read.building, read.chatRoomId, read.assigneeStaffId,
   ]]
 }

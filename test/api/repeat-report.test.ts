@@ -4,6 +4,7 @@ import { countStatements } from '../helpers/statements.js'
 import { InboxMessage, RequestEvent, RequestReporter, ServiceRequest, Staff } from '../../src/db/entities/index.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { coReportedEvent } from '../../src/requests/admin.js'
+import { OPEN_STATUSES } from '../../src/requests/stateMachine.js'
 import { resolveRequest, transferRequest } from '../../src/requests/staffActions.js'
 import { startTestApi, type SignedIn, type TestApi } from '../helpers/api.js'
 import { describeEachDb } from '../helpers/db.js'
@@ -152,9 +153,10 @@ describeEachDb('mini-program: a resident repeating their own report', (kind) => 
       requestId: id, residentId: li.user.id, source: 'miniprogram', text: '还没修', channel: 'miniprogram', existing: { role }, asRead,
     }))
     const events = () => t.db.getRepository(RequestEvent).findBy({ requestId: id, type: 'co_reported' })
-    // what the caller read no longer holds: reassigned, moved, re-categorised, or they are not the reporter
+    // what the caller read no longer holds: reassigned, moved, re-categorised, another step of its handling, or they are not the reporter
     expect(await coReport({ ...read, assigneeStaffId: read.assigneeStaffId! + 1000 })).toBeNull()
     expect(await coReport({ ...read, building: '12号楼' })).toBeNull()
+    expect(await coReport({ ...read, status: OPEN_STATUSES.find((s) => s !== read.status)! })).toBeNull()
     expect(await coReport({ ...read, category: read.category === 'other' ? 'repair' : 'other' })).toBeNull()
     expect(await coReport(read, 'co_reporter')).toBeNull()
     expect(await events()).toEqual([])
