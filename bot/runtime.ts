@@ -53,13 +53,24 @@ export interface BotHandle {
 /** Login retries: 5 s, 10 s, 20 s … up to 5 min. */
 export const loginBackoffMs = (failures: number) => Math.min(5_000 * 2 ** Math.max(0, failures - 1), 5 * 60_000)
 
+/**
+ * Whether an unhandled rejection was raised inside a WeChat puppet or its protocol library: wechat4u, for one,
+ * rejects promises nobody awaits when it cannot reach WeChat (no network, a logout), which says nothing about jiesu.
+ */
+export function isPuppetRejection(reason: unknown): boolean {
+  const stack = reason instanceof Error ? reason.stack ?? '' : ''
+  return /node_modules[\\/](?:wechaty-puppet-[^\\/]+|wechat4u|wechaty)[\\/]/.test(stack.split('\n').slice(1, 4).join('\n'))
+}
+
 let guardInstalled = false
 /** A puppet that loses its connection may reject promises nobody awaits; log them instead of dying. */
 export function installRejectionGuard(ctx: Pick<AppContext, 'logger'>): void {
   if (guardInstalled) return
   guardInstalled = true
   process.on('unhandledRejection', (reason) => {
-    ctx.logger.error({ err: reason instanceof Error ? reason.stack ?? reason.message : String(reason) }, 'unhandled promise rejection (kept running)')
+    const err = reason instanceof Error ? reason.stack ?? reason.message : String(reason)
+    if (isPuppetRejection(reason)) ctx.logger.warn({ err }, 'the WeChat puppet failed inside its own code (no network or a logout?); kept running, the bot retries its login')
+    else ctx.logger.error({ err }, 'unhandled promise rejection (kept running)')
   })
 }
 

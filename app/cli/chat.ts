@@ -28,7 +28,7 @@ const HELP = `命令 (commands):
 
 async function main() {
   const logger = stderrLogger()
-  const { config, db, databaseLabel } = await openSimulationEnvironment()
+  const { config, db, databaseLabelZh } = await openSimulationEnvironment()
   const args = process.argv.slice(2)
   const start = args.find((a) => /^\d{4}-\d{2}-\d{2}T/.test(a))
   // Which community the chat imports: `--community <file>`, else COMMUNITY_FILE, else the shipped sample.
@@ -59,7 +59,7 @@ async function main() {
   let impostor = false
   let room: string | null = '幸福里3号楼业主群'
   const prompt = () => `${who}${room ? `@${room}` : '（私聊）'}> `
-  process.stdout.write(`jiesu 聊天模拟（${databaseLabel}，社区文件 ${communityFile}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
+  process.stdout.write(`jiesu 聊天模拟（${databaseLabelZh}，社区文件 ${communityFile}，模拟时间 ${formatLocal(sim.clock.now(), tz)}）。输入 /help 查看命令。\n`)
   process.stdout.write(`本次模拟的网页工作台：http://localhost:${port}/console/（以工作人员身份私聊发送「后台」获取登录链接）\n`)
   // Piped input (printf … | npm run chat) is echoed after its prompt, so the transcript reads like a chat.
   const interactive = Boolean(process.stdin.isTTY)

@@ -13,7 +13,7 @@ export function stderrLogger(level = process.env.LOG_LEVEL ?? 'warn'): Logger {
  * Config and database for the simulator and the chat console: a temporary in-memory SQLite unless
  * DATABASE_URL is set in the environment itself (a DATABASE_URL in .env is the real database: never used here).
  */
-export async function openSimulationEnvironment(): Promise<{ config: Config; db: DataSource; databaseLabel: string }> {
+export async function openSimulationEnvironment(): Promise<{ config: Config; db: DataSource; databaseLabel: string; databaseLabelZh: string }> {
   const explicitUrl = process.env.DATABASE_URL
   let config: Config
   try {
@@ -28,7 +28,9 @@ export async function openSimulationEnvironment(): Promise<{ config: Config; db:
   }
   const url = explicitUrl || 'sqlite::memory:'
   const db = await openDatabase(url)
-  return { config: { ...config, DATABASE_URL: url }, db, databaseLabel: explicitUrl ? url.replace(/\/\/[^@]*@/, '//***@') : 'temporary in-memory SQLite' }
+  const masked = explicitUrl ? url.replace(/\/\/[^@]*@/, '//***@') : null
+  // the log's label in English, the chat banner's in Chinese
+  return { config: { ...config, DATABASE_URL: url }, db, databaseLabel: masked ?? 'temporary in-memory SQLite', databaseLabelZh: masked ?? '临时内存数据库，退出即清空' }
 }
 
 /**

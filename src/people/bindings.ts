@@ -64,6 +64,11 @@ export async function unboundNeedingCodes<T extends Bindable>(em: EntityManager,
   return unbound.filter((x) => p.reissue || !x.bindCodeHash || !x.bindCodeExpiresAt || x.bindCodeExpiresAt <= now)
 }
 
+/** How many active people of the community are not bound yet and hold a live code issued earlier (not shown again). */
+export async function unboundWithLiveCodes<T extends Bindable>(em: EntityManager, clock: Clock, kind: BindableKind<T>, p: { communityId: number }): Promise<number> {
+  return em.count(kind.entity, { where: where<T>({ communityId: p.communityId, active: true, wechatContactId: IsNull(), bindCodeHash: Not(IsNull()), bindCodeExpiresAt: MoreThan(clock.now()) }) })
+}
+
 /**
  * Binds this contact to whoever of this kind holds the code live (replacing any earlier binding of theirs:
  * re-binding a new phone), and returns the remark the bot should give the contact; null when none does.

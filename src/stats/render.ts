@@ -108,7 +108,7 @@ export function renderDigestText(f: DigestFigures, summary: string | null = null
       for (const g of ranked) lines.push(`${g.rank}. ${g.name} 办结 ${pct(g.resolutionRate)}｜响应 ${pct(g.responseRate)}｜${g.received} 件`)
     }
     const unranked = f.byGrid.filter((g) => g.rank === null && g.received > 0)
-    if (unranked.length) lines.push(`不足 ${f.settings.minGridCount} 件：${unranked.map((g) => `${g.name} ${g.received} 件`).join('，')}`)
+    if (unranked.length) lines.push(`未排名（收件不足 ${f.settings.minGridCount} 件）：${unranked.map((g) => `${g.name} ${g.received} 件`).join('，')}`)
     lines.push(`【时效】签收中位 ${describeMinutes(f.medians.acceptMinutes)}｜办结中位 ${describeMinutes(f.medians.resolveMinutes)}`)
   }
   const more = '……（更多见网页版周报）'

@@ -111,6 +111,8 @@ describe('npm run chat', () => {
     ].join('\n'))
     expect(stderr).not.toMatch(/"level":50|Error/)
     expect(code).toBe(0)
+    // the banner is all Chinese: the database it runs on, the community file, the simulated time
+    expect(stdout).toMatch(/^jiesu 聊天模拟（临时内存数据库，退出即清空，社区文件 [^）]+，模拟时间 11月23日 09:00）/)
     expect(stdout).toContain('李阿姨@幸福里3号楼业主群> 3号楼楼道灯坏了\n')
     expect(stdout).toMatch(/〔幸福里3号楼业主群〕 社区小助手：@李阿姨 已收到您反映的问题，工单号 1（维修报修）/)
     expect(stdout).toContain('未知命令 /bogus')

@@ -180,6 +180,10 @@ describe('digest text', () => {
     const small = renderDigestText(figures(1))
     expect(small).not.toContain('更多见网页版')
     expect(small).toContain('【时效】签收中位 42分钟｜办结中位 25小时')
+    // a grid with too few requests to rank is named with the reason it is not ranked
+    const few = figures(1)
+    few.byGrid = [...few.byGrid.slice(0, 2), { ...few.byGrid[2]!, name: '第三网格', received: 1, rank: null }]
+    expect(renderDigestText(few).split('\n')).toContain('未排名（收件不足 3 件）：第三网格 1 件')
   })
 
   it('keeps an LLM summary to three sentences and only when its numbers are among the figures', () => {
