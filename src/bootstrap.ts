@@ -18,7 +18,7 @@ export async function importCommunityOnFirstStart(db: DataSource, config: Config
   }
   const summary = await importCommunityFile(db, config.COMMUNITY_FILE, { encryptionKey: config.DATA_ENCRYPTION_KEY })
   logger.info({ file: config.COMMUNITY_FILE, ...summary }, 'imported community on first start')
-  // Staff bind their WeChat with these (认证 123456 to the bot); the 书记 can issue new ones in the console.
+  // Staff bind their WeChat with these (认证 123456 to the bot); the 书记 can issue new ones on the console's 社区 page.
   const codes = await inTransaction(db, (em) => issueCodesForUnbound(em, systemClock, { communityId: summary.communityId }))
   for (const c of codes) logger.warn({ staff: c.name, wechat: c.wechat, code: c.code, expiresAt: c.expiresAt.toISOString() }, 'one-time staff 认证 code (send 认证 <code> to the bot in private chat)')
   const volunteerCodes = await inTransaction(db, (em) => issueVolunteerCodesForUnbound(em, systemClock, { communityId: summary.communityId }))

@@ -4,7 +4,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runStaffCommand } from '../../bot/commands.js'
 import { LOGIN_LINK_TTL_MS } from '../../src/console/login.js'
-import { Attachment, Community, ServiceRequest } from '../../src/db/entities/index.js'
+import { Attachment, Community, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { BIND_CODE_TTL_HOURS, redeemBindCode } from '../../src/people/staffIdentity.js'
+import { formatLocal } from '../../src/time.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { digestFor } from '../../src/jobs/digest.js'
 import { acceptRequest, resolveRequest } from '../../src/requests/staffActions.js'
@@ -217,6 +219,23 @@ if (!browserAvailable) {
       await poll(() => page.url()).toMatch(/\/digests\/\d+$/)
       expect(await page.locator('body').textContent()).toContain('幸福里社区')
       await page.goto(`${t.baseUrl}/console/community`)
+      // A grid leader on a new phone: the 书记 issues a one-time 认证 code on the page, which shows it without a
+      // reload, and the code binds the new WeChat.
+      page.once('dialog', (d) => void d.accept())
+      const wang = page.locator('tr[data-staff="王芳"]')
+      await wang.locator('button[data-action=bind-code]').click()
+      const shown = wang.locator('[data-code-result]')
+      await poll(() => shown.getAttribute('data-code')).toMatch(/^\d{6}$/)
+      const code = (await shown.getAttribute('data-code'))!
+      await shoot(page, 'community-bind-code')
+      // valid for 72 hours from the server's clock, shown on the community's: 11月23日 09:00 → 11月26日 09:00
+      const until = formatLocal(new Date(t.clock.now().getTime() + BIND_CODE_TTL_HOURS * 3600_000), 'Asia/Shanghai')
+      expect(await shown.textContent()).toBe(`认证码 ${code}：请当面交给王芳，由其私聊社区小助手发送「认证 ${code}」。${until} 前有效，只能用一次；离开本页后不再显示。`)
+      const bound = await inTransaction(t.db, (em) => redeemBindCode(em, t.clock, { code, contactId: 'wxid-new-phone', recentFailures: 0 }))
+      expect(bound.staff.name).toBe('王芳')
+      expect((await t.db.getRepository(Staff).findOneByOrFail({ id: bound.staff.id })).wechatContactId).toBe('wxid-new-phone')
+      await page.goto(`${t.baseUrl}/console/community`)
+      expect(await wang.locator('td').nth(4).textContent()).toMatch(/^已认证/)
       // Management goes through the admin API: move building 3 to the second grid.
       const row = page.locator('tr[data-building="3"]')
       await row.locator('select[name=gridId]').selectOption({ label: '第二网格' })

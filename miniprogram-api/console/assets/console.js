@@ -66,6 +66,21 @@
       })
     }
     promise.then(function (data) {
+      // A one-time 认证 code is shown where it was asked for, once: a reload would lose it.
+      if (form.hasAttribute('data-show-code') && data && data.code) {
+        var shown = form.nextElementSibling
+        // the expiry on the community's clock, whatever the browser's clock or zone
+        var part = {}
+        new Intl.DateTimeFormat('en-US', { timeZone: form.getAttribute('data-tz') || 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+          .formatToParts(new Date(data.expiresAt)).forEach(function (p) { part[p.type] = p.value })
+        var until = part.month + '月' + part.day + '日 ' + part.hour + ':' + part.minute
+        shown.textContent = '认证码 ' + data.code + '：请当面交给' + data.name + '，由其私聊社区小助手发送「认证 ' + data.code + '」。' + until + ' 前有效，只能用一次；离开本页后不再显示。'
+        shown.setAttribute('data-code', data.code)
+        shown.hidden = false
+        buttons.forEach(function (b) { b.disabled = false })
+        toast('已发放认证码')
+        return data
+      }
       toast(form.getAttribute('data-done') || '已完成')
       var next = form.getAttribute('data-redirect')
       setTimeout(function () { if (next) location.href = next; else location.reload() }, 600)
