@@ -293,7 +293,7 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
     const gridName = (id: number | null) => c.grids.find((g) => g.id === id)?.name ?? null
     send(ctx, page('志愿者与积分', volunteersBody({
       figures, tz, query, periodLabel: `${formatLocalIso(from, tz).slice(0, 10)} — ${formatLocalIso(new Date(to.getTime() - 1), tz).slice(0, 10)}`,
-      volunteers: vs.map((v) => ({ name: v.name, grids: v.gridIds.map(gridName).filter((g): g is string => !!g), bound: !!v.wechatContactId, active: v.active, balance: accounts.find((a) => a.holderId === v.id)?.balance ?? 0 })),
+      volunteers: vs.map((v) => ({ id: v.id, name: v.name, grids: v.gridIds.map(gridName).filter((g): g is string => !!g), bound: !!v.wechatContactId, active: v.active, balance: accounts.find((a) => a.holderId === v.id)?.balance ?? 0 })),
       open: tasks.map((task) => ({ task, grid: gridName(task.gridId), volunteer: vs.find((v) => v.id === task.volunteerId)?.name ?? null })),
     }), { staff, active: 'volunteers' }))
   })

@@ -35,3 +35,14 @@ export const emptyList = (text: string) => html`<p class="empty">${text}</p>`
 export function notice(title: string, text: string, link?: { href: string; label: string }): Html {
   return html`<div class="notice"><h2>${title}</h2><p>${text}</p>${link ? html`<p><a class="btn primary" href="${link.href}">${link.label}</a></p>` : ''}</div>`
 }
+
+/**
+ * Whether a person's WeChat is bound (staff, volunteers), and for an active one a one-time 认证 code to bind it or, on
+ * a new phone, to re-bind it: shown once on the page, never stored readable (console.js shows the API's answer, no reload).
+ */
+export function bindCodeCell(p: { api: string; name: string; bound: boolean; active: boolean; timeZone: string }): Html {
+  const state = p.bound ? '已认证' : '未认证'
+  if (!p.active) return html`${state}`
+  const confirm = p.bound ? html` data-confirm="为${p.name}发放新的认证码？用于换手机重新认证；旧码随即失效，已绑定的微信在用新码认证前照常使用。"` : ''
+  return html`${state}<form class="inline" data-api="${p.api}" data-show-code data-tz="${p.timeZone}"${confirm}><button type="submit" data-action="bind-code">发放认证码</button></form><p class="code" role="status" data-code-result hidden></p>`
+}

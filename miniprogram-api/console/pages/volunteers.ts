@@ -3,13 +3,13 @@ import type { VolunteerFigures } from '../../../src/volunteers/figures.js'
 import type { VolunteerTask } from '../../../src/db/entities/index.js'
 import { formatLocal } from '../../../src/time.js'
 import { html, type Html } from '../html.js'
-import { emptyList } from './common.js'
+import { bindCodeCell, emptyList } from './common.js'
 
 export interface VolunteersPage {
   figures: VolunteerFigures
   periodLabel: string
   query: { from?: string; to?: string }
-  volunteers: { name: string; grids: string[]; bound: boolean; active: boolean; balance: number }[]
+  volunteers: { id: number; name: string; grids: string[]; bound: boolean; active: boolean; balance: number }[]
   open: { task: VolunteerTask; grid: string | null; volunteer: string | null }[]
   tz: string
 }
@@ -40,7 +40,7 @@ export function volunteersBody(p: VolunteersPage): Html {
   </table></div>` : emptyList('本月还没有积分')}</section>
   <section class="card"><h2>志愿者</h2>${p.volunteers.length ? html`<div class="scroll"><table data-table="volunteers">
     <thead><tr><th>姓名</th><th>网格</th><th>微信</th><th class="num">积分余额</th></tr></thead>
-    <tbody>${p.volunteers.map((v) => html`<tr data-volunteer="${v.name}"><td>${v.name}${v.active ? '' : '（已停用）'}</td><td>${v.grids.join('、')}</td><td>${v.bound ? '已认证' : '未认证'}</td><td class="num">${v.balance}</td></tr>`)}</tbody>
+    <tbody>${p.volunteers.map((v) => html`<tr data-volunteer="${v.name}"><td>${v.name}${v.active ? '' : '（已停用）'}</td><td>${v.grids.join('、')}</td><td>${bindCodeCell({ api: `/api/admin/volunteers/${v.id}/bind-code`, name: v.name, bound: v.bound, active: v.active, timeZone: p.tz })}</td><td class="num">${v.balance}</td></tr>`)}</tbody>
   </table></div><p class="meta">兑换积分：私聊机器人「兑换 姓名 积分 兑换物」，或调用 POST /api/admin/volunteers/:id/redemptions。</p>` : emptyList('社区配置文件里还没有志愿者')}</section>
   <section class="card"><h2>进行中的志愿任务</h2>${p.open.length ? html`<ul class="list">${p.open.map((o) => html`<li><span class="item"><span class="main">
     <span class="title">#${o.task.id} ${o.task.kind}${o.grid ? html` · ${o.grid}` : ''}</span>

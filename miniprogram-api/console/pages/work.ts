@@ -6,7 +6,7 @@ import { maskPersonalText } from '../../../src/requests/privacy.js'
 import { formatLocal } from '../../../src/time.js'
 import { codeOrder } from '../../presenters/admin.js'
 import { html, type Html } from '../html.js'
-import { COLOR_NAMES, dot, emptyList, requestItem, type RowContext } from './common.js'
+import { bindCodeCell, COLOR_NAMES, dot, emptyList, requestItem, type RowContext } from './common.js'
 
 /** 我的待办 by traffic light, red first. */
 export function tasksBody(rows: ServiceRequest[], row: RowContext): Html {
@@ -40,16 +40,6 @@ export function digestsBody(rows: Digest[], tz: string): Html {
 
 const ROLE_NAMES: Record<string, string> = { secretary: '书记', grid_leader: '网格员', mediator: '调解员', social_worker: '社工' }
 
-/**
- * Whether the staff member's WeChat is bound, and (active staff) a one-time 认证 code to bind it or, on a new phone,
- * to re-bind it: shown once on the page, never stored readable (console.js shows the API's answer, no reload).
- */
-function bindCell(s: CommunitySnapshot['staff'][number], timeZone: string): Html {
-  const bound = s.wechatContactId != null
-  if (!s.active) return html`${bound ? '已认证' : '未认证'}`
-  return html`${bound ? '已认证' : '未认证'}<form class="inline" data-api="/api/admin/staff/${s.id}/bind-code" data-show-code data-tz="${timeZone}"${bound ? html` data-confirm="为${s.name}发放新的认证码？用于换手机重新认证；旧码随即失效，已绑定的微信在用新码认证前照常使用。"` : ''}><button type="submit" data-action="bind-code">发放认证码</button></form><p class="code" role="status" data-code-result hidden></p>`
-}
-
 export function communityBody(c: CommunitySnapshot): Html {
   const name = (id: number | null) => c.staff.find((s) => s.id === id)?.name ?? '—'
   const gridName = (id: number | null) => c.grids.find((g) => g.id === id)?.name ?? '社区'
@@ -57,7 +47,7 @@ export function communityBody(c: CommunitySnapshot): Html {
 <section class="card"><h2>网格</h2><div class="scroll"><table><thead><tr><th>网格</th><th>网格员</th><th>副网格员</th><th>楼栋</th></tr></thead>
 <tbody>${c.grids.map((g) => html`<tr><td>${g.name}</td><td>${name(g.leaderStaffId)}</td><td>${name(g.deputyStaffId)}</td><td>${c.buildings.filter((b) => b.gridId === g.id).sort((a, b) => codeOrder(a.code, b.code)).map((b) => b.code).join('、')}</td></tr>`)}</tbody></table></div></section>
 <section class="card"><h2>工作人员</h2><div class="scroll"><table><thead><tr><th>姓名</th><th>微信名</th><th>岗位</th><th>电话</th><th>微信认证</th><th>状态</th></tr></thead>
-<tbody>${c.staff.map((s) => html`<tr data-staff="${s.name}"><td>${s.name}</td><td>${s.wechat}</td><td>${ROLE_NAMES[s.role] ?? s.role}</td><td>${s.phoneMasked ?? '—'}</td><td>${bindCell(s, c.community.timezone)}</td><td>${s.active && s.role !== 'secretary'
+<tbody>${c.staff.map((s) => html`<tr data-staff="${s.name}"><td>${s.name}</td><td>${s.wechat}</td><td>${ROLE_NAMES[s.role] ?? s.role}</td><td>${s.phoneMasked ?? '—'}</td><td>${bindCodeCell({ api: `/api/admin/staff/${s.id}/bind-code`, name: s.name, bound: s.wechatContactId != null, active: s.active, timeZone: c.community.timezone })}</td><td>${s.active && s.role !== 'secretary'
     ? html`<form data-api="/api/admin/staff/${s.id}/deactivate" data-confirm="停用${s.name}？其手上的工单需要转派。" data-done="已停用"><button type="submit">停用</button></form>`
     : s.active ? '在岗' : '已停用'}</td></tr>`)}</tbody></table></div>
 <form class="action" data-api="/api/admin/staff" data-done="已添加">
