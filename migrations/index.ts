@@ -12,6 +12,7 @@ import { StatsRollups1765700000000 } from './1765700000000-StatsRollups.js'
 import { Volunteers1765800000000 } from './1765800000000-Volunteers.js'
 import { IntakeLocks1766000000000 } from './1766000000000-IntakeLocks.js'
 import { ReporterCounts1766100000000 } from './1766100000000-ReporterCounts.js'
+import { MergeIndex1766200000000 } from './1766200000000-MergeIndex.js'
 
 /** Every migration, in order. Add new ones at the end; never edit one that has shipped. */
-export const MIGRATIONS = [Initial1763800000000, Corrections1764900000000, Reliability1765000000000, ChatPrompts1765100000000, ResolutionOutcome1765150000000, ListIndexes1765200000000, SharedLimits1765200000001, ConsoleLogin1765300000000, CareRoster1765400000000, ConfigVersion1765500000000, StatsRollups1765700000000, Volunteers1765800000000, IntakeLocks1766000000000, ReporterCounts1766100000000]
+export const MIGRATIONS = [Initial1763800000000, Corrections1764900000000, Reliability1765000000000, ChatPrompts1765100000000, ResolutionOutcome1765150000000, ListIndexes1765200000000, SharedLimits1765200000001, ConsoleLogin1765300000000, CareRoster1765400000000, ConfigVersion1765500000000, StatsRollups1765700000000, Volunteers1765800000000, IntakeLocks1766000000000, ReporterCounts1766100000000, MergeIndex1766200000000]

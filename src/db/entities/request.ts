@@ -15,6 +15,8 @@ export type Rating = (typeof RATINGS)[number]
 @Index(['communityId', 'status'])
 @Index(['assigneeStaffId', 'status'])
 @Index('ix_requests_triage', ['communityId', 'needsTriage', 'createdAt'])
+/** the merge search: open requests of a category about a building, newest first (intake's findDuplicate) */
+@Index('ix_requests_merge', ['communityId', 'category', 'building', 'createdAt'])
 export class ServiceRequest {
   @PrimaryGeneratedColumn() id: number
   @Column({ type: 'int' }) communityId: number
