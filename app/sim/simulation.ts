@@ -128,8 +128,10 @@ export class Simulation {
   }
 
   static async create(o: SimulationOptions): Promise<Simulation> {
-    // Wechaty's logger prints info lines on stdout; the simulator's stdout is reserved for its JSON lines.
-    wechatyLog.level(process.env.WECHATY_LOG === 'silly' || process.env.WECHATY_LOG === 'verbose' ? process.env.WECHATY_LOG : 'warn')
+    // Wechaty's logger prints info lines on stdout; the simulator's stdout is reserved for its JSON lines: at most
+    // warnings, unless WECHATY_LOG asks for less (silent, error) or for debugging detail (verbose, silly).
+    const asked = process.env.WECHATY_LOG
+    wechatyLog.level(asked === 'silent' || asked === 'error' || asked === 'verbose' || asked === 'silly' ? asked : 'warn')
     const clock = new VirtualClock(o.start)
     const ctx: AppContext = { config: o.config, db: o.db, clock, logger: o.logger }
     const summary = await importCommunityFile(o.db, o.communityFile ?? SAMPLE_COMMUNITY, { encryptionKey: o.config.DATA_ENCRYPTION_KEY })
