@@ -198,6 +198,24 @@ if (!browserAvailable) {
       expect((await page.goto(`${t.baseUrl}/console/triage`))!.status()).toBe(403)
     })
 
+    it('lets the 书记 correct a request\'s building, which hands it to that grid, and leave the reporter a note', async () => {
+      const page = await signedIn('赵书记')
+      await page.goto(`${t.baseUrl}/console/requests/${ids.other}`)
+      expect(await page.locator('select[name=building] option:checked').textContent()).toBe('5号楼')
+      await page.locator('select[name=building]').selectOption({ label: '8号楼' })
+      await page.locator('input[name=unit]').fill('2')
+      await act(page, 'button[data-action=locate]')
+      const zhang = await staffNamed(t.db, '张伟')
+      await poll(async () => (await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.other })).building).toBe('8')
+      const moved = await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.other })
+      expect([moved.unit, moved.assigneeStaffId]).toEqual(['2', zhang.id])
+      expect(await page.locator('[data-event="location_set"]').textContent()).toContain('8号楼')
+      await page.locator('textarea[name=text]').fill('已转给第三网格张伟，明天上午清运')
+      await act(page, 'button[data-action=comment]')
+      await poll(() => page.locator('[data-event="comment"]').count()).toBe(1)
+      expect(await page.locator('[data-event="comment"]').textContent()).toContain('已转给第三网格张伟，明天上午清运')
+    })
+
     it('renders the 书记\'s other pages', async () => {
       const community = await t.db.getRepository(Community).findOneByOrFail({ id: t.communityId })
       await digestFor({ db: t.db, clock: t.clock }, community, new Date(t.clock.now().getTime() + 7 * 86_400_000))

@@ -2,7 +2,7 @@ import type { CommunitySnapshot } from '../../../src/community/snapshot.js'
 import { CATEGORIES, CATEGORY_NAMES, URGENCIES, URGENCY_NAMES } from '../../../src/community/taxonomy.js'
 import type { ServiceRequest, Staff } from '../../../src/db/entities/index.js'
 import { can } from '../../../src/requests/policy.js'
-import { canTransition, REQUEST_STATUSES, STATUS_NAMES } from '../../../src/requests/stateMachine.js'
+import { canTransition, OPEN_STATUSES, REQUEST_STATUSES, STATUS_NAMES } from '../../../src/requests/stateMachine.js'
 import { formatLocal } from '../../../src/time.js'
 import { codeOrder } from '../../presenters/admin.js'
 import type { TaskView } from '../../presenters/request.js'
@@ -83,6 +83,29 @@ function actions(r: ServiceRequest, staff: Staff, c: CommunitySnapshot, grids: n
     <div><label for="urg">紧急程度</label><select id="urg" name="urgency">${URGENCIES.map((x) => option(x, URGENCY_NAMES[x], r.urgency))}</select></div>
   </div>
   <button type="submit" data-action="triage">保存</button>
+</form>`)
+  }
+  if (can(staff, 'locate', r, grids) && OPEN_STATUSES.includes(r.status) && c.buildings.length) {
+    // a wrong building sends the request to the wrong grid: corrected here, it follows the building's grid leader
+    const buildings = [...c.buildings].sort((a, b) => codeOrder(a.code, b.code))
+    const known = buildings.some((b) => b.code === r.building)
+    out.push(html`<form class="action" data-api="/api/requests/${id}/location" data-done="位置已更新">
+  <h2>修改位置</h2>
+  <p class="meta">改到其他网格的楼栋时，工单转给该楼栋的网格员，时限不变。</p>
+  <div class="filters">
+    <div><label for="lb">楼栋</label><select id="lb" name="building" required>${known ? '' : html`<option value="" selected>${r.building ? `请选择（现为 ${r.building}）` : '请选择'}</option>`}${buildings.map((b) => option(b.code, `${b.code}号楼`, r.building ?? undefined))}</select></div>
+    <div><label for="lu">单元</label><input id="lu" name="unit" maxlength="16" value="${r.unit ?? ''}"></div>
+    <div><label for="lr">房号</label><input id="lr" name="room" maxlength="16" value="${r.roomNo ?? ''}"></div>
+  </div>
+  <button type="submit" data-action="locate">保存位置</button>
+</form>`)
+  }
+  if (!['merged', 'cancelled'].includes(r.status)) {
+    out.push(html`<form class="action" data-api="/api/requests/${id}/comments" data-done="已留言">
+  <h2>给居民留言</h2>
+  <p class="meta">反映人会在微信里收到这条留言，办理过程里也会记下。</p>
+  <textarea name="text" rows="2" required maxlength="500" placeholder="例如：师傅明天上午到场，请家里留人"></textarea>
+  <button type="submit" data-action="comment">发送留言</button>
 </form>`)
   }
   if (mergeTargets.length && can(staff, 'merge', r, grids) && canTransition(r.status, 'merge')) {
