@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -295,6 +296,7 @@ export function consoleRoutes(router: Router, deps: ApiDeps) {
       figures, tz, query, periodLabel: `${formatLocalIso(from, tz).slice(0, 10)} — ${formatLocalIso(new Date(to.getTime() - 1), tz).slice(0, 10)}`,
       volunteers: vs.map((v) => ({ id: v.id, name: v.name, grids: v.gridIds.map(gridName).filter((g): g is string => !!g), bound: !!v.wechatContactId, active: v.active, balance: accounts.find((a) => a.holderId === v.id)?.balance ?? 0 })),
       open: tasks.map((task) => ({ task, grid: gridName(task.gridId), volunteer: vs.find((v) => v.id === task.volunteerId)?.name ?? null })),
+      redemptionKey: `console-${randomUUID()}`,
     }), { staff, active: 'volunteers' }))
   })
 

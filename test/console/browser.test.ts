@@ -4,7 +4,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { runStaffCommand } from '../../bot/commands.js'
 import { LOGIN_LINK_TTL_MS } from '../../src/console/login.js'
-import { Attachment, Community, ServiceRequest, Staff } from '../../src/db/entities/index.js'
+import { Attachment, Community, PointsAccount, ServiceRequest, Staff, Volunteer } from '../../src/db/entities/index.js'
+import { appendEntry } from '../../src/volunteers/ledger.js'
 import { BIND_CODE_TTL_HOURS, redeemBindCode } from '../../src/people/staffIdentity.js'
 import { formatLocal } from '../../src/time.js'
 import { inTransaction } from '../../src/db/transaction.js'
@@ -214,6 +215,33 @@ if (!browserAvailable) {
       await act(page, 'button[data-action=comment]')
       await poll(() => page.locator('[data-event="comment"]').count()).toBe(1)
       expect(await page.locator('[data-event="comment"]').textContent()).toContain('已转给第三网格张伟，明天上午清运')
+    })
+
+    it('lets the 书记 record a volunteer\'s points redemption, once however often the form is sent', async () => {
+      const li = await t.db.getRepository(Volunteer).save({ communityId: t.communityId, name: '李晓', wechat: '李晓', phoneMasked: null, phoneHash: null, gridIds: [], active: true, wechatContactId: null, wechatRemark: null, bindCodeHash: null, bindCodeExpiresAt: null, boundAt: null })
+      await inTransaction(t.db, (em) => appendEntry(em, t.clock, { communityId: t.communityId, holderType: 'volunteer', holderId: li.id, amount: 30, action: 'volunteering', dedupeKey: `test:earn:${li.id}`, note: '陪诊' }))
+      const balance = async () => (await t.db.getRepository(PointsAccount).findOneByOrFail({ communityId: t.communityId, holderType: 'volunteer', holderId: li.id })).balance
+      const page = await signedIn('赵书记')
+      await page.goto(`${t.baseUrl}/console/volunteers`)
+      await page.locator('select[name=volunteer]').selectOption({ label: '李晓（余额 30）' })
+      await page.locator('input[name=points]').fill('12')
+      await page.locator('input[name=note]').fill('洗衣液一瓶')
+      // the same form sent again (its key unchanged) before the page reloads: one redemption
+      const again = page.evaluate(() => fetch('/api/admin/volunteers/' + (document.querySelector('select[name=volunteer]') as HTMLSelectElement).value + '/redemptions', {
+        method: 'POST', headers: { 'x-jiesu-console': '1', 'content-type': 'application/json' }, credentials: 'same-origin',
+        body: JSON.stringify({ points: 12, note: '洗衣液一瓶', requestKey: (document.querySelector('input[name=requestKey]') as HTMLInputElement).value }),
+      }).then((r) => r.status))
+      expect([200, 201]).toContain(await again)
+      await act(page, 'button[data-action=redeem]')
+      expect(await balance()).toBe(18)
+      expect(await page.locator('select[name=volunteer] option').first().textContent()).toBe('李晓（余额 18）')
+      // more than the balance: refused in plain words, nothing taken
+      await page.locator('input[name=points]').fill('50')
+      await page.locator('input[name=note]').fill('大米一袋')
+      await page.locator('button[data-action=redeem]').click()
+      await poll(() => page.locator('#toast').textContent()).toBe('李晓 只有 18 积分，不够兑换 50 分。')
+      expect(await balance()).toBe(18)
+      await shoot(page, 'volunteers')
     })
 
     it('renders the 书记\'s other pages', async () => {

@@ -58,8 +58,14 @@
       promise = send(method, url, form.querySelector('textarea').value, 'text/yaml')
     } else {
       var body = {}
-      // "null" chooses none (e.g. a building back to the community); empty fields are left out.
-      new FormData(form).forEach(function (v, k) { if (typeof v === 'string' && v !== '') body[k] = v === 'null' ? null : v })
+      // "null" chooses none (e.g. a building back to the community); empty fields are left out; a number input
+      // sends a number; a field marked data-path fills its {placeholder} in the URL instead of the body.
+      new FormData(form).forEach(function (v, k) {
+        if (typeof v !== 'string' || v === '') return
+        var el = form.elements.namedItem(k)
+        if (el && el.hasAttribute && el.hasAttribute('data-path')) { url = url.replace('{' + k + '}', encodeURIComponent(v)); return }
+        body[k] = v === 'null' ? null : el && el.type === 'number' ? Number(v) : v
+      })
       promise = uploadPhotos(form.querySelector('input[type=file]')).then(function (ids) {
         if (ids.length) body.photos = ids
         return send(method, url, JSON.stringify(body), 'application/json')
