@@ -29,12 +29,16 @@ try {
   console.log(`imported ${file}: ${s.created} created, ${s.updated} updated, ${s.deactivated} deactivated`)
   const { timezone } = await db.getRepository(Community).findOneByOrFail({ id: s.communityId })
   const scope = { communityId: s.communityId, reissue }
-  const staffCodes = await inTransaction(db, (em) => issueCodesForUnbound(em, systemClock, scope))
-  printBindCodes(staffCodes, timezone)
-  printLiveCodesKept(await unboundWithLiveCodes(db.manager, systemClock, STAFF, scope) - staffCodes.length)
-  const volunteerCodes = await inTransaction(db, (em) => issueVolunteerCodesForUnbound(em, systemClock, scope))
-  printBindCodes(volunteerCodes, timezone, 'volunteer')
-  printLiveCodesKept(await unboundWithLiveCodes(db.manager, systemClock, VOLUNTEER, scope) - volunteerCodes.length, 'volunteer')
+  const kinds = [
+    { who: 'staff member', live: () => unboundWithLiveCodes(db.manager, systemClock, STAFF, scope), issue: () => inTransaction(db, (em) => issueCodesForUnbound(em, systemClock, scope)) },
+    { who: 'volunteer', live: () => unboundWithLiveCodes(db.manager, systemClock, VOLUNTEER, scope), issue: () => inTransaction(db, (em) => issueVolunteerCodesForUnbound(em, systemClock, scope)) },
+  ]
+  for (const k of kinds) {
+    // counted before issuing: whoever holds a live code gets no new one, unless --new-codes replaces them all
+    const kept = reissue ? 0 : await k.live()
+    printBindCodes(await k.issue(), timezone, k.who)
+    printLiveCodesKept(kept, k.who)
+  }
   await db.destroy()
 } catch (e) {
   if (e instanceof CommunityFileError || e instanceof ConfigError) { console.error(e.message); process.exit(1) }
