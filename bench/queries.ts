@@ -36,4 +36,13 @@ await measure('first_message_chatter', '收到，谢谢大家', '赵六')
 await measure('chatter', '早上好，今天天气真不错', '张三')
 await measure('request', '3号楼2单元楼道灯坏了，晚上很黑', '李四')
 await measure('attached', '3号楼2单元楼道的灯坏了，一直不亮', '王五')
+// A burst: 64 messages delivered at once (after one that starts it) go in batches (bot/groupBatch.ts). Per message:
+const burst = ['3号楼2单元楼道灯坏了，晚上很黑', '早上好', '5号楼电梯停了', '5号楼的电梯又停了', '东门门禁坏了', '谢谢大家', '3号楼楼上半夜拖椅子', '垃圾三天没人收了']
+statements = 0; transactions = 0
+const first = processor.receive({ messageId: `q-${n++}`, kind: 'text', roomTopic: '幸福里3号楼业主群', roomId: null, senderName: '开头', senderId: 'wxid-start', text: '大家好', payload: null })
+const handled = await Promise.all([first, ...Array.from({ length: 64 }, (_, i) => processor.receive({
+  messageId: `q-${n++}`, kind: 'text', roomTopic: i % 2 ? '幸福里3号楼业主群' : '幸福里5号楼业主群', roomId: null, senderName: `居民${i}`, senderId: `wxid-b${i}`, text: burst[i % burst.length]!, payload: null,
+}))])
+const outcomes = Object.fromEntries([...new Set(handled.map((h) => h.outcome))].map((o) => [o, handled.filter((h) => h.outcome === o).length]))
+console.log(JSON.stringify({ name: 'queries_burst_per_message', value: Math.round(statements / handled.length * 100) / 100, unit: 'statements', transactions_per_message: Math.round(transactions / handled.length * 100) / 100, messages: handled.length, outcomes }))
 await db.destroy()

@@ -7,7 +7,7 @@ import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt } from '../src/co
 import { RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
-import { enqueue } from '../src/outbox/outbox.js'
+import { enqueue, type OutboxDraft } from '../src/outbox/outbox.js'
 import { findOrCreateWechatResident } from '../src/people/residents.js'
 import { resolveRequest, setRequestLocation } from '../src/requests/index.js'
 import { caseCommand } from './caseCommands.js'
@@ -161,6 +161,11 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
  * urgent one names no building, else when no grid could be found — and wait for a promised photo.
  */
 export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
+  await enqueue(em, h.ctx.clock, await missingAsks(h, em, row, request, room, text))
+}
+
+/** askWhatIsMissing's questions opened in the caller's transaction, and its reply returned to be written with others (the batch, bot/groupBatch.ts). */
+export async function missingAsks(h: Pick<Handling, 'ctx'>, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<OutboxDraft[]> {
   const community = await cachedCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
   // Urgent: whenever the message itself names no building, even in a building's own group, whose name fills in
@@ -171,9 +176,11 @@ export async function askWhatIsMissing(h: Handling, em: EntityManager, row: Inbo
   const askPlace = (request.urgency === 'urgent' && (!request.building || roomBuildingOnly))
     || (!request.building && request.gridId == null && !specialist && !buildingFromRoom(room?.topic))
   const base = { communityId: request.communityId, chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, requestId: request.id }
+  const asks: OutboxDraft[] = []
   if (askPlace) {
     await openPrompt(em, h.ctx.clock, { ...base, kind: 'location' })
-    await enqueue(em, h.ctx.clock, [{ ...reply(row, T.ASK_LOCATION), dedupeKey: `inbox:${row.id}:ask`, requestId: request.id }])
+    asks.push({ ...reply(row, T.ASK_LOCATION), dedupeKey: `inbox:${row.id}:ask`, requestId: request.id })
   }
   if (promisesPhoto(text)) await openPrompt(em, h.ctx.clock, { ...base, kind: 'photo' })
+  return asks
 }

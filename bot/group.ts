@@ -50,7 +50,7 @@ export async function handleRoom(h: Handling, row: InboxMessage): Promise<Result
 }
 
 /** The bound room: by WeChat room id when known (topics change), else by topic. From the configuration cache. */
-async function findRoom(h: Handling, topic: string, roomId: string | null): Promise<ChatRoom | null> {
+export async function findRoom(h: Pick<Handling, 'ctx'>, topic: string, roomId: string | null): Promise<ChatRoom | null> {
   const rooms = (await configCache(h.ctx.db).rooms()).sort((a, b) => a.id - b.id)
   return (roomId ? rooms.find((r) => r.wechatRoomId === roomId) : undefined) ?? rooms.find((r) => r.topic === topic) ?? null
 }

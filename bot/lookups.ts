@@ -12,7 +12,7 @@ import { OPEN_STATUSES } from '../src/requests/index.js'
  * the remark the bot gave it, within one community when given. Never by display name. Read from the
  * configuration cache; only a contact known by its remark alone is written (its new contact id is remembered).
  */
-export async function senderStaff(db: DataSource, row: InboxMessage, communityId?: number | null): Promise<Staff | null> {
+export async function senderStaff(db: DataSource, row: Pick<InboxMessage, 'payload' | 'senderId'>, communityId?: number | null): Promise<Staff | null> {
   const remark = typeof row.payload?.alias === 'string' ? row.payload.alias : null
   if (!row.senderId && !remark) return null
   const staff = (await configCache(db).staffOf(communityId)).filter((s) => s.active).sort((a, b) => a.id - b.id)

@@ -8,6 +8,7 @@ import type { RunIntake } from '../src/intake/pipeline.js'
 import { runIntake as defaultRunIntake } from '../src/intake/run.js'
 import type { FileStorage } from '../src/storage/index.js'
 import { handleRoom } from './group.js'
+import { GroupBatch } from './groupBatch.js'
 import { errorText, type Handling, type Outcome, type Transcriber } from './handling.js'
 import { DuplicateDelivery, InboxIdNeeded, isUnsaved, keepUnsaved, markFailed, unsaveAgain, pendingInbox, recordInbox, unsavedInbox, type ReceivedMessage } from '../src/inbox/inbox.js'
 import { handlePrivate } from './private.js'
@@ -30,6 +31,18 @@ export interface ProcessorDeps {
   spool?: InboxSpool | null
   /** How long keeping a message in the inbox may take before the database counts as away (a frozen server never answers). */
   inboxTimeoutMs?: number
+  /** Group texts arriving while others are handled go many at a time (bot/groupBatch.ts); false: always one at a time. Default true. */
+  groupBatch?: boolean
+  /** How many batches run side by side, each with its own chats (default 2). */
+  groupBatchLanes?: number
+}
+
+/** Batch lanes (bot/groupBatch.ts), each a transaction at a time. */
+const GROUP_BATCH_LANES = 2
+const laneOf = (chat: string, lanes: number) => {
+  let h = 0
+  for (let i = 0; i < chat.length; i++) h = (h * 31 + chat.charCodeAt(i)) >>> 0
+  return h % lanes
 }
 
 const chatOf = (m: { roomTopic: string | null; roomId: string | null; senderId: string | null; senderName: string | null }) =>
@@ -57,6 +70,10 @@ export class InboxProcessor extends EventEmitter {
   private readonly inFlight = new Set<number>()
   private readonly all = new Set<Promise<unknown>>()
   private readonly handling: Handling
+  /** Plain group texts under load, in lanes by chat (none: one at a time — an LLM classifier, or an injected intake). */
+  private readonly lanes: GroupBatch[]
+  /** Chain tails that are a batched message (the batch keeps its own order: a later one need not wait for them). */
+  private readonly batchedTails = new WeakSet<Promise<unknown>>()
   private replayTimer: NodeJS.Timeout | null = null
   private closed = false
 
@@ -68,6 +85,12 @@ export class InboxProcessor extends EventEmitter {
       transcribe: deps.transcribe ?? null,
       names: () => deps.botNames?.() ?? [],
     }
+    // Two lanes: while one waits on the database, the other reads and classifies its next batch (a chat is always in one lane).
+    const batching = deps.groupBatch !== false && deps.classifier.method === 'offline' && !deps.runIntake
+    this.lanes = !batching ? [] : Array.from({ length: deps.groupBatchLanes ?? GROUP_BATCH_LANES }, () => new GroupBatch({
+      handling: this.handling, inboxTimeoutMs: deps.inboxTimeoutMs ?? 5000, inFlight: this.inFlight,
+      processRow: (row) => this.processRow(row), toSpool: (m, cause) => this.toSpool(m, cause),
+    }))
   }
 
   private get db() { return this.deps.ctx.db }
@@ -76,6 +99,8 @@ export class InboxProcessor extends EventEmitter {
 
   /** Keeps the message in the inbox and processes it. Never throws: one bad message cannot stop the bot. */
   async receive(m: ReceivedMessage): Promise<Handled> {
+    // Under load (anything else in hand), a group text joins the batch; a lone one goes the one-commit way below.
+    if (this.lanes.length && m.kind === 'text' && m.roomTopic && this.all.size > 0 && !this.deps.spool?.hasBacklog()) return this.batched(m)
     return this.inChat(chatOf(m), async () => {
       // Behind messages still in the spool, to keep each chat in order.
       if (this.deps.spool?.hasBacklog()) return this.emitHandled(this.toSpool(m))
@@ -253,16 +278,31 @@ export class InboxProcessor extends EventEmitter {
     return h
   }
 
-  private inChat<T>(chat: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.chains.get(chat) ?? Promise.resolve()
-    const run = previous.catch(() => undefined).then(fn)
+  /** Into the batch, in its chat's order: after the chat's earlier message when that one is handled the usual way. */
+  private batched(m: ReceivedMessage): Promise<Handled> {
+    const chat = chatOf(m)
+    const previous = this.chains.get(chat)
+    const after = previous && !this.batchedTails.has(previous) ? previous : null
+    const run = this.lanes[laneOf(chat, this.lanes.length)]!.submit(m, chat, after).then((h) => this.emitHandled(h))
     const settled = run.catch(() => undefined)
+    this.batchedTails.add(settled)
+    this.track(chat, settled)
+    return run
+  }
+
+  private track(chat: string, settled: Promise<unknown>): void {
     this.chains.set(chat, settled)
     this.all.add(settled)
     void settled.finally(() => {
       this.all.delete(settled)
       if (this.chains.get(chat) === settled) this.chains.delete(chat)
     })
+  }
+
+  private inChat<T>(chat: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(chat) ?? Promise.resolve()
+    const run = previous.catch(() => undefined).then(fn)
+    this.track(chat, run.catch(() => undefined))
     return run
   }
 

@@ -3,6 +3,7 @@ import { MoreThan } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { ChatRoom, RoomNotice } from '../db/entities/index.js'
 import { buildingFromRoom, extractLocation } from '../intake/location.js'
+import { sqlDate } from '../db/rawRows.js'
 
 /** A notice is answered from for two days (an outage announced for tomorrow, and the day itself). */
 export const NOTICE_TTL_MS = 48 * 3600_000
@@ -48,4 +49,10 @@ export async function noticeFor(em: EntityManager, clock: Clock, p: { communityI
   const rooms = await em.find(ChatRoom, { where: { communityId: p.communityId }, select: { id: true, topic: true } })
   const buildingOf = (n: RoomNotice) => buildingFromRoom(rooms.find((r) => r.id === n.chatRoomId)?.topic) ?? extractLocation(n.text).building
   return about.find((n) => buildingOf(n) === building) ?? null
+}
+
+/** Whether the community has any unexpired notice (else no question can be answered from one): one SELECT. */
+export async function hasOpenNotices(em: EntityManager, clock: Clock, communityId: number): Promise<boolean> {
+  const rows: unknown[] = await em.query('SELECT 1 AS x FROM room_notices WHERE community_id = ? AND expires_at > ? LIMIT 1', [communityId, sqlDate(em, clock.now())])
+  return rows.length > 0
 }

@@ -69,3 +69,35 @@ export async function senderWithPrompt(em: EntityManager, clock: Clock, p: { com
   if (!row) return { resident: null, prompt: null }
   return { resident: resident.hydrate(row, 'r_'), prompt: row.p_id == null ? null : prompt.hydrate(row, 'p_') }
 }
+
+/**
+ * senderWithPrompt for many senders at once (the bot's batch, bot/groupBatch.ts): each sender's first resident row
+ * in the community, and the chats in which an open question of these kinds awaits their answer. Two SELECTs.
+ */
+export async function sendersWithPrompts(em: EntityManager, clock: Clock, p: { communityId: number; senders: { wechatName: string; chatKey: string }[]; kinds: PromptKind[] }): Promise<Map<string, { resident: Resident | null; promptedIn: Set<string> }>> {
+  const names = [...new Set(p.senders.map((s) => s.wechatName))]
+  const found = new Map<string, { resident: Resident | null; promptedIn: Set<string> }>(names.map((n) => [n, { resident: null, promptedIn: new Set<string>() }]))
+  if (!names.length) return found
+  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+  const resident = rawColumns(em, Resident)
+  const rows: Record<string, unknown>[] = await em.query(
+    `SELECT ${resident.select('r', 'r_')} FROM ${resident.table} r WHERE r.community_id = ? AND r.wechat_name IN (${list(names.length)}) ORDER BY r.id ASC`,
+    [p.communityId, ...names],
+  )
+  for (const row of rows) {
+    const r = resident.hydrate(row, 'r_')
+    const entry = found.get(r.wechatName!)
+    if (entry && !entry.resident) entry.resident = r
+  }
+  // Those questions are asked of residents who reported: a sender without a row has none (as senderWithPrompt).
+  const known = names.filter((n) => found.get(n)!.resident)
+  const chats = [...new Set(p.senders.map((s) => s.chatKey))]
+  if (!known.length) return found
+  const open: { n: string; k: string }[] = await em.query(
+    `SELECT sender_name AS n, chat_key AS k FROM chat_prompts WHERE chat_key IN (${list(chats.length)}) AND sender_name IN (${list(known.length)}) `
+    + `AND kind IN (${list(p.kinds.length)}) AND status = 'open' AND expires_at > ?`,
+    [...chats, ...known, ...p.kinds, sqlDate(em, clock.now())],
+  )
+  for (const o of open) found.get(o.n)?.promptedIn.add(o.k)
+  return found
+}

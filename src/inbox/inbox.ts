@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import { InboxMessage } from '../db/entities/index.js'
 import { insertRows, isDuplicateKeyError } from '../db/insertRows.js'
 import { updateRow } from '../db/updateRow.js'
+import { sqlDate } from '../db/rawRows.js'
 
 /**
  * The inbox, for every channel: a received message is kept first (keyed by the channel's message id, so a
@@ -49,6 +50,15 @@ export async function recordInbox(em: EntityManager, clock: Clock, m: ReceivedMe
 }
 
 /**
+ * Lands several messages in the inbox in one multi-row INSERT (the bot's batch), returned in order with their ids.
+ * A message delivered before makes the whole statement fail with the unique key's error, writing nothing: the
+ * caller then keeps them one by one with recordInbox, which says which was delivered before.
+ */
+export async function recordInboxMany(em: EntityManager, clock: Clock, ms: ReceivedMessage[]): Promise<InboxMessage[]> {
+  return insertRows(em, InboxMessage, ms.map((m) => fieldsOf(clock, m)))
+}
+
+/**
  * A received message not written yet (the bot's one-statement path, bot/processor.ts): markProcessed writes it,
  * already processed, in the transaction of the work it led to. Its id does not exist until then: reading it
  * throws InboxIdNeeded, and the processor runs the message again with the row kept first in that transaction.
@@ -65,12 +75,15 @@ export class DuplicateDelivery extends Error {
   constructor(readonly messageId: string) { super(`message ${messageId} is already in the inbox`) }
 }
 
+/** A received message's fields as its inbox row holds them (cut to the columns' lengths). */
+export const receivedFields = (m: ReceivedMessage) => ({
+  kind: m.kind, roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
+  senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null, text: m.text, payload: (m.payload ?? null) as never,
+})
+
 const fieldsOf = (clock: Clock, m: ReceivedMessage) => ({
-  channel: 'wechat' as const, messageId: m.messageId.slice(0, 128), kind: m.kind,
-  roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
-  senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null,
-  text: m.text, payload: (m.payload ?? null) as never, status: 'pending' as const, attempts: 0, receivedAt: clock.now(),
-  error: null, requestId: null, processedAt: null, claimedAt: null,
+  channel: 'wechat' as const, messageId: m.messageId.slice(0, 128), ...receivedFields(m),
+  status: 'pending' as const, attempts: 0, receivedAt: clock.now(), error: null, requestId: null, processedAt: null, claimedAt: null,
 })
 
 /** The row a message will have, not written; its id throws InboxIdNeeded until markProcessed or keepUnsaved writes it. */
@@ -131,6 +144,17 @@ export async function markProcessed(em: EntityManager, clock: Clock, row: Pick<I
   }
   const payload = extra ? { ...((await em.findOneBy(InboxMessage, { id: row.id }))?.payload ?? {}), ...extra } : undefined
   await updateRow(em, InboxMessage, row.id, { status: 'processed', processedAt: clock.now(), requestId: requestId ?? row.requestId, error: null, ...(payload ? { payload: payload as never } : {}) })
+}
+
+/** Marks kept rows processed in one UPDATE, each with the request it led to (null: none), in the caller's transaction. */
+export async function markProcessedMany(em: EntityManager, clock: Clock, rows: { id: number; requestId: number | null }[]): Promise<void> {
+  if (!rows.length) return
+  const linked = rows.filter((r) => r.requestId !== null)
+  const cases = linked.length ? `CASE id ${linked.map(() => 'WHEN ? THEN ?').join(' ')} ELSE request_id END` : 'request_id'
+  await em.query(
+    `UPDATE inbox SET status = 'processed', processed_at = ?, error = NULL, request_id = ${cases} WHERE id IN (${rows.map(() => '?').join(', ')})`,
+    [sqlDate(em, clock.now()), ...linked.flatMap((r) => [r.id, r.requestId]), ...rows.map((r) => r.id)],
+  )
 }
 
 /** A failure: counts the attempt and keeps the row pending for a retry until MAX_INBOX_ATTEMPTS. */

@@ -14,6 +14,7 @@ import { separateInstructions } from './instructions.js'
 import { dialectOf } from '../db/dataSource.js'
 import { rawColumns } from '../db/rawRows.js'
 import type { Classification } from './classifier/types.js'
+import type { Category, Urgency } from '../community/taxonomy.js'
 import type { IntakeDeps, IntakeMessage, IntakeResult } from './pipeline.js'
 import { buildingFromRoom } from './location.js'
 import { knownPlaceOf } from '../people/knownPlace.js'
@@ -63,10 +64,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
   const hintedCategory = msg.hints?.category ?? null
   if (!classification.isRequest && !hintedCategory) return { kind: 'chatter', classification }
 
-  const category = classification.category ?? hintedCategory!
-  const urgency = classification.urgency ?? 'normal'
-  const needsTriage = !classification.isRequest || classification.confidence < deps.config.TRIAGE_CONFIDENCE
-    || (hintedCategory !== null && hintedCategory !== category)
+  const { category, urgency, needsTriage } = filingOf(classification, hintedCategory, deps.config.TRIAGE_CONFIDENCE)
 
   const mysql = dialectOf(deps.db) === 'mysql'
   // A form field beats what the text implies; the sender's known home (profile, care roster, earlier requests)
@@ -122,7 +120,7 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
       communityId: msg.communityId, source: msg.source, text, category, urgency, building, unit, roomNo,
       reporterResidentId: resident.id, reporterStaffId: msg.reporterStaffId ?? null, chatRoomId: room?.id ?? null,
       classifierMethod: classification.method, classifierVersion: classification.version ?? null, confidence: classification.confidence, needsTriage,
-      causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg, resident, room), reasons: classification.reasons,
+      causeKey: msg.causeKey, acknowledgement: acknowledgementFor(msg.acknowledge, resident, room), reasons: classification.reasons,
       publicUrl: publicUrlOf(deps.config),
       community, communityConfirmed: lock.confirmed, reporter: resident, numberOnItsOwn: mysql,
     })
@@ -131,6 +129,13 @@ export async function runIntake(deps: IntakeDeps, msg: IntakeMessage): Promise<I
     await msg.within?.(em, result)
     return result
   })
+}
+
+/** What a request is filed as: the classifier's category (else the form's), its urgency, and whether 分诊 must confirm it. */
+export function filingOf(classification: Classification, hintedCategory: Category | null, triageConfidence: number): { category: Category; urgency: Urgency; needsTriage: boolean } {
+  const category = classification.category ?? hintedCategory!
+  const needsTriage = !classification.isRequest || classification.confidence < triageConfidence || (hintedCategory !== null && hintedCategory !== category)
+  return { category, urgency: classification.urgency ?? 'normal', needsTriage }
 }
 
 interface CommunityLock {
@@ -143,7 +148,7 @@ interface CommunityLock {
  * The merge key of a report: its category and place (the building, else the room's own building, else the room).
  * Null when nothing can merge with it (no place and no room: findDuplicate reads nothing).
  */
-function mergeKeyOf(category: string, building: string | null, room: ChatRoom | null): string | null {
+export function mergeKeyOf(category: string, building: string | null, room: ChatRoom | null): string | null {
   const place = building ?? buildingFromRoom(room?.topic) ?? (room ? `room:${room.id}` : null)
   return place === null ? null : `${category}|${place}`.slice(0, 160)
 }
@@ -195,10 +200,10 @@ const channelOf = (msg: IntakeMessage) => (msg.source === 'staff' ? 'private' : 
 /** A form's building: read like a message's; a code the reader does not know ("南区2") is kept as typed. */
 const formBuilding = (b: string | null | undefined) => normalizeBuilding(b) ?? (b?.trim().toUpperCase() || null)
 
-function acknowledgementFor(msg: IntakeMessage, resident: Resident, room: ChatRoom | null): Acknowledgement {
+export function acknowledgementFor(acknowledge: IntakeMessage['acknowledge'], resident: Resident, room: ChatRoom | null): Acknowledgement {
   if (!resident.wechatName) return null
-  if (msg.acknowledge === 'room' && room) return { channel: 'wechat_room', roomTopic: room.topic, mention: resident.wechatName }
-  if (msg.acknowledge === 'dm') return { channel: 'wechat_dm', wechatName: resident.wechatName }
+  if (acknowledge === 'room' && room) return { channel: 'wechat_room', roomTopic: room.topic, mention: resident.wechatName }
+  if (acknowledge === 'dm') return { channel: 'wechat_dm', wechatName: resident.wechatName }
   return null
 }
 

@@ -5,7 +5,7 @@ import { CATEGORY_NAMES } from '../community/taxonomy.js'
 import { RequestReporter, ServiceRequest, type Channel, type RequestEvent, type RequestSource, type Staff } from '../db/entities/index.js'
 import { dialectOf } from '../db/dataSource.js'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.js'
-import { enqueue } from '../outbox/outbox.js'
+import { enqueue, type OutboxDraft } from '../outbox/outbox.js'
 import { recordEvent, recordEventIf, type Actor, type EventProps } from './events.js'
 import { transition } from './lifecycle.js'
 import { draftToResident, notifyStaff, reportersOf } from './notify.js'
@@ -73,19 +73,25 @@ export async function coReportedEvent(em: EntityManager, clock: Clock, p: CoRepo
 }
 
 /** Tells the co-reporter which request their report joined: in the group @-mentioning them when given a room, else a DM. */
-export async function tellCoReporter(em: EntityManager, clock: Clock, p: {
-  request: ServiceRequest; resident: Resident; existing: CoReport['existing']; event: Pick<RequestEvent, 'id'>; causeKey: string; roomTopic?: string | null
-}): Promise<void> {
+export async function tellCoReporter(em: EntityManager, clock: Clock, p: CoReporterTold): Promise<void> {
+  const d = coReporterDraft(p)
+  if (d) await enqueue(em, clock, [d])
+}
+
+export interface CoReporterTold {
+  request: Pick<ServiceRequest, 'id' | 'no' | 'category'>; resident: Resident; existing: CoReport['existing']; event: Pick<RequestEvent, 'id'>; causeKey: string; roomTopic?: string | null
+}
+
+/** What tellCoReporter sends (null: the resident cannot be reached); pure, for the batch filer too. */
+export function coReporterDraft(p: CoReporterTold): OutboxDraft | null {
   const { request, resident } = p
   const text = p.existing?.role === 'reporter'
     ? `您反映的问题已在工单 ${request.no}（${CATEGORY_NAMES[request.category]}）中办理，请耐心等待，有进展会通知您。`
     : `这个问题已有人反映，已并入工单 ${request.no}（${CATEGORY_NAMES[request.category]}），处理进展和回访会同步通知您。`
   if (p.roomTopic && resident.wechatName) {
-    await enqueue(em, clock, [{ dedupeKey: `${p.causeKey}:coack`, channel: 'wechat_room', target: p.roomTopic, mentions: [resident.wechatName], text, requestId: request.id }])
-  } else {
-    const d = draftToResident(resident, `${p.causeKey}:coack:evt${p.event.id}`, text, { requestId: request.id })
-    if (d) await enqueue(em, clock, [d])
+    return { dedupeKey: `${p.causeKey}:coack`, channel: 'wechat_room', target: p.roomTopic, mentions: [resident.wechatName], text, requestId: request.id }
   }
+  return draftToResident(resident, `${p.causeKey}:coack:evt${p.event.id}`, text, { requestId: request.id })
 }
 
 /**

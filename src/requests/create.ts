@@ -65,24 +65,25 @@ export interface CreateRequestProps {
 const channelOf = (s: RequestSource): Channel => (s === 'staff' ? 'private' : s)
 
 /** MySQL's counter (migration 1766000000000): LAST_INSERT_ID hands back the value the statement set. */
-const NEXT_NUMBER_MYSQL = 'INSERT INTO request_numbers (community_id, seq) VALUES (?, LAST_INSERT_ID(1)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + 1)'
+const NEXT_NUMBERS_MYSQL = 'INSERT INTO request_numbers (community_id, seq) VALUES (?, LAST_INSERT_ID(?)) ON DUPLICATE KEY UPDATE seq = LAST_INSERT_ID(seq + ?)'
 
 /**
- * Allocates the community's next human-readable number. SQLite: communities.request_seq, whose UPDATE returns the
- * new value with the configuration version (which confirms a cached snapshot). MySQL: request_numbers, under the
- * row lock of the statement, held to the caller's commit — or, `ownCommit`, in a statement committed at once on a
- * connection of its own (src/db/ownCommit.ts), so that no lock is held while the caller's transaction runs on.
+ * Allocates the community's next `n` human-readable numbers (consecutive; the first is returned). SQLite:
+ * communities.request_seq, whose UPDATE returns the new value with the configuration version (which confirms a
+ * cached snapshot). MySQL: request_numbers, under the row lock of the statement, held to the caller's commit — or,
+ * `ownCommit`, in a statement committed at once on a connection of its own (src/db/ownCommit.ts), so that no lock
+ * is held while the caller's transaction runs on.
  */
-async function nextNumber(em: EntityManager, communityId: number, ownCommit = false): Promise<{ no: string; configVersion?: number }> {
+export async function nextNumbers(em: EntityManager, communityId: number, n: number, ownCommit = false): Promise<{ first: number; configVersion?: number }> {
   if (dialectOf(em) === 'sqlite') {
-    const rows: { seq: number; v: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + 1 WHERE id = ? RETURNING request_seq AS seq, config_version AS v', [communityId])
+    const rows: { seq: number; v: number }[] = await em.query('UPDATE communities SET request_seq = request_seq + ? WHERE id = ? RETURNING request_seq AS seq, config_version AS v', [n, communityId])
     if (!rows[0]) throw new NotFoundError('社区', 'community_not_found')
-    return { no: String(rows[0].seq), configVersion: Number(rows[0].v) }
+    return { first: Number(rows[0].seq) - n + 1, configVersion: Number(rows[0].v) }
   }
   const r = ownCommit
-    ? await executeOnItsOwn(em.connection, NEXT_NUMBER_MYSQL, [communityId])
-    : await em.query(NEXT_NUMBER_MYSQL, [communityId]) as { insertId: number }
-  return { no: String(Number(r.insertId)) }
+    ? await executeOnItsOwn(em.connection, NEXT_NUMBERS_MYSQL, [communityId, n, n])
+    : await em.query(NEXT_NUMBERS_MYSQL, [communityId, n, n]) as { insertId: number }
+  return { first: Number(r.insertId) - n + 1 }
 }
 
 /**
@@ -97,7 +98,8 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
   const tz = community.community.timezone
   const r = route(community, { building: p.building, chatRoomId: p.chatRoomId ?? null, category: p.category, urgency: p.urgency })
   const due = deadlines(p.urgency, now, community.community.settings, tz)
-  const { no, configVersion } = await nextNumber(em, p.communityId, p.numberOnItsOwn)
+  const { first, configVersion } = await nextNumbers(em, p.communityId, 1, p.numberOnItsOwn)
+  const no = String(first)
   // A cached snapshot the caller used unconfirmed is confirmed here (StaleConfigError rolls back when it changed).
   if (p.community && p.communityConfirmed === false && configVersion !== undefined) configCache(em.connection).confirm(em, p.community, configVersion)
   const [request] = await insertRows(em, ServiceRequest, [{
@@ -122,8 +124,6 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
 }
 
 async function notifyNew(em: EntityManager, clock: Clock, dispatched: ServiceRequest, eventId: number, community: CommunitySnapshot, r: Route, p: CreateRequestProps): Promise<ServiceRequest> {
-  const tz = community.community.timezone
-  const assignee = staffById(community, r.ownerStaffId)
   // A staff member's own report that routes to them is theirs already: signed for at once, no task DM to themselves.
   const selfAssigned = p.reporterStaffId != null && p.reporterStaffId === r.ownerStaffId
   const current = selfAssigned
@@ -132,9 +132,32 @@ async function notifyNew(em: EntityManager, clock: Clock, dispatched: ServiceReq
       set: { acceptedAt: clock.now() }, data: { selfReport: true },
     })).request
     : dispatched
-  const key = `${p.causeKey}:evt${eventId}`
   const reporter = !p.reporterResidentId ? null
     : p.reporter?.id === p.reporterResidentId ? p.reporter : await em.findOne(Resident, { where: { id: p.reporterResidentId } })
+  await enqueue(em, clock, newRequestDrafts({ dispatched, current, eventId, community, route: r, reporter, props: p }))
+  return current
+}
+
+/**
+ * What a new request sends: the reporter's acknowledgement (with safety advice when urgent), the assignee's task and
+ * the notices to those told of it, keyed by the cause and the dispatch event. Pure: createRequest and the batch
+ * filer (src/intake/reportBatchFiler.ts) write them.
+ */
+export function newRequestDrafts(n: {
+  dispatched: ServiceRequest
+  /** as it stands after a self-assignment (else the dispatched row) */
+  current: ServiceRequest
+  eventId: number
+  community: CommunitySnapshot
+  route: Route
+  reporter: Resident | null
+  props: Pick<CreateRequestProps, 'reporterStaffId' | 'causeKey' | 'acknowledgement' | 'source' | 'publicUrl'>
+}): OutboxDraft[] {
+  const { dispatched, current, community, route: r, reporter, props: p } = n
+  const tz = community.community.timezone
+  const assignee = staffById(community, r.ownerStaffId)
+  const selfAssigned = p.reporterStaffId != null && p.reporterStaffId === r.ownerStaffId
+  const key = `${p.causeKey}:evt${n.eventId}`
   const expectation = expectationText(dispatched.urgency, community.community.settings)
   const urgent = dispatched.urgency === 'urgent'
   let ack = p.reporterStaffId != null ? staffReportAckText(current, assignee, selfAssigned, expectation) : acknowledgementText(dispatched, assignee, expectation)
@@ -156,6 +179,5 @@ async function notifyNew(em: EntityManager, clock: Clock, dispatched: ServiceReq
   const fyi = newTaskText(dispatched, tz, displayName(reporter), via, true)
   const link = p.publicUrl ? `\n在工作台查看：${consoleLinks.request(p.publicUrl, dispatched.id)}` : ''
   drafts.push(...staffDrafts(dispatched, notified, `${key}:fyi`, `【紧急工单提醒】已派给${assignee?.name ?? '（无人）'}\n${fyi}${link}`))
-  await enqueue(em, clock, drafts)
-  return current
+  return drafts
 }
