@@ -4,6 +4,7 @@
 // on one canonical form, so this must be total (never throw) and cheap (it runs on every message).
 import * as OpenCC from 'opencc-js'
 import Nzh from 'nzh'
+import { LeastRecentlyUsed } from '../lru.js'
 
 type Convert = (s: string) => string
 
@@ -106,6 +107,19 @@ const WS = /\s+/g
 export function normalizeText(text: string): string {
   if (typeof text !== 'string') return ''
   if (text.length === 0) return ''
+  // A message's text is normalised by several readers in turn (the follow-up check, the classifier, the location
+  // reader): the last few thousand short texts are remembered.
+  const known = text.length <= MEMO_MAX_CHARS ? normalized.get(text) : undefined
+  if (known !== undefined) return known
+  const s = normalizeUncached(text)
+  if (text.length <= MEMO_MAX_CHARS) normalized.set(text, s)
+  return s
+}
+
+const MEMO_MAX_CHARS = 500
+const normalized = new LeastRecentlyUsed<string, string>(4000)
+
+function normalizeUncached(text: string): string {
   try {
     let s = toHalfWidth(text)
     s = toSimplified(s)
