@@ -77,7 +77,8 @@ async function benchIngest(db: DataSource, config: ReturnType<typeof parseConfig
     await db.getRepository(ChatRoom).insert({ communityId, topic, gridId: grid.id, wechatRoomId: null })
     rooms.push(topic)
   }
-  const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles })
+  // BENCH_NO_BATCH=1: every message one at a time (bot/groupBatch.ts off), for a before/after in the same harness.
+  const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles, groupBatch: !process.env.BENCH_NO_BATCH })
   const texts = corpus(INGEST_N * 2, 7)
   let seq = 0
   const message = (c: number) => {
