@@ -28,7 +28,7 @@ const { communityId } = await importCommunityFile(db, 'examples/community.yaml',
 const grid = await db.getRepository(Grid).findOneByOrFail({ communityId })
 const rooms = Array.from({ length: 16 }, (_, i) => `内存${i}号楼业主群`)
 for (const topic of rooms) await db.getRepository(ChatRoom).insert({ communityId, topic, gridId: grid.id, wechatRoomId: null })
-const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles })
+const processor = new InboxProcessor({ ctx: { config, db, clock: systemClock, logger: silentLogger }, classifier: new OfflineClassifier(), storage: noFiles, groupBatch: !process.env.BENCH_NO_BATCH })
 const texts = corpus(5000, 11)
 /** a sample every 10,000 messages (every 10% of fewer), without a GC: what the process holds while it works */
 const EVERY = Math.max(1, Math.min(10_000, Math.floor(N / 10)))

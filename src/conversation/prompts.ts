@@ -3,6 +3,7 @@ import { MoreThan } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { ChatPrompt, Resident, type PromptKind } from '../db/entities/index.js'
 import { rawColumns, sqlDate } from '../db/rawRows.js'
+import { paddedList, placeholders } from '../db/statementShapes.js'
 
 /** How long the bot waits for the answer to a question it asked (几号楼几单元, a promised photo, a 完成 note). */
 export const PROMPT_TTL_MS = 10 * 60_000
@@ -78,11 +79,12 @@ export async function sendersWithPrompts(em: EntityManager, clock: Clock, p: { c
   const names = [...new Set(p.senders.map((s) => s.wechatName))]
   const found = new Map<string, { resident: Resident | null; promptedIn: Set<string> }>(names.map((n) => [n, { resident: null, promptedIn: new Set<string>() }]))
   if (!names.length) return found
-  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+  const list = placeholders
   const resident = rawColumns(em, Resident)
+  const inNames = paddedList(names)
   const rows: Record<string, unknown>[] = await em.query(
-    `SELECT ${resident.select('r', 'r_')} FROM ${resident.table} r WHERE r.community_id = ? AND r.wechat_name IN (${list(names.length)}) ORDER BY r.id ASC`,
-    [p.communityId, ...names],
+    `SELECT ${resident.select('r', 'r_')} FROM ${resident.table} r WHERE r.community_id = ? AND r.wechat_name IN (${list(inNames.length)}) ORDER BY r.id ASC`,
+    [p.communityId, ...inNames],
   )
   for (const row of rows) {
     const r = resident.hydrate(row, 'r_')
@@ -90,8 +92,8 @@ export async function sendersWithPrompts(em: EntityManager, clock: Clock, p: { c
     if (entry && !entry.resident) entry.resident = r
   }
   // Those questions are asked of residents who reported: a sender without a row has none (as senderWithPrompt).
-  const known = names.filter((n) => found.get(n)!.resident)
-  const chats = [...new Set(p.senders.map((s) => s.chatKey))]
+  const known = paddedList(names.filter((n) => found.get(n)!.resident))
+  const chats = paddedList([...new Set(p.senders.map((s) => s.chatKey))])
   if (!known.length) return found
   const open: { n: string; k: string }[] = await em.query(
     `SELECT sender_name AS n, chat_key AS k FROM chat_prompts WHERE chat_key IN (${list(chats.length)}) AND sender_name IN (${list(known.length)}) `

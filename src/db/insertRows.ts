@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm'
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata.js'
 import { dialectOf } from './dataSource.js'
+import { powerOfTwoRuns } from './statementShapes.js'
 
 /**
  * Inserts rows of one entity in a single multi-row INSERT and returns them as entities with their ids, without
@@ -13,10 +14,13 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, tar
   const meta = em.connection.getMetadata(target)
   const generated = meta.primaryColumns.find((c) => c.isGenerated)
   const full = rows.map((row) => completeRow(em, target, meta, row))
-  const raw = await rawInsert(em, meta, full, '')
-  if (generated) {
-    const ids = insertedIds(em, raw, full.length)
-    full.forEach((e, i) => generated.setEntityValue(e, ids[i]))
+  // SQLite: runs of power-of-two lengths, so that batches of every size share a few prepared statements.
+  for (const run of dialectOf(em) === 'sqlite' ? powerOfTwoRuns(full) : [full]) {
+    const raw = await rawInsert(em, meta, run, '')
+    if (generated) {
+      const ids = insertedIds(em, raw, run.length)
+      run.forEach((e, i) => generated.setEntityValue(e, ids[i]))
+    }
   }
   return full
 }
@@ -29,6 +33,11 @@ export async function insertRows<T extends ObjectLiteral>(em: EntityManager, tar
  * configuration entities of src/community/cache.ts). `ignore`: a row a unique key refuses is skipped.
  */
 export async function rawInsert(em: EntityManager, meta: EntityMetadata, rows: ObjectLiteral[], ignore: '' | 'ignore'): Promise<unknown> {
+  if (dialectOf(em) === 'sqlite' && rows.length & (rows.length - 1)) {
+    let raw: unknown
+    for (const run of powerOfTwoRuns(rows)) raw = await rawInsert(em, meta, run, ignore)
+    return raw // the last run's (callers of a run of mixed lengths use none of it)
+  }
   const { columns, into } = insertTarget(em, meta)
   const one = `(${columns.map(() => '?').join(', ')})`
   const verb = !ignore ? 'INSERT' : dialectOf(em) === 'mysql' ? 'INSERT IGNORE' : 'INSERT OR IGNORE'

@@ -4,6 +4,7 @@ import { InboxMessage } from '../db/entities/index.js'
 import { insertRows, isDuplicateKeyError } from '../db/insertRows.js'
 import { updateRow } from '../db/updateRow.js'
 import { sqlDate } from '../db/rawRows.js'
+import { paddedList, placeholders } from '../db/statementShapes.js'
 
 /**
  * The inbox, for every channel: a received message is kept first (keyed by the channel's message id, so a
@@ -149,11 +150,13 @@ export async function markProcessed(em: EntityManager, clock: Clock, row: Pick<I
 /** Marks kept rows processed in one UPDATE, each with the request it led to (null: none), in the caller's transaction. */
 export async function markProcessedMany(em: EntityManager, clock: Clock, rows: { id: number; requestId: number | null }[]): Promise<void> {
   if (!rows.length) return
-  const linked = rows.filter((r) => r.requestId !== null)
+  // Padded (a repeated WHEN or id changes nothing): a few statement shapes for batches of every size.
+  const linked = paddedList(rows.filter((r) => r.requestId !== null))
+  const ids = paddedList(rows.map((r) => r.id))
   const cases = linked.length ? `CASE id ${linked.map(() => 'WHEN ? THEN ?').join(' ')} ELSE request_id END` : 'request_id'
   await em.query(
-    `UPDATE inbox SET status = 'processed', processed_at = ?, error = NULL, request_id = ${cases} WHERE id IN (${rows.map(() => '?').join(', ')})`,
-    [sqlDate(em, clock.now()), ...linked.flatMap((r) => [r.id, r.requestId]), ...rows.map((r) => r.id)],
+    `UPDATE inbox SET status = 'processed', processed_at = ?, error = NULL, request_id = ${cases} WHERE id IN (${placeholders(ids.length)})`,
+    [sqlDate(em, clock.now()), ...linked.flatMap((r) => [r.id, r.requestId]), ...ids],
   )
 }
 

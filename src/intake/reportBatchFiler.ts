@@ -10,6 +10,7 @@ import { dialectOf } from '../db/dataSource.js'
 import { RequestReporter, ServiceRequest, type ChatRoom, type Resident } from '../db/entities/index.js'
 import { insertRows } from '../db/insertRows.js'
 import { rawColumns, sqlDate } from '../db/rawRows.js'
+import { paddedList, placeholders } from '../db/statementShapes.js'
 import { NotFoundError } from '../errors.js'
 import { enqueue, type OutboxDraft } from '../outbox/outbox.js'
 import { findOrCreateWechatResident } from '../people/residents.js'
@@ -144,7 +145,7 @@ async function confirmedSnapshot(em: EntityManager, communityId: number): Promis
 
 /** Every open request in the window that any report could join (its category, and its building or room), newest first. */
 async function openCandidates(em: EntityManager, communityId: number, since: Date, reports: BatchReport[], terms: { category: string; building: string | null }[]): Promise<Candidate[]> {
-  const categories = [...new Set(terms.map((t) => t.category))]
+  const categories = paddedList([...new Set(terms.map((t) => t.category))])
   const buildings = new Set<string>(), rooms = new Set<number>()
   terms.forEach((t, i) => {
     const room = reports[i]!.room
@@ -154,15 +155,16 @@ async function openCandidates(em: EntityManager, communityId: number, since: Dat
     if (own) buildings.add(own)
   })
   const cols = rawColumns(em, ServiceRequest, CANDIDATE_COLUMNS)
-  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
-  const place = [buildings.size ? `r.building IN (${list(buildings.size)})` : null, rooms.size ? `(r.building IS NULL AND r.chat_room_id IN (${list(rooms.size)}))` : null].filter(Boolean).join(' OR ')
+  const list = placeholders
+  const inBuildings = paddedList([...buildings]), inRooms = paddedList([...rooms])
+  const place = [inBuildings.length ? `r.building IN (${list(inBuildings.length)})` : null, inRooms.length ? `(r.building IS NULL AND r.chat_room_id IN (${list(inRooms.length)}))` : null].filter(Boolean).join(' OR ')
   // A report reads at most the 20 newest of its category and place (duplicateOf): the newest 20 of each such
   // partition are all it can need, however many are open.
   const rows: Record<string, unknown>[] = await em.query(
     `SELECT * FROM (SELECT ${cols.select('r', 'r_')}, ROW_NUMBER() OVER (PARTITION BY r.category, r.building, CASE WHEN r.building IS NULL THEN r.chat_room_id END `
     + `ORDER BY r.created_at DESC, r.id DESC) AS place_rank FROM ${cols.table} r WHERE r.community_id = ? AND r.category IN (${list(categories.length)}) `
     + `AND r.status IN (${list(OPEN_STATUSES.length)}) AND r.created_at >= ? AND (${place})) ranked WHERE place_rank <= ${MERGE_CANDIDATES}`,
-    [communityId, ...categories, ...OPEN_STATUSES, sqlDate(em, since), ...buildings, ...rooms],
+    [communityId, ...categories, ...OPEN_STATUSES, sqlDate(em, since), ...inBuildings, ...inRooms],
   )
   return rows.map((row) => cols.hydrate(row, 'r_')).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
 }
@@ -175,10 +177,10 @@ async function reporterRoles(em: EntityManager, requests: Candidate[], residentI
   const roles = new Map<Candidate, Map<number, RequestReporter['role']>>()
   if (!requests.length || !residentIds.length) return roles
   const byId = new Map(requests.map((r) => [r.id, r]))
-  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+  const ids = paddedList([...byId.keys()]), residents = paddedList(residentIds)
   const rows: { q: number; p: number; role: RequestReporter['role'] }[] = await em.query(
-    `SELECT request_id AS q, resident_id AS p, role FROM request_reporters WHERE request_id IN (${list(byId.size)}) AND resident_id IN (${list(residentIds.length)})`,
-    [...byId.keys(), ...residentIds],
+    `SELECT request_id AS q, resident_id AS p, role FROM request_reporters WHERE request_id IN (${placeholders(ids.length)}) AND resident_id IN (${placeholders(residents.length)})`,
+    [...ids, ...residents],
   )
   for (const r of rows) {
     const request = byId.get(Number(r.q))!

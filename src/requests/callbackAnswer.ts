@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js'
 import { loadCommunity, staffById } from '../community/snapshot.js'
 import { RequestEvent, RequestReporter, Resident, ServiceRequest, type Channel, type Rating } from '../db/entities/index.js'
 import { enqueue } from '../outbox/outbox.js'
+import { paddedList, placeholders } from '../db/statementShapes.js'
 import { AWAITING_CALLBACK, CallbackAlreadyAnsweredError, CallbackNotAwaitedError, type CallbackStatus } from './callbackStateMachine.js'
 import { recordEvent } from './events.js'
 import { lockRequest } from './lifecycle.js'
@@ -243,10 +244,11 @@ async function openRequestToFollow(em: EntityManager, residentId: number): Promi
  */
 export async function residentsWithCallbacks(em: EntityManager, residentIds: number[]): Promise<Set<number>> {
   if (!residentIds.length) return new Set()
+  const ids = paddedList(residentIds)
   const rows: { p: number }[] = await em.query(
-    `SELECT DISTINCT rr.resident_id AS p FROM request_reporters rr JOIN requests r ON r.id = rr.request_id WHERE rr.resident_id IN (${residentIds.map(() => '?').join(', ')}) `
+    `SELECT DISTINCT rr.resident_id AS p FROM request_reporters rr JOIN requests r ON r.id = rr.request_id WHERE rr.resident_id IN (${placeholders(ids.length)}) `
     + "AND (r.status IN ('resolved', 'closed') OR r.reopen_count > 0)",
-    residentIds,
+    ids,
   )
   return new Set(rows.map((r) => Number(r.p)))
 }
