@@ -65,9 +65,6 @@ export class GroupBatch {
   private get clock(): Clock { return this.deps.handling.ctx.clock }
   private get log(): Logger { return this.deps.handling.ctx.logger }
 
-  /** Messages waiting, not yet taken by a batch. */
-  get waiting(): number { return this.queue.length }
-
   /** Queues a group text; resolves once it is handled. `after`: the chat's earlier work that is not in this queue. */
   submit(m: ReceivedMessage, chat: string, after: Promise<unknown> | null): Promise<Handled> {
     return new Promise<Handled>((done) => {
