@@ -4,7 +4,7 @@ import { StaleConfigError } from '../src/community/cache.js'
 import { hasOpenNotices } from '../src/conversation/notices.js'
 import { chatKeyOf, sendersWithPrompts } from '../src/conversation/prompts.js'
 import { residentsWithCallbacks } from '../src/requests/callbackAnswer.js'
-import type { InboxMessage } from '../src/db/entities/index.js'
+import type { InboxMessage, Resident } from '../src/db/entities/index.js'
 import { isDuplicateKeyError } from '../src/db/insertRows.js'
 import { autocommit, inTransaction } from '../src/db/transaction.js'
 import { markProcessedMany, receivedFields, recordInbox, recordInboxMany, type ReceivedMessage } from '../src/inbox/inbox.js'
@@ -41,7 +41,21 @@ interface Queued {
   ready: boolean
   /** kept already (a batch deferred it) */
   row: InboxMessage | null
+  /** the sender's resident row as the batch read it (null: none yet) */
+  resident?: Resident | null
   done(h: Handled): void
+}
+
+/** The queued messages by community (in their order). */
+function byCommunity(qs: Iterable<Queued>, communityOf: (q: Queued) => number): Map<number, Queued[]> {
+  const groups = new Map<number, Queued[]>()
+  for (const q of qs) {
+    const c = communityOf(q)
+    const list = groups.get(c)
+    if (list) list.push(q)
+    else groups.set(c, [q])
+  }
+  return groups
 }
 
 /**
@@ -110,7 +124,7 @@ export class GroupBatch {
       } catch (err) {
         // Never expected (run handles its failures): every message still gets an answer.
         this.log.error({ err: errorText(err) }, 'group batch failed')
-        for (const q of batch) q.done({ messageId: q.m.messageId, inboxId: q.row?.id ?? null, outcome: 'failed', error: errorText(err) })
+        for (const q of batch) this.answer(q, { messageId: q.m.messageId, inboxId: q.row?.id ?? null, outcome: 'failed', error: errorText(err) })
         deferred = []
       }
       this.queue = [...deferred, ...this.queue]
@@ -143,17 +157,17 @@ export class GroupBatch {
     }
     await this.askedQuestions(plain)
     // In each chat's order: the plain ones up to the first that is not; that one the usual way; the rest wait.
-    const fast: Queued[] = [], usual: Queued[] = [], deferred: Queued[] = []
+    const fast: Queued[] = [], usual = new Set<Queued>(), deferred: Queued[] = []
     const stopped = new Set<string>()
     for (const q of kept) {
       if (stopped.has(q.chat)) deferred.push(q)
       else if (plain.get(q)) fast.push(q)
-      else { usual.push(q); stopped.add(q.chat) }
+      else { usual.add(q); stopped.add(q.chat) }
     }
     const leftOver = new Set(await this.file(fast, plain))
     // One at a time within a chat (a failed batch's messages, then the one that is not plain), chats side by side.
     const oneByOne = new Map<string, Queued[]>()
-    for (const q of kept) if (leftOver.has(q) || usual.includes(q)) oneByOne.set(q.chat, [...(oneByOne.get(q.chat) ?? []), q])
+    for (const q of kept) if (leftOver.has(q) || usual.has(q)) oneByOne.set(q.chat, [...(oneByOne.get(q.chat) ?? []), q])
     await Promise.all([...oneByOne.values()].map(async (qs) => {
       for (const q of qs) q.done(await this.deps.processRow(q.row!))
     }))
@@ -163,11 +177,11 @@ export class GroupBatch {
 
   /** Keeps the batch's new messages in one INSERT (one by one when one was delivered before); the answered drop out. */
   private async keep(batch: Queued[]): Promise<Queued[]> {
-    const fresh = batch.filter((q) => !q.row)
-    if (fresh.length) {
+    const fresh = new Set(batch.filter((q) => !q.row))
+    if (fresh.size) {
       try {
-        const rows = await withTimeout(autocommit(this.db, (em) => recordInboxMany(em, this.clock, fresh.map((q) => q.m))), this.deps.inboxTimeoutMs)
-        fresh.forEach((q, i) => { q.row = rows[i]! })
+        const rows = await withTimeout(autocommit(this.db, (em) => recordInboxMany(em, this.clock, [...fresh].map((q) => q.m))), this.deps.inboxTimeoutMs)
+        ;[...fresh].forEach((q, i) => { q.row = rows[i]! })
       } catch (err) {
         if (!isDuplicateKeyError(err)) return this.keptNone(batch, fresh, err)
         for (const q of fresh) {
@@ -182,7 +196,7 @@ export class GroupBatch {
     const kept: Queued[] = []
     for (const q of batch) {
       if (!q.row) continue
-      if (fresh.includes(q) && (q.row.status !== 'pending' || this.deps.inFlight.has(q.row.id))) {
+      if (fresh.has(q) && (q.row.status !== 'pending' || this.deps.inFlight.has(q.row.id))) {
         this.log.debug({ messageId: q.m.messageId, inboxId: q.row.id, status: q.row.status }, 'duplicate delivery ignored')
         this.answer(q, { messageId: q.m.messageId, inboxId: q.row.id, outcome: 'duplicate' })
         continue
@@ -193,7 +207,7 @@ export class GroupBatch {
     return kept
   }
 
-  private keptNone(batch: Queued[], fresh: Queued[], err: unknown): Queued[] {
+  private keptNone(batch: Queued[], fresh: Set<Queued>, err: unknown): Queued[] {
     for (const q of fresh) this.answer(q, this.notKept(q, err))
     return batch.filter((q) => q.row).map((q) => { this.deps.inFlight.add(q.row!.id); return q })
   }
@@ -210,10 +224,8 @@ export class GroupBatch {
    * each of those is handled the usual way.
    */
   private async askedQuestions(plain: Map<Queued, PlainGroupText | null>): Promise<void> {
-    const byCommunity = new Map<number, Queued[]>()
-    for (const [q, p] of plain) if (p) byCommunity.set(p.room.communityId, [...(byCommunity.get(p.room.communityId) ?? []), q])
     const em = this.db.manager
-    for (const [communityId, qs] of byCommunity) {
+    for (const [communityId, qs] of byCommunity([...plain.keys()].filter((q) => plain.get(q)), (q) => plain.get(q)!.room.communityId)) {
       try {
         const senders = await sendersWithPrompts(em, this.clock, {
           communityId, kinds: ['location'], senders: qs.map((q) => ({ wechatName: q.row!.senderName!, chatKey: chatKeyOf(q.row!.roomTopic) })),
@@ -227,7 +239,7 @@ export class GroupBatch {
           const usual = senders.get(q.row!.senderName!)?.promptedIn.has(chatKeyOf(q.row!.roomTopic))
             || (p.unless.notice && notices) || (p.unless.rating && resident && withCallbacks.has(resident.id))
           if (usual) plain.set(q, null)
-          else senderRow.set(q, resident)
+          else q.resident = resident
         }
       } catch (err) {
         this.log.debug({ err: errorText(err) }, 'group batch: senders not read; handled the usual way')
@@ -238,16 +250,14 @@ export class GroupBatch {
 
   /** Files the plain messages, a transaction per community; those not filed are returned (handled the usual way). */
   private async file(fast: Queued[], plain: Map<Queued, PlainGroupText | null>): Promise<Queued[]> {
-    const byCommunity = new Map<number, Queued[]>()
-    for (const q of fast) { const c = plain.get(q)!.room.communityId; byCommunity.set(c, [...(byCommunity.get(c) ?? []), q]) }
     const leftOver: Queued[] = []
-    for (const [communityId, qs] of byCommunity) {
+    for (const [communityId, qs] of byCommunity(fast, (q) => plain.get(q)!.room.communityId)) {
       const reports = new Map<Queued, BatchReport>()
       for (const q of qs) {
         const p = plain.get(q)!
         if (p.kind !== 'report') continue
         const row = q.row!
-        reports.set(q, { inboxId: row.id, room: p.room, senderName: row.senderName!, senderId: row.senderId, resident: senderRow.get(q) ?? null, text: p.text, classification: p.classification })
+        reports.set(q, { inboxId: row.id, room: p.room, senderName: row.senderName!, senderId: row.senderId, resident: q.resident ?? null, text: p.text, classification: p.classification })
       }
       const rowOf = new Map([...reports].map(([q, r]) => [r, q.row!]))
       try {
@@ -285,6 +295,3 @@ export class GroupBatch {
     q.done(h)
   }
 }
-
-/** The sender's resident row as the batch read it (null: none yet). */
-const senderRow = new WeakMap<Queued, import('../src/db/entities/index.js').Resident | null>()

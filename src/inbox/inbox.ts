@@ -37,12 +37,7 @@ export const MAX_INBOX_ATTEMPTS = 3
 export async function recordInbox(em: EntityManager, clock: Clock, m: ReceivedMessage): Promise<InboxMessage> {
   const messageId = m.messageId.slice(0, 128)
   try {
-    const [row] = await insertRows(em, InboxMessage, [{
-      channel: 'wechat', messageId, kind: m.kind,
-      roomTopic: m.roomTopic?.slice(0, 128) ?? null, roomId: m.roomId?.slice(0, 128) ?? null,
-      senderName: m.senderName.slice(0, 64), senderId: m.senderId?.slice(0, 128) ?? null,
-      text: m.text, payload: (m.payload ?? null) as never, status: 'pending', attempts: 0, receivedAt: clock.now(),
-    }])
+    const [row] = await insertRows(em, InboxMessage, [fieldsOf(clock, m)])
     return row!
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err

@@ -15,10 +15,10 @@ import { NotFoundError } from '../errors.js'
 import { enqueue, type OutboxDraft } from '../outbox/outbox.js'
 import { findOrCreateWechatResident } from '../people/residents.js'
 import { linkRequestToTopics } from '../proactive/topics.js'
-import { coReporterDraft } from '../requests/admin.js'
-import { newRequestDrafts, nextNumbers } from '../requests/create.js'
-import { recordEvents, SYSTEM, type EventProps } from '../requests/events.js'
-import { OPEN_STATUSES, TRANSITIONS } from '../requests/stateMachine.js'
+import { coReportedEventProps, coReporterDraft } from '../requests/admin.js'
+import { newRequestDrafts, newRequestEvents, newRequestRow, nextNumbers, type NewRequestFields } from '../requests/create.js'
+import { recordEvents, type EventProps } from '../requests/events.js'
+import { OPEN_STATUSES } from '../requests/stateMachine.js'
 import type { Classification } from './classifier/types.js'
 import { buildingFromRoom } from './location.js'
 import { acknowledgementFor, filingOf, mergeKeyOf } from './run.js'
@@ -76,8 +76,8 @@ interface Planned {
   joins: Candidate | null
   /** the sender's reporter row on the joined request, as it stood before this report */
   existing: Pick<RequestReporter, 'role'> | null
-  /** a new request, and its route */
-  created?: { request: ServiceRequest; route: Route }
+  /** a new request, its route and its deadlines */
+  created?: { request: ServiceRequest; route: Route; due: ReturnType<typeof deadlines> }
 }
 
 /** Files the reports (all of one community) in the caller's transaction, which this opens with the merge locks. */
@@ -123,11 +123,12 @@ export async function fileReportBatch(em: EntityManager, deps: BatchFilerDeps, c
       return { ...base, joins, existing: existing ? { role: existing } : null }
     }
     const routed = route(community, { building: t.building, chatRoomId: report.room.id, category: t.category, urgency: t.urgency })
-    const request = newRequestRow({ ...base, joins: null, existing: null }, routed, community, now)
+    const created = newRequestOf({ ...base, joins: null, existing: null }, routed, community, now)
+    const request = created.request
     filedHere.push(request)
     places.addNewest(request)
     roles.set(request, new Map([[resident.id, 'reporter']]))
-    return { ...base, joins: null, existing: null, created: { request, route: routed } }
+    return { ...base, joins: null, existing: null, created }
   })
   await writeNewRequests(em, communityId, filedHere)
   return writeTheRest(em, deps, community, plans)
@@ -220,17 +221,20 @@ function duplicateOf(places: PlaceIndex, rule: MergeRule, since: Date, p: { cate
   return eligible.find((c) => problemSimilarity(c.originalText, p.text) >= rule.minSimilarity) ?? null
 }
 
-/** A new request as createRequest writes it: dispatched at once, with its deadlines; numbered and given its id when written. */
-function newRequestRow(p: Planned, r: Route, community: CachedCommunity, now: Date): ServiceRequest {
+/** A new request as createRequest writes it (its row, from the same builder); numbered and given its id when written. */
+function newRequestOf(p: Planned, r: Route, community: CachedCommunity, now: Date): { request: ServiceRequest; route: Route; due: ReturnType<typeof deadlines> } {
+  const due = deadlines(p.urgency, now, community.community.settings, community.community.timezone)
+  return { request: Object.assign(new ServiceRequest(), newRequestRow(fieldsOf(p, community), r, due, now, '')), route: r, due }
+}
+
+/** A planned report as createRequest's props would give it. */
+function fieldsOf(p: Planned, community: CachedCommunity): NewRequestFields {
   const c = p.report.classification
-  return Object.assign(new ServiceRequest(), {
-    communityId: community.community.id, no: '', source: 'group', chatRoomId: p.report.room.id, originalText: p.report.text,
-    category: p.category, urgency: p.urgency, building: p.building, unit: p.unit, roomNo: p.roomNo,
-    reporterResidentId: p.resident.id, reporterStaffId: null, reopenCount: 0,
-    classifierMethod: c.method, classifierVersion: c.version ?? null, confidence: c.confidence, needsTriage: p.needsTriage,
-    status: TRANSITIONS.dispatch.to, gridId: r.gridId, assigneeStaffId: r.ownerStaffId, dispatchedAt: now,
-    ...deadlines(p.urgency, now, community.community.settings, community.community.timezone), createdAt: now, updatedAt: now,
-  } satisfies Partial<ServiceRequest>)
+  return {
+    communityId: community.community.id, source: 'group', text: p.report.text, category: p.category, urgency: p.urgency,
+    building: p.building, unit: p.unit, roomNo: p.roomNo, reporterResidentId: p.resident.id, reporterStaffId: null, chatRoomId: p.report.room.id,
+    classifierMethod: c.method, classifierVersion: c.version ?? null, confidence: c.confidence, needsTriage: p.needsTriage, reasons: c.reasons,
+  }
 }
 
 /** Numbers the new requests (one statement) and writes them (one INSERT), setting their numbers and ids in place. */
@@ -246,15 +250,8 @@ async function writeNewRequests(em: EntityManager, communityId: number, requests
 /** The events (one INSERT), the reporter rows (one), what each report leads to, and every notification (one). */
 async function writeTheRest(em: EntityManager, deps: BatchFilerDeps, community: CachedCommunity, plans: Planned[]): Promise<BatchFiled[]> {
   const events: EventProps[] = plans.flatMap((p): EventProps[] => {
-    if (!p.created) return [{ requestId: p.joins!.id, type: 'co_reported', actor: { type: 'resident', id: p.resident.id }, channel: 'group', data: { text: p.report.text, repeat: !!p.existing } }]
-    const { request, route: r } = p.created
-    return [{
-      requestId: request.id, type: 'created', actor: { type: 'resident', id: p.resident.id }, channel: 'group', toStatus: 'new',
-      data: { method: request.classifierMethod, version: request.classifierVersion ?? null, confidence: request.confidence, needsTriage: request.needsTriage, reasons: p.report.classification.reasons },
-    }, {
-      requestId: request.id, type: 'dispatch', actor: SYSTEM, channel: 'system', fromStatus: 'new', toStatus: TRANSITIONS.dispatch.to,
-      data: { rule: r.rule, assigneeStaffId: r.ownerStaffId, gridId: r.gridId, acceptDueAt: request.acceptDueAt, resolveDueAt: request.resolveDueAt },
-    }]
+    if (!p.created) return [coReportedEventProps({ requestId: p.joins!.id, residentId: p.resident.id, text: p.report.text, channel: 'group', existing: p.existing })]
+    return newRequestEvents(p.created.request.id, fieldsOf(p, community), p.created.route, p.created.due)
   })
   const written = await recordEvents(em, deps.clock, events)
   const now = deps.clock.now()

@@ -57,10 +57,7 @@ export async function addCoReporter(em: EntityManager, clock: Clock, p: Omit<CoR
  * event's own INSERT: null when it is not, and nothing is written. Without, the caller holds what it read.
  */
 export async function coReportedEvent(em: EntityManager, clock: Clock, p: CoReport & { asRead?: ServiceRequest }): Promise<RequestEvent | null> {
-  const event: EventProps = {
-    requestId: p.requestId, type: 'co_reported', actor: { type: 'resident', id: p.residentId }, channel: p.channel,
-    data: { text: p.text, repeat: !!p.existing },
-  }
+  const event = coReportedEventProps(p)
   const recorded = p.asRead
     ? await recordEventIf(em, clock, event, ...stillAsRead(em, p.asRead, p.residentId, p.existing))
     : await recordEvent(em, clock, event)
@@ -70,6 +67,11 @@ export async function coReportedEvent(em: EntityManager, clock: Clock, p: CoRepo
     }))
   }
   return recorded
+}
+
+/** A co-report's event: who reported the problem again, with what words, and whether they were on it already. */
+export function coReportedEventProps(p: Omit<CoReport, 'source'>): EventProps {
+  return { requestId: p.requestId, type: 'co_reported', actor: { type: 'resident', id: p.residentId }, channel: p.channel, data: { text: p.text, repeat: !!p.existing } }
 }
 
 /** Tells the co-reporter which request their report joined: in the group @-mentioning them when given a room, else a DM. */

@@ -12,7 +12,7 @@ import { insertRows } from '../db/insertRows.js'
 import { executeOnItsOwn } from '../db/ownCommit.js'
 import { NotFoundError } from '../errors.js'
 import { enqueue, PRIORITY, type OutboxDraft } from '../outbox/outbox.js'
-import { recordEvents, SYSTEM, type Actor } from './events.js'
+import { recordEvents, SYSTEM, type Actor, type EventProps } from './events.js'
 import { transition } from './lifecycle.js'
 import { acknowledgementText, displayName, newTaskText, staffReportAckText } from './messages.js'
 import { staffDrafts } from './notify.js'
@@ -102,25 +102,40 @@ export async function createRequest(em: EntityManager, clock: Clock, p: CreateRe
   const no = String(first)
   // A cached snapshot the caller used unconfirmed is confirmed here (StaleConfigError rolls back when it changed).
   if (p.community && p.communityConfirmed === false && configVersion !== undefined) configCache(em.connection).confirm(em, p.community, configVersion)
-  const [request] = await insertRows(em, ServiceRequest, [{
+  const [request] = await insertRows(em, ServiceRequest, [newRequestRow(p, r, due, now, no)])
+  const [, event] = await recordEvents(em, clock, newRequestEvents(request!.id, p, r, due))
+  if (p.reporterResidentId) {
+    await insertRows(em, RequestReporter, [{ requestId: request!.id, residentId: p.reporterResidentId, role: 'reporter', source: p.source, text: p.text, createdAt: now }])
+  }
+  return notifyNew(em, clock, request!, event!.id, community, r, p)
+}
+
+/** What a new request's row and first events are made of (createRequest's props, or the batch filer's report). */
+export type NewRequestFields = Pick<CreateRequestProps, 'communityId' | 'source' | 'text' | 'category' | 'urgency' | 'building' | 'unit' | 'roomNo'
+  | 'reporterResidentId' | 'reporterStaffId' | 'chatRoomId' | 'classifierMethod' | 'classifierVersion' | 'confidence' | 'needsTriage' | 'reasons'>
+type Deadlines = ReturnType<typeof deadlines>
+
+/** The new request's row: written already dispatched along its route, with its deadlines (no one sees it before commit). */
+export function newRequestRow(p: NewRequestFields, r: Route, due: Deadlines, now: Date, no: string): Partial<ServiceRequest> {
+  return {
     communityId: p.communityId, no, source: p.source, chatRoomId: p.chatRoomId ?? null, originalText: p.text,
     category: p.category, urgency: p.urgency, building: p.building, unit: p.unit ?? null, roomNo: p.roomNo ?? null,
     reporterResidentId: p.reporterResidentId, reporterStaffId: p.reporterStaffId ?? null, reopenCount: 0,
     classifierMethod: p.classifierMethod, classifierVersion: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage,
     status: TRANSITIONS.dispatch.to, gridId: r.gridId, assigneeStaffId: r.ownerStaffId, dispatchedAt: now, ...due, createdAt: now, updatedAt: now,
-  }])
+  }
+}
+
+/** Its first two events, 'created' and 'dispatch', in that order. */
+export function newRequestEvents(requestId: number, p: NewRequestFields, r: Route, due: Deadlines): EventProps[] {
   const actor: Actor = p.reporterResidentId ? { type: 'resident', id: p.reporterResidentId } : p.reporterStaffId ? { type: 'staff', id: p.reporterStaffId } : SYSTEM
-  const [, event] = await recordEvents(em, clock, [{
-    requestId: request!.id, type: 'created', actor, channel: channelOf(p.source), toStatus: 'new',
+  return [{
+    requestId, type: 'created', actor, channel: channelOf(p.source), toStatus: 'new',
     data: { method: p.classifierMethod, version: p.classifierVersion ?? null, confidence: p.confidence, needsTriage: p.needsTriage, reasons: p.reasons ?? [] },
   }, {
-    requestId: request!.id, type: 'dispatch', actor: SYSTEM, channel: 'system', fromStatus: 'new', toStatus: TRANSITIONS.dispatch.to,
+    requestId, type: 'dispatch', actor: SYSTEM, channel: 'system', fromStatus: 'new', toStatus: TRANSITIONS.dispatch.to,
     data: { rule: r.rule, assigneeStaffId: r.ownerStaffId, gridId: r.gridId, ...due },
-  }])
-  if (p.reporterResidentId) {
-    await insertRows(em, RequestReporter, [{ requestId: request!.id, residentId: p.reporterResidentId, role: 'reporter', source: p.source, text: p.text, createdAt: now }])
-  }
-  return notifyNew(em, clock, request!, event!.id, community, r, p)
+  }]
 }
 
 async function notifyNew(em: EntityManager, clock: Clock, dispatched: ServiceRequest, eventId: number, community: CommunitySnapshot, r: Route, p: CreateRequestProps): Promise<ServiceRequest> {
