@@ -11,8 +11,8 @@ import { formatLocal } from '../../src/time.js'
 import { inTransaction } from '../../src/db/transaction.js'
 import { digestFor } from '../../src/jobs/digest.js'
 import { acceptRequest, resolveRequest } from '../../src/requests/staffActions.js'
-import { startTestApi, type TestApi } from '../helpers/api.js'
-import { browserAvailable, browserRequired, launchChromium, NO_BROWSER_MESSAGE } from '../helpers/browser.js'
+import { solidPng, startTestApi, type TestApi } from '../helpers/api.js'
+import { browserAvailable, browserRequired, launchChromium, NO_BROWSER_MESSAGE, screenshotFile } from '../helpers/browser.js'
 import { databaseKinds } from '../helpers/db.js'
 import { fileRequest, resident, staffNamed } from '../helpers/fixtures.js'
 
@@ -64,7 +64,7 @@ if (!browserAvailable) {
       for (const [label, size] of [['375', PHONE], ['1280', DESKTOP]] as const) {
         await page.setViewportSize(size)
         await page.evaluate(() => window.scrollTo(0, 0)) // the sticky header belongs at the top of a full-page shot
-        await page.screenshot({ path: join(SHOTS, `${name}-${label}.png`), fullPage: true })
+        await screenshotFile(page, join(SHOTS, `${name}-${label}.png`))
       }
       await page.setViewportSize(PHONE)
     }
@@ -171,7 +171,7 @@ if (!browserAvailable) {
       expect(await page.content()).not.toContain('13812345678')
       await act(page, 'button[data-action=accept]')
       await poll(() => page.locator('[data-field=status]').textContent()).toBe('已签收')
-      const photo = await page.screenshot({ type: 'png' })
+      const photo = solidPng(120, 90, [200, 120, 40])
       await page.locator('#note').fill('已更换楼道灯泡')
       await page.locator('#photos').setInputFiles({ name: 'scene.png', mimeType: 'image/png', buffer: photo })
       await act(page, 'button[data-action=resolve]')
