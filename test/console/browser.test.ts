@@ -177,7 +177,9 @@ if (!browserAvailable) {
       await act(page, 'button[data-action=resolve]')
       await poll(() => page.locator('[data-field=status]').textContent()).toBe('已办结')
       expect(await page.locator('.photos img').count()).toBe(1)
-      expect(await page.locator('.photos img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+      // The photo loads lazily: once scrolled to, it decodes (naturalWidth is 0 until then).
+      await page.locator('.photos img').scrollIntoViewIfNeeded()
+      await poll(() => page.locator('.photos img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(120)
       const r = await t.db.getRepository(ServiceRequest).findOneByOrFail({ id: ids.lamp })
       expect([r.status, r.resolutionNote]).toEqual(['resolved', '已更换楼道灯泡'])
       expect(await t.db.getRepository(Attachment).countBy({ requestId: ids.lamp })).toBe(1)
