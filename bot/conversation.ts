@@ -3,7 +3,7 @@ import { buildingFromRoom, extractLocation, isPlaceAnswer } from '../src/intake/
 import { loadCommunity, staffById } from '../src/community/snapshot.js'
 import { cachedCommunity } from '../src/community/cache.js'
 import { noticeFor, noticeTopics, recordNotice } from '../src/conversation/notices.js'
-import { chatKeyOf, closePrompt, openPrompt, pendingNotePrompt } from '../src/conversation/prompts.js'
+import { chatKeyOf, closePrompt, openPrompt, openPrompts, pendingNotePrompt, type OpenPromptProps } from '../src/conversation/prompts.js'
 import { RequestReporter, Resident, ServiceRequest, Staff, type ChatRoom, type InboxMessage } from '../src/db/entities/index.js'
 import { inTransaction } from '../src/db/transaction.js'
 import { DomainError } from '../src/errors.js'
@@ -164,8 +164,15 @@ export async function askWhatIsMissing(h: Handling, em: EntityManager, row: Inbo
   await enqueue(em, h.ctx.clock, await missingAsks(h, em, row, request, room, text))
 }
 
-/** askWhatIsMissing's questions opened in the caller's transaction, and its reply returned to be written with others (the batch, bot/groupBatch.ts). */
+/** askWhatIsMissing's questions opened in the caller's transaction, and its reply returned to be written with others. */
 export async function missingAsks(h: Pick<Handling, 'ctx'>, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<OutboxDraft[]> {
+  const { asks, prompts } = await missingQuestions(em, row, request, room, text)
+  await openPrompts(em, h.ctx.clock, prompts)
+  return asks
+}
+
+/** What askWhatIsMissing would ask, not yet opened: the batch (bot/groupBatch.ts) opens a batch's questions in one go. */
+export async function missingQuestions(em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<{ asks: OutboxDraft[]; prompts: OpenPromptProps[] }> {
   const community = await cachedCommunity(em, request.communityId)
   const specialist = !!community.community.settings.routing?.[request.category]
   // Urgent: whenever the message itself names no building, even in a building's own group, whose name fills in
@@ -177,10 +184,11 @@ export async function missingAsks(h: Pick<Handling, 'ctx'>, em: EntityManager, r
     || (!request.building && request.gridId == null && !specialist && !buildingFromRoom(room?.topic))
   const base = { communityId: request.communityId, chatKey: chatKeyOf(row.roomTopic), senderName: row.senderName!, requestId: request.id }
   const asks: OutboxDraft[] = []
+  const prompts: OpenPromptProps[] = []
   if (askPlace) {
-    await openPrompt(em, h.ctx.clock, { ...base, kind: 'location' })
+    prompts.push({ ...base, kind: 'location' })
     asks.push({ ...reply(row, T.ASK_LOCATION), dedupeKey: `inbox:${row.id}:ask`, requestId: request.id })
   }
-  if (promisesPhoto(text)) await openPrompt(em, h.ctx.clock, { ...base, kind: 'photo' })
-  return asks
+  if (promisesPhoto(text)) prompts.push({ ...base, kind: 'photo' })
+  return { asks, prompts }
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm'
 import type { Clock } from '../src/clock.js'
 import { StaleConfigError } from '../src/community/cache.js'
 import { hasOpenNotices } from '../src/conversation/notices.js'
-import { chatKeyOf, sendersWithPrompts } from '../src/conversation/prompts.js'
+import { chatKeyOf, openPrompts, sendersWithPrompts, type OpenPromptProps } from '../src/conversation/prompts.js'
 import { residentsWithCallbacks } from '../src/requests/callbackAnswer.js'
 import type { InboxMessage, Resident } from '../src/db/entities/index.js'
 import { isDuplicateKeyError } from '../src/db/insertRows.js'
@@ -11,7 +11,7 @@ import { markProcessedMany, receivedFields, recordInbox, recordInboxMany, type R
 import { isDatabaseOutage, withTimeout } from '../src/inbox/spool.js'
 import { fileReportBatch, type BatchReport } from '../src/intake/reportBatchFiler.js'
 import type { Logger } from '../src/logger.js'
-import { missingAsks } from './conversation.js'
+import { missingQuestions } from './conversation.js'
 import { errorText, type Handling, type Outcome } from './handling.js'
 import { plainGroupText, type PlainGroupText } from './plainGroupText.js'
 import type { Handled } from './processor.js'
@@ -262,10 +262,17 @@ export class GroupBatch {
       const rowOf = new Map([...reports].map(([q, r]) => [r, q.row!]))
       try {
         const filed = await inTransaction(this.db, async (em) => {
+          const prompts: OpenPromptProps[] = []
           const done = await fileReportBatch(em, {
             clock: this.clock, config: this.deps.handling.ctx.config,
-            after: async (em2, report, one) => (one.kind === 'created' ? missingAsks(this.deps.handling, em2, rowOf.get(report)!, one.request, report.room, report.text) : []),
+            after: async (em2, report, one) => {
+              if (one.kind !== 'created') return []
+              const missing = await missingQuestions(em2, rowOf.get(report)!, one.request, report.room, report.text)
+              prompts.push(...missing.prompts)
+              return missing.asks
+            },
           }, communityId, [...reports.values()])
+          await openPrompts(em, this.clock, prompts)
           const requestOf = new Map([...reports.keys()].map((q, i) => [q, done[i]!]))
           await markProcessedMany(em, this.clock, qs.map((q) => ({ id: q.row!.id, requestId: requestOf.get(q)?.request.id ?? null })))
           return requestOf

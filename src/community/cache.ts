@@ -40,6 +40,10 @@ export class ConfigCache {
   private readonly readIn = new WeakMap<QueryRunner, Map<number, number>>()
   private checkedAt = -Infinity
   private known: Map<number, number> | null = null
+  /** Moves on every invalidation: a read begun before one is not shared with the callers after it. */
+  private generation = 0
+  private checking: { generation: number; read: Promise<Map<number, number>> } | null = null
+  private readonly loading = new Map<string, Promise<CachedCommunity>>()
   /** Bumped versions: a snapshot loaded in that transaction must not outlive its rollback. */
   private readonly bumpedIn = new WeakSet<QueryRunner>()
 
@@ -96,6 +100,7 @@ export class ConfigCache {
     if (communityId == null) this.entries.clear()
     else this.entries.delete(communityId)
     this.checkedAt = -Infinity
+    this.generation++
   }
 
   /** Called by the subscriber: this transaction changed the configuration (its version reads are void now). */
@@ -128,22 +133,52 @@ export class ConfigCache {
   }
 
   private async all(): Promise<CachedCommunity[]> {
-    if (!this.known || this.now() - this.checkedAt >= this.checkEveryMs) {
-      const rows: { id: number; v: number }[] = await this.db.query('SELECT id, config_version AS v FROM communities ORDER BY id')
-      this.known = new Map(rows.map((r) => [Number(r.id), Number(r.v)]))
-      this.checkedAt = this.now()
-    }
+    const known = await this.checkedVersions()
     const out: CachedCommunity[] = []
-    for (const [id, version] of this.known) {
+    for (const [id, version] of known) {
       const entry = this.entries.get(id)
       if (entry && entry.version === version) { out.push(entry.snapshot); continue }
       try {
-        out.push(await this.snapshot(this.db.manager, id, version))
+        out.push(await this.loadShared(id, version))
       } catch {
         // Removed since the check: it has no rooms or staff any more.
       }
     }
     return out
+  }
+
+  /**
+   * Every community's version, read at most every `checkEveryMs`. Callers at the same moment (a burst of messages)
+   * share one read — each would otherwise hold a pooled connection for the same answer — unless the cache was
+   * invalidated after that read began: then they make their own, which sees the change.
+   */
+  private async checkedVersions(): Promise<Map<number, number>> {
+    if (this.known && this.now() - this.checkedAt < this.checkEveryMs) return this.known
+    if (!this.checking || this.checking.generation !== this.generation) {
+      const generation = this.generation
+      const read = (async () => {
+        const rows: { id: number; v: number }[] = await this.db.query('SELECT id, config_version AS v FROM communities ORDER BY id')
+        const known = new Map(rows.map((r) => [Number(r.id), Number(r.v)]))
+        if (generation === this.generation) { this.known = known; this.checkedAt = this.now() }
+        return known
+      })()
+      const checking = { generation, read }
+      this.checking = checking
+      void read.catch(() => undefined).finally(() => { if (this.checking === checking) this.checking = null })
+    }
+    return this.checking.read
+  }
+
+  /** A snapshot loaded outside any transaction, one load shared by the callers wanting the same version. */
+  private loadShared(communityId: number, version: number): Promise<CachedCommunity> {
+    const key = `${communityId}@${version}@${this.generation}`
+    let load = this.loading.get(key)
+    if (!load) {
+      load = this.snapshot(this.db.manager, communityId, version)
+      this.loading.set(key, load)
+      void load.catch(() => undefined).finally(() => this.loading.delete(key))
+    }
+    return load
   }
 }
 

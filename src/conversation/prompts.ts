@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm'
 import { MoreThan } from 'typeorm'
 import type { Clock } from '../clock.js'
 import { ChatPrompt, Resident, type PromptKind } from '../db/entities/index.js'
+import { insertRows } from '../db/insertRows.js'
 import { rawColumns, sqlDate } from '../db/rawRows.js'
 import { paddedList, placeholders } from '../db/statementShapes.js'
 
@@ -22,12 +23,29 @@ export interface OpenPromptProps {
 
 /** Asks once: a newer question of the same kind in the same chat replaces the older one. */
 export async function openPrompt(em: EntityManager, clock: Clock, p: OpenPromptProps): Promise<ChatPrompt> {
+  return (await openPrompts(em, clock, [p]))[0]!
+}
+
+/**
+ * openPrompt for many questions at once, as if asked one after another: one UPDATE closes the open questions they
+ * replace, one INSERT writes them (a later one of the same kind to the same person in the same chat replaces an
+ * earlier one of the list, which is written closed). Returns them in order, with their ids.
+ */
+export async function openPrompts(em: EntityManager, clock: Clock, ps: OpenPromptProps[]): Promise<ChatPrompt[]> {
+  if (!ps.length) return []
   const now = clock.now()
-  await em.update(ChatPrompt, { chatKey: p.chatKey, senderName: p.senderName, kind: p.kind, status: 'open' }, { status: 'closed' })
-  return em.save(ChatPrompt, em.create(ChatPrompt, {
+  const keyOf = (p: OpenPromptProps) => JSON.stringify([p.chatKey, p.senderName, p.kind])
+  const last = new Map(ps.map((p, i) => [keyOf(p), i]))
+  const replaced = paddedList([...last.keys()].map((k) => JSON.parse(k) as [string, string, string]))
+  await em.query(
+    `UPDATE chat_prompts SET status = 'closed' WHERE status = 'open' AND (${replaced.map(() => '(chat_key = ? AND sender_name = ? AND kind = ?)').join(' OR ')})`,
+    replaced.flat(),
+  )
+  return insertRows(em, ChatPrompt, ps.map((p, i) => ({
     communityId: p.communityId, chatKey: p.chatKey, senderName: p.senderName, kind: p.kind, requestId: p.requestId,
-    staffId: p.staffId ?? null, status: 'open', createdAt: now, expiresAt: new Date(now.getTime() + PROMPT_TTL_MS), answeredAt: null,
-  }))
+    staffId: p.staffId ?? null, status: last.get(keyOf(p)) === i ? 'open' as const : 'closed' as const,
+    createdAt: now, expiresAt: new Date(now.getTime() + PROMPT_TTL_MS), answeredAt: null,
+  })))
 }
 
 /** The open, unexpired question awaiting this person's answer in this chat (newest first), or null. */

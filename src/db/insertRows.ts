@@ -114,6 +114,32 @@ export async function insertRowIfAbsent<T extends ObjectLiteral>(em: EntityManag
   return insertRowIf(em, target, row, absent, keys.map((k) => boundValue(em, k, k.getEntityValue(row as ObjectLiteral))))
 }
 
+/**
+ * insertRowIfAbsent for many rows in one statement: INSERT … SELECT over the rows (UNION ALL) WHERE NOT EXISTS a
+ * row with the same `uniqueBy` values (on MySQL a locking read, as in the single form). The rows must differ in
+ * those values. Returns how many were written; which ones is for the caller to read (the skipped ones existed).
+ */
+export async function insertRowsIfAbsent<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, rows: Partial<T>[], uniqueBy: (keyof T & string)[]): Promise<number> {
+  if (!rows.length) return 0
+  if (dialectOf(em) === 'sqlite' && rows.length & (rows.length - 1)) {
+    let written = 0
+    for (const run of powerOfTwoRuns(rows)) written += await insertRowsIfAbsent(em, target, run, uniqueBy)
+    return written
+  }
+  const meta = em.connection.getMetadata(target)
+  const driver = em.connection.driver
+  const { columns, into } = insertTarget(em, meta)
+  const full = rows.map((row) => completeRow(em, target, meta, row))
+  const first = `SELECT ${columns.map((c) => `? AS ${driver.escape(c.databaseName)}`).join(', ')}`
+  const rest = `SELECT ${columns.map(() => '?').join(', ')}`
+  const values = full.map((_, i) => (i === 0 ? first : rest)).join(' UNION ALL ')
+  const keys = uniqueBy.map((k) => driver.escape(meta.findColumnWithPropertyName(k)!.databaseName))
+  const absent = `NOT EXISTS (SELECT 1 FROM ${driver.escape(meta.tableName)} x WHERE ${keys.map((k) => `x.${k} = v.${k}`).join(' AND ')})`
+  const params = full.flatMap((row) => columns.map((c) => boundValue(em, c, c.getEntityValue(row))))
+  const { affected } = await queryOn(em, `INSERT ${into} SELECT * FROM (${values}) v WHERE ${absent}`, params)
+  return affected ?? 0
+}
+
 /** "INTO table (columns)" for every column but the generated id, and those columns in that order. */
 function insertTarget(em: EntityManager, meta: EntityMetadata): { columns: ColumnMetadata[]; into: string } {
   const driver = em.connection.driver

@@ -13,7 +13,7 @@ import { rawColumns, sqlDate } from '../db/rawRows.js'
 import { paddedList, placeholders } from '../db/statementShapes.js'
 import { NotFoundError } from '../errors.js'
 import { enqueue, type OutboxDraft } from '../outbox/outbox.js'
-import { findOrCreateWechatResident } from '../people/residents.js'
+import { findOrCreateWechatResidents } from '../people/residents.js'
 import { linkRequestToTopics } from '../proactive/topics.js'
 import { coReportedEventProps, coReporterDraft } from '../requests/admin.js'
 import { newRequestDrafts, newRequestEvents, newRequestRow, nextNumbers, type NewRequestFields } from '../requests/create.js'
@@ -97,10 +97,7 @@ export async function fileReportBatch(em: EntityManager, deps: BatchFilerDeps, c
   const community = await confirmedSnapshot(em, communityId)
   const rule: MergeRule = { ...DEFAULT_MERGE_RULE, ...(community.community.settings.merge ?? {}) }
 
-  const residents = new Map<string, Resident>()
-  for (const r of reports) {
-    if (!residents.has(r.senderName)) residents.set(r.senderName, await findOrCreateWechatResident(em, { communityId, wechatName: r.senderName, contactId: r.senderId }, r.resident))
-  }
+  const residents = await findOrCreateWechatResidents(em, communityId, reports.map((r) => ({ wechatName: r.senderName, contactId: r.senderId, known: r.resident })))
   const since = new Date(now.getTime() - rule.windowHours * 3600_000)
   const open = rule.enabled ? await openCandidates(em, communityId, since, reports, terms) : []
   const roles = await reporterRoles(em, open, [...residents.values()].map((r) => r.id))

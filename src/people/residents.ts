@@ -1,6 +1,7 @@
-import type { EntityManager } from 'typeorm'
+import { In, type EntityManager } from 'typeorm'
 import { Resident } from '../db/entities/index.js'
-import { insertRowIfAbsent } from '../db/insertRows.js'
+import { insertRowIfAbsent, insertRowsIfAbsent } from '../db/insertRows.js'
+import { paddedList } from '../db/statementShapes.js'
 
 /**
  * The resident behind a WeChat name in a community; created the first time they speak. One SELECT when known;
@@ -21,6 +22,32 @@ export async function findOrCreateWechatResident(em: EntityManager, p: { communi
     communityId: p.communityId, wechatName: p.wechatName, wechatContactId: p.contactId ?? null, name: p.wechatName, vulnerability: [], createdAt: now, updatedAt: now,
   }, ['communityId', 'wechatName'])
   return created ?? findOrCreateWechatResident(em, p)
+}
+
+/**
+ * findOrCreateWechatResident for the senders of a batch (bot/groupBatch.ts), by WeChat name: those not known yet are
+ * made in one INSERT (unless someone else made them meanwhile) and read in one SELECT, however many they are.
+ */
+export async function findOrCreateWechatResidents(em: EntityManager, communityId: number, senders: { wechatName: string; contactId: string | null; known: Resident | null }[]): Promise<Map<string, Resident>> {
+  // Each name as its first sender gives it (as a batch's first report of that name would find or make them).
+  const byName = new Map<string, (typeof senders)[number]>()
+  for (const s of senders) if (!byName.has(s.wechatName)) byName.set(s.wechatName, s)
+  const unknown = [...byName.values()].filter((s) => !s.known)
+  const made = new Map<string, Resident>()
+  if (unknown.length) {
+    const now = new Date()
+    await insertRowsIfAbsent(em, Resident, unknown.map((s) => ({
+      communityId, wechatName: s.wechatName, wechatContactId: s.contactId, name: s.wechatName, vulnerability: [], createdAt: now, updatedAt: now,
+    })), ['communityId', 'wechatName'])
+    const rows = await em.find(Resident, { where: { communityId, wechatName: In(paddedList(unknown.map((s) => s.wechatName))) }, order: { id: 'ASC' } })
+    for (const r of rows) if (!made.has(r.wechatName!)) made.set(r.wechatName!, r)
+  }
+  const out = new Map<string, Resident>()
+  for (const [name, s] of byName) {
+    // The oldest row of the name, as findWechatResident reads it, its contact id brought up to date.
+    out.set(name, await findOrCreateWechatResident(em, { communityId, wechatName: name, contactId: s.contactId }, s.known ?? made.get(name)))
+  }
+  return out
 }
 
 const findWechatResident = (em: EntityManager, p: { communityId: number; wechatName: string }) =>

@@ -13,6 +13,7 @@ import { runIntake } from '../../src/intake/run.js'
 import { describeEachDb, openTestDb, seedSampleCommunity, TEST_KEY } from '../helpers/db.js'
 import { resident, T0 } from '../helpers/fixtures.js'
 import { intakeDeps, stubClassifier } from '../helpers/intake.js'
+import { countStatements } from '../helpers/statements.js'
 
 const classifier = stubClassifier([{ match: /灯/, result: { category: 'repair', location: { building: '3', unit: null, room: null } } }])
 
@@ -89,6 +90,25 @@ describeEachDb('configuration cache across processes', (kind) => {
     // …but one made in this process is, at once.
     await inTransaction(a, (em) => updateStaff(em, { communityId, staffId: chen.id, name: '陈明' }, { encryptionKey: TEST_KEY }))
     expect((await cache.staffOf(communityId)).find((s) => s.id === chen.id)?.active).toBe(true)
+    cache.checkEveryMs = 1000
+  })
+
+  it('lookups at the same moment share one check of the versions (a burst), unless the cache was invalidated after it began', async () => {
+    const cache = configCache(a)
+    cache.checkEveryMs = 0 // every lookup checks
+    await cache.rooms()
+    const counter = countStatements(a)
+    const versionReads = () => counter.seen.statements.filter((q) => q.startsWith('SELECT id, config_version AS v FROM communities')).length
+    counter.reset()
+    const burst = await Promise.all(Array.from({ length: 20 }, () => cache.rooms()))
+    expect(versionReads()).toBe(1)
+    expect(burst.every((rooms) => rooms.length === burst[0]!.length && rooms.length > 0)).toBe(true)
+    counter.reset()
+    const early = cache.rooms()
+    cache.invalidate(communityId) // as a change made in this process does: the lookups after it read again
+    const late = cache.rooms()
+    await Promise.all([early, late])
+    expect(versionReads()).toBe(2)
     cache.checkEveryMs = 1000
   })
 
