@@ -1,4 +1,5 @@
 import { In, type EntityManager } from 'typeorm'
+import { dialectOf } from '../db/dataSource.js'
 import { Resident } from '../db/entities/index.js'
 import { insertRowIfAbsent, insertRowsIfAbsent } from '../db/insertRows.js'
 import { paddedList } from '../db/statementShapes.js'
@@ -17,11 +18,15 @@ export async function findOrCreateWechatResident(em: EntityManager, p: { communi
     return existing
   }
   const now = new Date()
-  // Unless someone else made them meanwhile (then they are read).
+  // Unless someone else made them meanwhile: then they are read as committed (not as this transaction's snapshot,
+  // which can predate them — read that way they would never be found, and never made).
   const created = await insertRowIfAbsent(em, Resident, {
     communityId: p.communityId, wechatName: p.wechatName, wechatContactId: p.contactId ?? null, name: p.wechatName, vulnerability: [], createdAt: now, updatedAt: now,
   }, ['communityId', 'wechatName'])
-  return created ?? findOrCreateWechatResident(em, p)
+  if (created) return created
+  const made = await findWechatResident(em, p, true)
+  if (!made) throw new Error(`resident "${p.wechatName}" of community ${p.communityId}: the insert found one, the read none`)
+  return findOrCreateWechatResident(em, p, made)
 }
 
 /**
@@ -39,7 +44,7 @@ export async function findOrCreateWechatResidents(em: EntityManager, communityId
     await insertRowsIfAbsent(em, Resident, unknown.map((s) => ({
       communityId, wechatName: s.wechatName, wechatContactId: s.contactId, name: s.wechatName, vulnerability: [], createdAt: now, updatedAt: now,
     })), ['communityId', 'wechatName'])
-    const rows = await em.find(Resident, { where: { communityId, wechatName: In(paddedList(unknown.map((s) => s.wechatName))) }, order: { id: 'ASC' } })
+    const rows = await em.find(Resident, { where: { communityId, wechatName: In(paddedList(unknown.map((s) => s.wechatName))) }, order: { id: 'ASC' }, ...asCommitted(em) })
     for (const r of rows) if (!made.has(r.wechatName!)) made.set(r.wechatName!, r)
   }
   const out = new Map<string, Resident>()
@@ -50,5 +55,12 @@ export async function findOrCreateWechatResidents(em: EntityManager, communityId
   return out
 }
 
-const findWechatResident = (em: EntityManager, p: { communityId: number; wechatName: string }) =>
-  em.findOne(Resident, { where: { communityId: p.communityId, wechatName: p.wechatName }, order: { id: 'ASC' } })
+const findWechatResident = (em: EntityManager, p: { communityId: number; wechatName: string }, committed = false) =>
+  em.findOne(Resident, { where: { communityId: p.communityId, wechatName: p.wechatName }, order: { id: 'ASC' }, ...(committed ? asCommitted(em) : {}) })
+
+/**
+ * A read that sees what is committed now. In a MySQL transaction a plain read sees the transaction's snapshot, while
+ * INSERT … WHERE NOT EXISTS sees the latest rows: after the insert ran into a row made since, only a locking read finds
+ * it. (Outside a transaction, and on SQLite with its one writer, every read sees the latest.)
+ */
+const asCommitted = (em: EntityManager) => (dialectOf(em) === 'mysql' && em.queryRunner?.isTransactionActive ? { lock: { mode: 'pessimistic_write' as const } } : {})

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { DataSource } from 'typeorm'
+import type { DataSource, EntityManager } from 'typeorm'
 import { Resident } from '../../src/db/entities/index.js'
-import { findOrCreateWechatResidents } from '../../src/people/residents.js'
+import { inTransaction } from '../../src/db/transaction.js'
+import { findOrCreateWechatResident, findOrCreateWechatResidents } from '../../src/people/residents.js'
 import { describeEachDb, openTestDb, seedSampleCommunity } from '../helpers/db.js'
 import { resident } from '../helpers/fixtures.js'
 import { countStatements } from '../helpers/statements.js'
@@ -39,5 +40,39 @@ describeEachDb('findOrCreateWechatResidents: a batch\'s senders found or made in
     const got = await findOrCreateWechatResidents(db.manager, communityId, [{ wechatName: '赵大爷', contactId: 'wxid-zhao', known: r }])
     expect(got.get('赵大爷')!.wechatContactId).toBe('wxid-zhao')
     expect((await db.getRepository(Resident).findOneByOrFail({ id: r.id })).wechatContactId).toBe('wxid-zhao')
+  })
+})
+
+describeEachDb('findOrCreateWechatResident(s) when someone else made the sender after this transaction began', (kind) => {
+  let db: DataSource, close: () => Promise<void>, communityId: number
+  beforeAll(async () => {
+    ;({ db, close } = await openTestDb(kind))
+    communityId = await seedSampleCommunity(db)
+  })
+  afterAll(() => close())
+
+  // MySQL: the transaction's reads see its snapshot, taken at its first read; the row made after it is seen only by
+  // the insert's NOT EXISTS, so a plain re-read would never find it (this looped without end). SQLite has one writer.
+  const raced = async (name: string, find: (em: EntityManager) => Promise<Resident>) => {
+    if (kind === 'sqlite') {
+      await resident(db, communityId, name)
+      return inTransaction(db, find)
+    }
+    return inTransaction(db, async (em) => {
+      await em.query('SELECT COUNT(*) AS n FROM residents') // the snapshot
+      await resident(db, communityId, name) // another connection, committed at once
+      return find(em)
+    })
+  }
+
+  it('one sender: the row made elsewhere is found, not made twice', async () => {
+    const got = await raced('抢先一步', (em) => findOrCreateWechatResident(em, { communityId, wechatName: '抢先一步', contactId: null }))
+    expect((await db.getRepository(Resident).findBy({ communityId, wechatName: '抢先一步' })).map((r) => r.id)).toEqual([got.id])
+  })
+
+  it('a batch: the same', async () => {
+    const got = await raced('抢先两步', (em) => findOrCreateWechatResidents(em, communityId, [{ wechatName: '抢先两步', contactId: null, known: null }, { wechatName: '后来者', contactId: null, known: null }]).then((m) => m.get('抢先两步')!))
+    expect((await db.getRepository(Resident).findBy({ communityId, wechatName: '抢先两步' })).map((r) => r.id)).toEqual([got.id])
+    expect(await db.getRepository(Resident).countBy({ communityId, wechatName: '后来者' })).toBe(1)
   })
 })
