@@ -161,14 +161,9 @@ async function photoPromise(h: Handling, row: InboxMessage, communityId: number,
  * urgent one names no building, else when no grid could be found — and wait for a promised photo.
  */
 export async function askWhatIsMissing(h: Handling, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<void> {
-  await enqueue(em, h.ctx.clock, await missingAsks(h, em, row, request, room, text))
-}
-
-/** askWhatIsMissing's questions opened in the caller's transaction, and its reply returned to be written with others. */
-export async function missingAsks(h: Pick<Handling, 'ctx'>, em: EntityManager, row: InboxMessage, request: ServiceRequest, room: ChatRoom | null, text: string): Promise<OutboxDraft[]> {
   const { asks, prompts } = await missingQuestions(em, row, request, room, text)
   await openPrompts(em, h.ctx.clock, prompts)
-  return asks
+  await enqueue(em, h.ctx.clock, asks)
 }
 
 /** What askWhatIsMissing would ask, not yet opened: the batch (bot/groupBatch.ts) opens a batch's questions in one go. */

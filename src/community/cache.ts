@@ -42,8 +42,8 @@ export class ConfigCache {
   private known: Map<number, number> | null = null
   /** Moves on every invalidation: a read begun before one is not shared with the callers after it. */
   private generation = 0
-  private checking: { generation: number; read: Promise<Map<number, number>> } | null = null
-  private readonly loading = new Map<string, Promise<CachedCommunity>>()
+  /** Reads in flight outside any transaction (see `shared`). */
+  private readonly inFlight = new Map<string, Promise<unknown>>()
   /** Bumped versions: a snapshot loaded in that transaction must not outlive its rollback. */
   private readonly bumpedIn = new WeakSet<QueryRunner>()
 
@@ -154,31 +154,29 @@ export class ConfigCache {
    */
   private async checkedVersions(): Promise<Map<number, number>> {
     if (this.known && this.now() - this.checkedAt < this.checkEveryMs) return this.known
-    if (!this.checking || this.checking.generation !== this.generation) {
-      const generation = this.generation
-      const read = (async () => {
-        const rows: { id: number; v: number }[] = await this.db.query('SELECT id, config_version AS v FROM communities ORDER BY id')
-        const known = new Map(rows.map((r) => [Number(r.id), Number(r.v)]))
-        if (generation === this.generation) { this.known = known; this.checkedAt = this.now() }
-        return known
-      })()
-      const checking = { generation, read }
-      this.checking = checking
-      void read.catch(() => undefined).finally(() => { if (this.checking === checking) this.checking = null })
-    }
-    return this.checking.read
+    const generation = this.generation
+    return this.shared(`versions@${generation}`, async () => {
+      const rows: { id: number; v: number }[] = await this.db.query('SELECT id, config_version AS v FROM communities ORDER BY id')
+      const known = new Map(rows.map((r) => [Number(r.id), Number(r.v)]))
+      if (generation === this.generation) { this.known = known; this.checkedAt = this.now() }
+      return known
+    })
   }
 
   /** A snapshot loaded outside any transaction, one load shared by the callers wanting the same version. */
   private loadShared(communityId: number, version: number): Promise<CachedCommunity> {
-    const key = `${communityId}@${version}@${this.generation}`
-    let load = this.loading.get(key)
-    if (!load) {
-      load = this.snapshot(this.db.manager, communityId, version)
-      this.loading.set(key, load)
-      void load.catch(() => undefined).finally(() => this.loading.delete(key))
+    return this.shared(`${communityId}@${version}@${this.generation}`, () => this.snapshot(this.db.manager, communityId, version))
+  }
+
+  /** One read in flight per key (its key names the generation it began in), shared by every caller meanwhile. */
+  private shared<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let running = this.inFlight.get(key) as Promise<T> | undefined
+    if (!running) {
+      running = read()
+      this.inFlight.set(key, running)
+      void running.catch(() => undefined).finally(() => this.inFlight.delete(key))
     }
-    return load
+    return running
   }
 }
 

@@ -36,10 +36,10 @@ export async function openPrompts(em: EntityManager, clock: Clock, ps: OpenPromp
   const now = clock.now()
   const keyOf = (p: OpenPromptProps) => JSON.stringify([p.chatKey, p.senderName, p.kind])
   const last = new Map(ps.map((p, i) => [keyOf(p), i]))
-  const replaced = paddedList([...last.keys()].map((k) => JSON.parse(k) as [string, string, string]))
+  const replaced = paddedList([...last.values()].map((i) => ps[i]!))
   await em.query(
     `UPDATE chat_prompts SET status = 'closed' WHERE status = 'open' AND (${replaced.map(() => '(chat_key = ? AND sender_name = ? AND kind = ?)').join(' OR ')})`,
-    replaced.flat(),
+    replaced.flatMap((p) => [p.chatKey, p.senderName, p.kind]),
   )
   return insertRows(em, ChatPrompt, ps.map((p, i) => ({
     communityId: p.communityId, chatKey: p.chatKey, senderName: p.senderName, kind: p.kind, requestId: p.requestId,
